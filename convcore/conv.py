@@ -1,0 +1,502 @@
+"""2-D convolution with PyTorch's semantics, computed with numpy/scipy.
+
+``conv2d`` gives the same numbers as ``torch.nn.functional.conv2d`` (and as ``torch.nn.Conv2d``
+with its ``padding_mode``). Like PyTorch it computes a *cross-correlation*: the kernel is laid
+on the input as it is, without flipping. This is what deep learning calls "convolution".
+``convolve2d`` (or ``flip=True``) computes the convolution of mathematics and signal processing,
+where the kernel is turned by 180 degrees first.
+
+The engine picks a method by problem size, never looping over pixels in Python:
+
+- ``direct``: every window gathered with a strided view and summed with ``einsum``; used for
+  small problems, where the other methods' overheads dominate;
+- ``separable``: a rank-1 kernel (Sobel, box, Gaussian, ...) as two 1-D passes;
+- ``ndimage``: ``scipy.ndimage.correlate`` for small dense kernels (up to 16 taps, e.g. 4x4);
+- ``fft``: a single-precision real FFT product for larger dense kernels.
+
+For stride > 1 the stride-1 result is computed and subsampled.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import fft as _fft
+from scipy import ndimage
+
+from ._checks import as_int, as_pair, as_real_array, check_choice
+
+__all__ = ["ConvGeometry", "conv2d", "conv_geometry", "convolve2d", "output_size"]
+
+_VALID_PADDING_MODES = frozenset({"zeros", "reflect", "replicate", "circular"})
+_VALID_PADDING_NAMES = frozenset({"same", "valid"})
+_NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_NDIMAGE_MODES = {"zeros": "constant", "reflect": "mirror", "replicate": "nearest", "circular": "wrap"}
+
+#: Below this many multiply-adds the direct (gather + einsum) method is used.
+_DIRECT_MAX_WORK = 2_000_000
+#: Dense kernels with at most this many taps (after dilation) go to ndimage, larger ones to FFT.
+_NDIMAGE_MAX_TAPS = 16
+#: Images with at least this many pixels are split over threads.
+_THREADED_MIN_PIXELS = 1 << 16
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_executor: ThreadPoolExecutor | None = None
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """Sizes of one convolution, per axis as (rows, columns).
+
+    Attributes
+    ----------
+    input_size : (int, int)
+        Height and width of the input.
+    kernel_size : (int, int)
+        Kernel height and width (taps, before dilation).
+    stride, dilation : (int, int)
+    pad_before, pad_after : (int, int)
+        Padding added above/left and below/right. Equal unless ``padding="same"`` with an
+        even kernel span, where PyTorch puts the extra row/column below/right.
+    span : (int, int)
+        Extent of the dilated kernel on the input: ``dilation * (kernel - 1) + 1``.
+    output_size : (int, int)
+        ``floor((n + pad_before + pad_after - span) / stride) + 1``.
+    """
+
+    input_size: tuple[int, int]
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    pad_before: tuple[int, int]
+    pad_after: tuple[int, int]
+    span: tuple[int, int]
+    output_size: tuple[int, int]
+
+    @property
+    def padded_size(self) -> tuple[int, int]:
+        """Height and width of the input after padding."""
+        return tuple(n + a + b for n, a, b in zip(self.input_size, self.pad_before, self.pad_after))
+
+
+def output_size(n: int, kernel: int, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """Length of a convolution's output along one axis.
+
+    ``floor((n + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``
+
+    Parameters
+    ----------
+    n : int
+        Input length (>= 1).
+    kernel : int
+        Kernel length in taps (>= 1).
+    stride : int, optional
+        Step between windows (>= 1).
+    padding : int, optional
+        Padding added at *each* end (>= 0).
+    dilation : int, optional
+        Spacing between kernel taps (>= 1).
+
+    Raises
+    ------
+    ValueError
+        If the dilated kernel is longer than the padded input, so no output position exists.
+
+    Examples
+    --------
+    >>> output_size(224, 11, stride=4, padding=2)
+    55
+    """
+    n = as_int(n, "n", minimum=1)
+    kernel = as_int(kernel, "kernel", minimum=1)
+    stride = as_int(stride, "stride", minimum=1)
+    padding = as_int(padding, "padding", minimum=0)
+    dilation = as_int(dilation, "dilation", minimum=1)
+    return _axis_output(n, kernel, stride, padding, padding, dilation, axis="")
+
+
+def _axis_output(n: int, k: int, s: int, before: int, after: int, d: int, *, axis: str) -> int:
+    span = d * (k - 1) + 1
+    padded = n + before + after
+    if padded < span:
+        where = f" {axis}" if axis else ""
+        dil = f" with dilation {d}" if d > 1 else ""
+        raise ValueError(
+            f"kernel is larger than the padded input{where}: the kernel spans {span} "
+            f"{'pixels' if not axis else axis}{dil}, but the input is only {n} + {before + after} "
+            f"(padding) = {padded}, so there is no output position. Use a smaller kernel or "
+            f"dilation, or more padding."
+        )
+    return (padded - span) // s + 1
+
+
+def _resolve_padding(
+    padding: object, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Return (pad_before, pad_after) as (rows, columns) pairs."""
+    if isinstance(padding, str):
+        check_choice(padding, "padding", _VALID_PADDING_NAMES)
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if stride != (1, 1):
+            raise ValueError(
+                f"padding='same' needs stride 1 (as in PyTorch), got stride={stride}; "
+                "use a number for padding instead"
+            )
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        before = tuple(t // 2 for t in totals)
+        after = tuple(t - b for t, b in zip(totals, before))
+        return before, after
+    try:
+        pad = as_pair(padding, "padding", minimum=0)
+    except TypeError:
+        raise TypeError(
+            f"padding must be an int, a pair of ints, or one of {sorted(_VALID_PADDING_NAMES)}, "
+            f"got {padding!r}"
+        ) from None
+    return pad, pad
+
+
+def conv_geometry(
+    input_size: tuple[int, int],
+    kernel_size: tuple[int, int],
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    padding_mode: str = "zeros",
+) -> ConvGeometry:
+    """Check a convolution's sizes and return them, without computing anything.
+
+    Parameters
+    ----------
+    input_size, kernel_size : (int, int)
+        (height, width) of the input and of the kernel.
+    stride, padding, dilation, padding_mode
+        As for :func:`conv2d`.
+
+    Raises
+    ------
+    ValueError
+        With a sentence that says why, for any combination without an output.
+    """
+    in_hw = as_pair(input_size, "input_size", minimum=1)
+    k_hw = as_pair(kernel_size, "kernel_size", minimum=1)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    check_choice(padding_mode, "padding_mode", _VALID_PADDING_MODES)
+    before, after = _resolve_padding(padding, k_hw, s, d)
+    for axis, n, b, a in zip(("rows", "columns"), in_hw, before, after):
+        if padding_mode == "reflect" and max(a, b) >= n:
+            raise ValueError(
+                f"padding_mode='reflect' needs padding smaller than the input: padding "
+                f"{max(a, b)} on {axis} but the input has only {n} {axis}"
+            )
+        if padding_mode == "circular" and max(a, b) > n:
+            raise ValueError(
+                f"padding_mode='circular' needs padding at most the input size: padding "
+                f"{max(a, b)} on {axis} but the input has only {n} {axis}"
+            )
+    out = tuple(
+        _axis_output(n, k, st, b, a, dl, axis=axis)
+        for axis, n, k, st, b, a, dl in zip(("rows", "columns"), in_hw, k_hw, s, before, after, d)
+    )
+    span = tuple(dl * (k - 1) + 1 for k, dl in zip(k_hw, d))
+    return ConvGeometry(in_hw, k_hw, s, d, before, after, span, out)
+
+
+def conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | float | None = None,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    padding_mode: str = "zeros",
+    flip: bool = False,
+) -> np.ndarray:
+    """2-D cross-correlation of a multi-channel input with a bank of kernels (PyTorch's conv2d).
+
+    ``out[o, i, j] = bias[o] + sum_{c, u, v} weight[o, c, u, v] *
+    padded[c, i * stride + u * dilation, j * stride + v * dilation]``
+
+    Parameters
+    ----------
+    x : array_like of shape (C, H, W) or (H, W)
+        Input; a 2-D input is one channel.
+    weight : array_like of shape (O, C // groups, kh, kw) or (kh, kw)
+        Kernels; a 2-D kernel is one output channel over one input channel.
+    bias : array_like of shape (O,), float or None, optional
+        Added to each output channel.
+    stride, dilation : int or (int, int), optional
+        Step between windows and spacing between kernel taps, each >= 1.
+    padding : int, (int, int), "same" or "valid", optional
+        Rows/columns added on each side. "same" keeps the input size (stride 1 only; an odd
+        total goes below/right, as in PyTorch); "valid" is 0.
+    groups : int, optional
+        Input and output channels split into this many independent groups
+        (``groups == C`` is a depthwise convolution).
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}, optional
+        What the padding holds: zeros, a mirror image without repeating the edge, copies of the
+        edge, or the opposite side of the input.
+    flip : bool, optional
+        Turn each kernel by 180 degrees first: true convolution instead of cross-correlation.
+
+    Returns
+    -------
+    ndarray of float32, shape (O, H', W'), or (H', W') when ``x`` and ``weight`` are both 2-D.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For any invalid argument, naming it and what is allowed.
+
+    Examples
+    --------
+    A single bright pixel returns the kernel turned by 180 degrees (cross-correlation):
+
+    >>> conv2d([[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 2], [3, 4]])
+    array([[4., 3.],
+           [2., 1.]], dtype=float32)
+    """
+    xa = as_real_array(x, "x", ndims=(2, 3))
+    wa = as_real_array(weight, "weight", ndims=(2, 4))
+    both_2d = xa.ndim == 2 and wa.ndim == 2
+    x3 = xa[None] if xa.ndim == 2 else xa
+    w4 = wa[None, None] if wa.ndim == 2 else wa
+    groups = as_int(groups, "groups", minimum=1)
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"flip must be True or False, got {flip!r}")
+    channels, out_channels = x3.shape[0], w4.shape[0]
+    if channels % groups or out_channels % groups:
+        raise ValueError(
+            f"groups={groups} must divide both the input channels ({channels}) and the "
+            f"output channels ({out_channels})"
+        )
+    if w4.shape[1] * groups != channels:
+        raise ValueError(
+            f"channel mismatch: x has {channels} channel(s) but weight of shape {w4.shape} "
+            f"with groups={groups} expects {w4.shape[1] * groups}"
+        )
+    bias_arr = _check_bias(bias, out_channels)
+    geom = conv_geometry(
+        x3.shape[1:],
+        w4.shape[2:],
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        padding_mode=padding_mode,
+    )
+    w64 = w4.astype(np.float64)
+    if flip:
+        w64 = w64[:, :, ::-1, ::-1]
+    out = _correlate(x3.astype(np.float32, copy=False), w64, geom, groups, padding_mode)
+    if bias_arr is not None:
+        out += bias_arr.astype(np.float32)[:, None, None]
+    return out[0] if both_2d else out
+
+
+def convolve2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | float | None = None, **kwargs) -> np.ndarray:
+    """True convolution: :func:`conv2d` with each kernel turned by 180 degrees.
+
+    Takes the same arguments as :func:`conv2d` (except ``flip``). For a symmetric kernel
+    (box, Gaussian, Laplacian) both give the same result; for Sobel the sign flips.
+    """
+    if "flip" in kwargs:
+        raise TypeError("convolve2d always flips the kernel; call conv2d(..., flip=...) instead")
+    return conv2d(x, weight, bias, flip=True, **kwargs)
+
+
+def _check_bias(bias: object, out_channels: int) -> np.ndarray | None:
+    if bias is None:
+        return None
+    arr = as_real_array(bias, "bias", ndims=(0, 1))
+    arr = np.broadcast_to(arr, (out_channels,)) if arr.ndim == 0 and out_channels == 1 else arr
+    if arr.shape != (out_channels,):
+        raise ValueError(f"bias must have shape ({out_channels},), one value per output channel, got {arr.shape}")
+    return arr
+
+
+# --------------------------------------------------------------------------------------------
+# The engine. Inputs are validated: x (C, H, W) float32, w (O, C // groups, kh, kw) float64.
+
+
+def _correlate(x: np.ndarray, w: np.ndarray, geom: ConvGeometry, groups: int, mode: str) -> np.ndarray:
+    out_channels, cin_per_group, kh, kw = w.shape
+    ho, wo = geom.output_size
+    work = ho * wo * kh * kw * cin_per_group * out_channels
+    if work <= _DIRECT_MAX_WORK:
+        return _direct(x, w, geom, groups, mode)
+    full = _full_stride1(x, w, geom, groups, mode)
+    sh, sw = geom.stride
+    if (sh, sw) != (1, 1):
+        full = np.ascontiguousarray(full[:, ::sh, ::sw][:, :ho, :wo])
+    return full
+
+
+def _pad(x: np.ndarray, geom: ConvGeometry, mode: str) -> np.ndarray:
+    (pt, pl), (pb, pr) = geom.pad_before, geom.pad_after
+    if pt == pb == pl == pr == 0:
+        return x
+    return np.pad(x, ((0, 0), (pt, pb), (pl, pr)), mode=_NUMPY_PAD_MODES[mode])
+
+
+def windows(x: np.ndarray, geom: ConvGeometry, mode: str) -> np.ndarray:
+    """All windows of the padded input that the kernel's taps touch.
+
+    Returns a read-only view of shape (C, H', W', kh, kw): ``windows[c, i, j]`` holds the
+    input values under the kernel for output position (i, j) (dilation applied).
+    """
+    xp = _pad(x, geom, mode)
+    (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    ho, wo = geom.output_size
+    view = sliding_window_view(xp, geom.span, axis=(1, 2))
+    return view[:, : (ho - 1) * sh + 1 : sh, : (wo - 1) * sw + 1 : sw, ::dh, ::dw]
+
+
+def _direct(x: np.ndarray, w: np.ndarray, geom: ConvGeometry, groups: int, mode: str) -> np.ndarray:
+    win = windows(x, geom, mode)
+    cg, og = w.shape[1], w.shape[0] // groups
+    parts = [
+        np.einsum("chwij,ocij->ohw", win[g * cg : (g + 1) * cg], w[g * og : (g + 1) * og], optimize=True)
+        for g in range(groups)
+    ]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def _rank1(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return (column, row) with kernel == outer(column, row), or None if the rank is not 1."""
+    if kernel.shape[0] == 1:
+        return np.ones(1), kernel[0].copy()
+    if kernel.shape[1] == 1:
+        return kernel[:, 0].copy(), np.ones(1)
+    u, s, vt = np.linalg.svd(kernel)
+    if s[0] == 0 or s[1] > 1e-9 * s[0]:
+        return None
+    col, row = u[:, 0] * s[0], vt[0]
+    if np.abs(np.outer(col, row) - kernel).max() > 1e-9 * np.abs(kernel).max():
+        return None
+    return col, row
+
+
+def _dilate(kernel: np.ndarray, dilation: tuple[int, ...]) -> np.ndarray:
+    if all(d == 1 for d in dilation):
+        return kernel
+    shape = tuple(d * (k - 1) + 1 for k, d in zip(kernel.shape, dilation))
+    out = np.zeros(shape, dtype=kernel.dtype)
+    out[tuple(slice(None, None, d) for d in dilation)] = kernel
+    return out
+
+
+def _full_stride1(x: np.ndarray, w: np.ndarray, geom: ConvGeometry, groups: int, mode: str) -> np.ndarray:
+    """Stride-1 output (O, H1, W1) where H1 = padded height - span + 1."""
+    out_channels, cg = w.shape[:2]
+    og = out_channels // groups
+    (pt, pl), (pb, pr) = geom.pad_before, geom.pad_after
+    span_h, span_w = geom.span
+    # ndimage extends the input itself when the padding fits inside one kernel span;
+    # otherwise (and always for FFT) the input is padded explicitly.
+    native = pt + pb <= span_h - 1 and pl + pr <= span_w - 1
+    h1 = geom.input_size[0] + pt + pb - span_h + 1
+    w1 = geom.input_size[1] + pl + pr - span_w + 1
+    out = np.zeros((out_channels, h1, w1), dtype=np.float32)
+    tasks, fft_pairs = [], []
+    padded: np.ndarray | None = None
+    for o in range(out_channels):
+        for j in range(cg):
+            c = (o // og) * cg + j
+            kernel = w[o, j]
+            if not kernel.any():
+                continue
+            factors = _rank1(kernel)
+            if factors is None and span_h * span_w > _NDIMAGE_MAX_TAPS:
+                fft_pairs.append((o, c, kernel))
+                continue
+            if native:
+                src, origin = x[c], (pt, pl)
+            else:
+                if padded is None:
+                    padded = _pad(x, geom, mode)
+                src, origin = padded[c], (0, 0)
+            tasks.append((o, src, kernel, factors, origin))
+    if fft_pairs:
+        if mode == "zeros":  # the FFT's own zero-padding is the padding: no copy needed
+            src, offset = x, (span_h - 1 - pt, span_w - 1 - pl)
+        else:
+            if padded is None:
+                padded = _pad(x, geom, mode)
+            src, offset = padded, (span_h - 1, span_w - 1)
+        _fft_accumulate(out, src, offset, fft_pairs, geom.dilation, (span_h, span_w))
+    results = _map(lambda t: _spatial(t[1], t[2], t[3], t[4], geom.dilation, mode, (h1, w1)), tasks)
+    for (o, *_), res in zip(tasks, results):
+        out[o] += res
+    return out
+
+
+def _ndimage_origin(first: int, span: int) -> int:
+    """ndimage origin that puts output 0 on the window starting ``first`` pixels before row 0."""
+    return first - span // 2
+
+
+def _spatial(src, kernel, factors, start, dilation, mode, out_shape):
+    ndmode = _NDIMAGE_MODES[mode]
+    h1, w1 = out_shape
+    if factors is not None:
+        col = _dilate(factors[0], dilation[:1])
+        row = _dilate(factors[1], dilation[1:])
+        tmp = ndimage.correlate1d(src, row, axis=1, mode=ndmode, origin=_ndimage_origin(start[1], row.size))
+        res = ndimage.correlate1d(tmp, col, axis=0, mode=ndmode, origin=_ndimage_origin(start[0], col.size))
+    else:
+        k = _dilate(kernel, dilation)
+        origin = (_ndimage_origin(start[0], k.shape[0]), _ndimage_origin(start[1], k.shape[1]))
+        res = ndimage.correlate(src, k, mode=ndmode, origin=origin)
+    return res[:h1, :w1]
+
+
+def _fft_accumulate(out, src, offset, pairs, dilation, span) -> None:
+    """Add the correlations of ``pairs`` [(o, c, kernel)] over ``src`` into ``out`` via FFT.
+
+    ``out[o, i, j]`` takes element ``(i + offset[0], j + offset[1])`` of the full linear
+    convolution of ``src[c]`` with the flipped kernel. The transform size is the smallest fast
+    size for which the circular convolution does not wrap onto those elements.
+    """
+    h1, w1 = out.shape[1:]
+    shape = tuple(
+        _fft.next_fast_len(max(n + k - 1 - off, off + m), real=True)
+        for n, k, off, m in zip(src.shape[1:], span, offset, (h1, w1))
+    )
+    channels = sorted({c for _, c, _ in pairs})
+    spectra = _fft.rfft2(src[channels], s=shape, workers=_WORKERS)
+    index = {c: i for i, c in enumerate(channels)}
+    kernel_spectra: dict[bytes, np.ndarray] = {}  # equal kernels (depthwise) are transformed once
+
+    def kspec(kernel: np.ndarray) -> np.ndarray:
+        key = kernel.tobytes() + bytes(str(kernel.shape), "ascii")
+        if key not in kernel_spectra:
+            flipped = _dilate(kernel, dilation)[::-1, ::-1].astype(np.float32)
+            kernel_spectra[key] = _fft.rfft2(flipped, s=shape)
+        return kernel_spectra[key]
+
+    by_output: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for o, c, kernel in pairs:
+        by_output.setdefault(o, []).append((c, kernel))
+    for o, items in by_output.items():
+        total = spectra[index[items[0][0]]] * kspec(items[0][1])
+        for c, kernel in items[1:]:
+            total += spectra[index[c]] * kspec(kernel)
+        full = _fft.irfft2(total, s=shape, workers=_WORKERS)
+        out[o] += full[offset[0] : offset[0] + h1, offset[1] : offset[1] + w1]
+
+
+def _map(func, tasks):
+    global _executor
+    if len(tasks) < 2 or _WORKERS == 1 or tasks[0][1].size < _THREADED_MIN_PIXELS:
+        return [func(t) for t in tasks]
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="convcore")
+    return list(_executor.map(func, tasks))

@@ -1,0 +1,105 @@
+"""Sample images that work offline: photos shipped in ``assets/`` and generated patterns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+__all__ = ["ASSETS_DIR", "SAMPLES", "Sample", "checkerboard", "circles", "colour_shapes", "digit_seven", "sample_image"]
+
+#: The project's ``assets/`` folder (photos and data files).
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+def checkerboard(size: int = 256, squares: int = 8) -> np.ndarray:
+    """Black and white squares: horizontal and vertical edges, and corners. (size, size, 3) uint8."""
+    cell = np.arange(size) * squares // size
+    board = ((cell[:, None] + cell[None, :]) % 2 * 255).astype(np.uint8)
+    return np.repeat(board[:, :, None], 3, axis=2)
+
+
+def circles(size: int = 256) -> np.ndarray:
+    """Concentric rings and a disc: edges at every angle. (size, size, 3) uint8."""
+    rows, cols = np.mgrid[0:size, 0:size] - (size - 1) / 2
+    radius = np.hypot(rows, cols) / (size / 2)
+    rings = (np.floor(radius * 6) % 2 == 0) & (radius < 0.95)
+    grey = np.where(rings, 235, 20).astype(np.uint8)
+    return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+def colour_shapes(size: int = 256) -> np.ndarray:
+    """Red, green, blue and yellow shapes on grey: for the colour detectors. (size, size, 3) uint8."""
+    im = Image.new("RGB", (size, size), (128, 128, 128))
+    draw = ImageDraw.Draw(im)
+    s = size / 256
+    draw.ellipse([20 * s, 20 * s, 116 * s, 116 * s], fill=(220, 30, 30))
+    draw.ellipse([140 * s, 20 * s, 236 * s, 116 * s], fill=(30, 170, 40))
+    draw.rectangle([20 * s, 140 * s, 128 * s, 236 * s], fill=(30, 60, 220))
+    draw.rectangle([128 * s, 140 * s, 236 * s, 236 * s], fill=(235, 220, 30))
+    return np.array(im)
+
+
+def digit_seven(size: int = 256) -> np.ndarray:
+    """A handwritten-style digit 7, white on black like MNIST. (size, size, 3) uint8."""
+    big = 4 * size
+    im = Image.new("L", (big, big), 0)
+    draw = ImageDraw.Draw(im)
+    pts_top = [(0.22, 0.26), (0.40, 0.24), (0.58, 0.22), (0.76, 0.21)]
+    pts_stem = [(0.76, 0.21), (0.66, 0.40), (0.57, 0.58), (0.50, 0.80)]
+    width = int(0.09 * big)
+    for pts in (pts_top, pts_stem):
+        draw.line([(x * big, y * big) for x, y in pts], fill=255, width=width, joint="curve")
+    for x, y in (pts_top[0], pts_stem[-1], pts_top[-1]):
+        r = width / 2
+        draw.ellipse([x * big - r, y * big - r, x * big + r, y * big + r], fill=255)
+    im = im.filter(ImageFilter.GaussianBlur(big / 150)).resize((size, size), Image.Resampling.LANCZOS)
+    grey = np.array(im)
+    return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sample image: its name, a line about it, and where it comes from."""
+
+    name: str
+    description: str
+    load: Callable[[], np.ndarray]
+    credit: str = ""
+
+
+def _photo(filename: str) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        from .images import load_image
+
+        return load_image(ASSETS_DIR / filename)
+
+    return load
+
+
+#: Sample images by name, in display order.
+SAMPLES: dict[str, Sample] = {
+    s.name: s
+    for s in (
+        Sample("Grace Hopper", "A portrait: faces, fabric, a flag.", _photo("grace_hopper.jpg"),
+               "US Navy photo, public domain; shipped with matplotlib"),
+        Sample("Chelsea the cat", "Fur, whiskers and stripes.", _photo("chelsea.jpg"),
+               "Stefan van der Walt, CC0; from scikit-image"),
+        Sample("Coffee cup", "Round shapes, smooth porcelain, wood grain.", _photo("coffee.jpg"),
+               "Rachel Michetti, CC0; from scikit-image"),
+        Sample("Checkerboard", "Straight edges and corners.", checkerboard),
+        Sample("Circles", "Edges at every angle.", circles),
+        Sample("Colour shapes", "Red, green, blue and yellow.", colour_shapes),
+        Sample("Digit 7", "A handwritten-style 7, as in MNIST.", digit_seven),
+    )
+}
+
+
+def sample_image(name: str) -> np.ndarray:
+    """The sample image ``name`` (see :data:`SAMPLES`) as an (H, W, 3) uint8 array."""
+    if name not in SAMPLES:
+        raise ValueError(f"name must be one of {sorted(SAMPLES)}, got {name!r}")
+    return SAMPLES[name].load()
