@@ -1,0 +1,1 @@
+"""Streamlit entry (main.py) and the UI helpers the pages share."""

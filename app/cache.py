@@ -1,0 +1,129 @@
+"""Cached adapters between the pages and convcore.
+
+Results are keyed by content hashes (the image's ``key``, a kernel's bytes) plus plain
+parameters. Arrays are passed in underscore arguments, which Streamlit does not hash: it
+hashes big arrays from a sample and could return a stale result for a different image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import convcore
+from app import render
+from app.state import CurrentImage
+
+
+def digest(data: bytes) -> str:
+    """Hex SHA-256 of ``data``: the cache key of an upload."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sample(name: str) -> CurrentImage:
+    """A sample image from convcore's library."""
+    pixels = convcore.sample_image(name)
+    key = "sample:" + digest(pixels.tobytes())[:16]
+    return CurrentImage(key, name, pixels, pixels.shape[:2])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
+    """Decode an uploaded file (raises convcore.ImageError with a student-readable message)."""
+    loaded = convcore.open_image(_raw)
+    return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
+
+
+def filter_fingerprint(filt: convcore.Filter) -> str:
+    """A short string that changes whenever the filter's numbers change."""
+    h = hashlib.sha256(filt.kernel.tobytes() + str(filt.kernel.shape).encode())
+    if filt.magnitude_of:
+        for k in filt.magnitude_of:
+            h.update(k.tobytes())
+    return f"{filt.key}:{h.hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a filter is applied: convcore.apply_filter's keyword arguments."""
+
+    colour: str = "luminance"
+    stride: int = 1
+    padding: int | str = "same"
+    dilation: int = 1
+    padding_mode: str = "zeros"
+    flip: bool = False
+
+    def kwargs(self) -> dict:
+        return dict(
+            colour=self.colour,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            padding_mode=self.padding_mode,
+            flip=self.flip,
+        )
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def _feature_map(image_key: str, fingerprint: str, options: Options, _pixels, _filt) -> np.ndarray:
+    return convcore.apply_filter(_pixels, _filt, **options.kwargs())
+
+
+def feature_map(image: CurrentImage, filt: convcore.Filter, options: Options) -> np.ndarray:
+    """The filter's response on the image (float32, (H', W') or (3, H', W'))."""
+    return _feature_map(image.key, filter_fingerprint(filt), options, image.pixels, filt)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A feature map ready to show: PNGs and the numbers a caption needs."""
+
+    map_png: bytes  # enlarged if small, colour-mapped
+    bar_png: bytes | None  # None for 'image' display of a picture
+    download_png: bytes  # map + colour bar
+    shape: tuple[int, ...]
+    minimum: float
+    maximum: float
+    mean: float
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def _rendered(
+    image_key: str, fingerprint: str, options: Options, display: str, stretch: bool, label: str, _pixels, _filt
+) -> Rendered:
+    fmap = _feature_map(image_key, fingerprint, options, _pixels, _filt)
+    top = None if display == "image" else render.full_scale(fmap, display, stretch=stretch)
+    if fmap.ndim == 3 and display != "image":
+        # one map per colour channel, side by side, on one shared colour scale
+        parts = [render.colourise(channel, display, top=top) for channel in fmap]
+        body = render.side_by_side([render.upscale(p.rgb, 200) for p in parts])
+        colourised = render.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap)
+    else:
+        colourised = render.colourise(fmap, display, top=top)
+    if stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
+        label = f"{label}: values beyond this range are shown at full colour".lstrip(": ")
+    bar = None if colourised.cmap is None else render.png_bytes(render.colourbar(colourised, label=label))
+    return Rendered(
+        map_png=render.png_bytes(render.upscale(colourised.rgb)),
+        bar_png=bar,
+        download_png=render.png_bytes(render.with_colourbar(colourised, label=label)),
+        shape=fmap.shape,
+        minimum=float(fmap.min()),
+        maximum=float(fmap.max()),
+        mean=float(fmap.mean()),
+    )
+
+
+def rendered(
+    image: CurrentImage, filt: convcore.Filter, options: Options, display: str, *, stretch: bool = True, label: str = ""
+) -> Rendered:
+    """The feature map of ``filt`` on ``image``, colour-mapped for ``display`` (cached).
+
+    ``stretch`` puts full colour at the 99th percentile instead of the extreme value.
+    """
+    return _rendered(image.key, filter_fingerprint(filt), options, display, stretch, label, image.pixels, filt)

@@ -1,0 +1,31 @@
+"""Entry point: ``streamlit run app/main.py``. A router: page list, shared sidebar, nothing else."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
+    sys.path.insert(0, str(ROOT))
+
+from app import picker, state  # noqa: E402
+
+PAGES_DIR = ROOT / "pages"
+
+
+def run() -> None:
+    st.set_page_config(page_title="Convolution Visualizer", page_icon=":material/grid_on:", layout="wide")
+    state.init()
+    pages = [
+        st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(PAGES_DIR / "filter_lab.py", title="Filter Lab", icon=":material/tune:", url_path="filter_lab"),
+    ]
+    page = st.navigation(pages)
+    picker.sidebar()
+    page.run()
+
+
+run()

@@ -1,0 +1,86 @@
+"""The image picker every page shares, in the sidebar: samples, upload, camera."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import convcore
+from app import cache, state
+
+SOURCES = ("Sample", "Upload", "Camera")
+#: Extensions the uploader offers. HEIC/AVIF are accepted only to explain that they cannot be read.
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "heic", "heif", "avif"]
+
+
+def use_sample(name: str | None = None) -> None:
+    """Make a sample the current image (a widget callback, or called with a name)."""
+    if name is not None:
+        st.session_state["image.sample"] = name
+        st.session_state["image.source"] = "Sample"
+    state.set_image(cache.sample(st.session_state["image.sample"]))
+
+
+def _on_source_change() -> None:
+    st.session_state["image.error"] = None
+    if st.session_state["image.source"] == "Sample":
+        use_sample()
+
+
+def take_file(name: str, file_id: str, raw: bytes) -> None:
+    """Decode an uploaded or camera file once; on failure keep the previous image and say why."""
+    if st.session_state.get("image.last_file") == file_id:
+        return
+    st.session_state["image.last_file"] = file_id
+    try:
+        image = cache.decode(cache.digest(raw), name, raw)
+    except convcore.ImageError as exc:
+        st.session_state["image.error"] = f"**{name}** could not be used. {exc} The previous image is kept."
+        return
+    state.set_image(image)
+
+
+def sidebar() -> None:
+    """Draw the picker and the current image in the sidebar."""
+    with st.sidebar:
+        st.subheader("Your image")
+        source = st.radio(
+            "Image source",
+            SOURCES,
+            key="image.source",
+            horizontal=True,
+            on_change=_on_source_change,
+        )
+        if source == "Sample":
+            st.selectbox(
+                "Sample image",
+                list(convcore.SAMPLES),
+                key="image.sample",
+                on_change=use_sample,
+                help="Photos and patterns that ship with the app (work offline).",
+            )
+        elif source == "Upload":
+            up = st.file_uploader(
+                "Upload a photo",
+                type=UPLOAD_TYPES,
+                key="image.upload",
+                help="PNG, JPEG, GIF, BMP, WebP or TIFF, up to 25 megapixels. "
+                "Large photos are shrunk to 1024 pixels on the long side.",
+            )
+            if up is not None:
+                take_file(up.name, up.file_id, up.getvalue())
+            else:
+                st.session_state["image.last_file"] = None
+        else:
+            shot = st.camera_input("Take a picture", key="image.camera")
+            if shot is not None:
+                take_file("Camera picture", shot.file_id, shot.getvalue())
+        if st.session_state.get("image.error"):
+            st.error(st.session_state["image.error"], icon=":material/broken_image:")
+        image = state.current_image()
+        h, w = image.pixels.shape[:2]
+        st.image(image.pixels, caption=f"{image.name}: {w} x {h} pixels", width="stretch")
+        oh, ow = image.original_size
+        if (oh, ow) != (h, w):
+            st.caption(f"Original size {ow} x {oh} pixels.")
+        for note in image.notes:
+            st.caption(note)

@@ -1,0 +1,203 @@
+"""Widget groups the pages share: choose a filter, set stride/padding/dilation, choose a display.
+
+Each function draws its widgets (keys start with the caller's ``prefix``) and returns plain
+values or convcore objects. Numbers are checked by convcore; these functions only turn its
+ValueErrors into sentences on the page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import convcore
+from app import render
+from app.cache import Options
+
+CUSTOM = "custom"
+_MAX_CUSTOM = 15
+_CUSTOM_LIMIT = 1000.0
+PADDING_CHOICES = {
+    "Same size": "same",
+    "None (valid)": "valid",
+    "A number": "number",
+}
+PADDING_MODES = {
+    "Zeros": "zeros",
+    "Reflect (mirror)": "reflect",
+    "Replicate (copy the edge)": "replicate",
+    "Circular (wrap around)": "circular",
+}
+
+
+def _filter_label(key: str) -> str:
+    if key == CUSTOM:
+        return "Custom: type your own numbers"
+    spec = convcore.FILTERS[key]
+    return f"{spec.category}: {spec.name}"
+
+
+def filter_picker(prefix: str) -> convcore.Filter:
+    """A filter from the library (with sliders for its parameters) or typed by the student."""
+    key = st.selectbox(
+        "Filter",
+        [*convcore.FILTERS, CUSTOM],
+        index=list(convcore.FILTERS).index("sobel_x"),
+        format_func=_filter_label,
+        key=f"{prefix}.filter",
+        help="Hand-set filters, grouped by what they do. 'Custom' lets you type a kernel.",
+    )
+    if key == CUSTOM:
+        return _custom_kernel(prefix)
+    spec = convcore.FILTERS[key]
+    values = {}
+    for p in spec.params:
+        kwargs = dict(min_value=p.minimum, max_value=p.maximum, value=p.default, step=p.step)
+        if p.integer:
+            kwargs = {k: int(v) for k, v in kwargs.items()}
+        values[p.name] = st.slider(p.label, key=f"{prefix}.{key}.{p.name}", **kwargs)
+    return spec.build(**values)
+
+
+def _custom_kernel(prefix: str) -> convcore.Filter:
+    c1, c2, c3 = st.columns(3)
+    rows = c1.number_input("Rows", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.rows")
+    cols = c2.number_input("Columns", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.cols")
+    per_channel = c3.toggle(
+        "R, G, B", key=f"{prefix}.custom.rgb", help="A separate kernel for each colour channel, summed into one map."
+    )
+    column_config = {
+        str(c): st.column_config.NumberColumn(
+            str(c), min_value=-_CUSTOM_LIMIT, max_value=_CUSTOM_LIMIT, step=0.01, format="%g", width="small"
+        )
+        for c in range(cols)
+    }
+    slices = []
+    channels = ("Red", "Green", "Blue") if per_channel else ("Kernel",)
+    tabs = st.tabs(list(channels)) if per_channel else [st.container()]
+    for name, tab in zip(channels, tabs):
+        start = np.zeros((rows, cols))
+        start[(rows - 1) // 2, (cols - 1) // 2] = 1.0 if name in ("Kernel", "Green") else 0.0
+        frame = pd.DataFrame(start, columns=[str(c) for c in range(cols)])
+        with tab:
+            edited = st.data_editor(
+                frame,
+                key=f"{prefix}.custom.{rows}x{cols}.{name}",
+                column_config=column_config,
+                hide_index=True,
+                width="content",
+            )
+        values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
+        empty = np.argwhere(~np.isfinite(values))
+        if empty.size:
+            r, c = empty[0]
+            st.warning(
+                f"{name}: {len(empty)} empty cell(s), e.g. row {r + 1}, column {c + 1}. Empty cells count as 0."
+            )
+            values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+        slices.append(np.clip(values, -_CUSTOM_LIMIT, _CUSTOM_LIMIT))
+    kernel = np.stack(slices) if per_channel else slices[0]
+    return convcore.custom_filter(kernel)
+
+
+def colour_choice(prefix: str, filt: convcore.Filter) -> str:
+    """For a greyscale kernel: apply to brightness or to each colour channel."""
+    if filt.is_colour:
+        st.caption("This kernel has a slice for each of red, green and blue: it sees colour.")
+        return "luminance"
+    choice = st.radio(
+        "Apply to",
+        ["Brightness: one map", "Each colour channel: three maps"],
+        index=1 if filt.looks_like_image else 0,
+        key=f"{prefix}.colour.{'picture' if filt.looks_like_image else 'detector'}",
+        horizontal=True,
+        help="Brightness = 0.299 R + 0.587 G + 0.114 B. Each channel = the same kernel on R, G and B "
+        "separately (a depthwise convolution).",
+    )
+    return "rgb" if choice.startswith("Each") else "luminance"
+
+
+def conv_options(prefix: str, filt: convcore.Filter, colour: str) -> Options:
+    """Stride, padding (and what it holds), dilation, and correlation vs convolution."""
+    c1, c2 = st.columns(2)
+    stride = c1.slider("Stride", 1, 8, 1, key=f"{prefix}.stride", help="How far the kernel moves between outputs.")
+    dilation = c2.slider(
+        "Dilation", 1, 6, 1, key=f"{prefix}.dilation", help="Gaps between the kernel's taps: 2 spreads a 3x3 over 5x5."
+    )
+    choice = st.radio(
+        "Padding", list(PADDING_CHOICES), key=f"{prefix}.padding", horizontal=True,
+        help="Extra rows and columns around the image, so the kernel can also sit on the border.",
+    )
+    padding: int | str = PADDING_CHOICES[choice]
+    if padding == "number":
+        padding = st.slider("Padding on each side", 0, 20, 1, key=f"{prefix}.padding_amount")
+    elif padding == "same" and stride > 1:
+        span = max(dilation * (k - 1) for k in filt.size)
+        padding = span // 2
+        st.caption(
+            f"'Same size' exists only for stride 1 (as in PyTorch). Using padding {padding} = "
+            f"d(k-1)/2 on each side instead."
+        )
+    mode = "zeros"
+    if padding not in ("valid", 0):
+        mode = PADDING_MODES[
+            st.selectbox("Padding holds", list(PADDING_MODES), key=f"{prefix}.padding_mode")
+        ]
+    flip = st.toggle(
+        "Flip the kernel (true convolution)",
+        key=f"{prefix}.flip",
+        help="CNNs (PyTorch's conv2d) slide the kernel as it is: that is cross-correlation. "
+        "Mathematics' convolution turns the kernel by 180 degrees first.",
+    )
+    return Options(colour=colour, stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=flip)
+
+
+def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
+    """How to colour the feature map, and whether to stretch the contrast.
+
+    Pictures default to 'as a picture', detectors to signed.
+    """
+    labels = list(render.DISPLAYS)
+    picture = filt.looks_like_image
+    label = st.radio(
+        "Show the feature map",
+        labels,
+        index=3 if picture else 0,
+        key=f"{prefix}.display.{'picture' if picture else 'detector'}",
+        help="Filter outputs can be negative. Signed: white is 0. Absolute: how strong, either sign. "
+        "ReLU: what a CNN keeps (negatives become 0).",
+    )
+    display = render.DISPLAYS[label]
+    stretch = False
+    if display != "image":
+        stretch = st.toggle(
+            "Stretch contrast",
+            value=True,
+            key=f"{prefix}.stretch",
+            help="Full colour at the 99th percentile instead of the single most extreme value, so weak "
+            "edges show too. The colour bar gives the range.",
+        )
+    return display, stretch
+
+
+def show_kernel(filt: convcore.Filter, *, flip: bool = False) -> None:
+    """Draw the kernel's numbers at their natural size (never enlarged, so they stay sharp)."""
+    grid = kernel_preview(filt, flip=flip)
+    st.image(grid, width=min(grid.shape[1], 720))
+
+
+def kernel_preview(filt: convcore.Filter, *, flip: bool = False) -> np.ndarray:
+    """The kernel's numbers as a picture (three slices for a colour kernel, both for a magnitude)."""
+    if filt.magnitude_of:
+        grids = [render.number_grid(k, title=t) for k, t in zip(filt.magnitude_of, ("a = Sobel x", "b = Sobel y"))]
+    elif filt.is_colour:
+        top = float(np.abs(filt.kernel).max())
+        grids = [render.number_grid(k, title=t, scale=top) for k, t in zip(filt.kernel, ("Red", "Green", "Blue"))]
+    else:
+        grids = [render.number_grid(filt.kernel, title="As written" if flip else "")]
+    if flip and not filt.magnitude_of:
+        flipped = filt.kernel[..., ::-1, ::-1]
+        slices = flipped if filt.is_colour else [flipped]
+        grids += [render.number_grid(k, title="Flipped (applied)") for k in slices[:1]]
+    return render.side_by_side(grids, gap=24)

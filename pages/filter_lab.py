@@ -1,0 +1,88 @@
+"""Filter Lab: apply hand-set or typed filters to the chosen image, with stride, padding, dilation."""
+
+import streamlit as st
+
+import convcore
+from app import cache, explain, state, widgets
+
+st.title("Filter Lab")
+st.caption(
+    "A kernel slides over your image; each output number is the sum of the kernel times the pixels under it. "
+    "PyTorch computes exactly these numbers."
+)
+image = state.current_image()
+one, bank = st.tabs(["One filter", "Filter bank"])
+
+
+@st.fragment
+def one_filter() -> None:
+    controls, results = st.columns([2, 5], gap="large")
+    with controls:
+        filt = widgets.filter_picker("lab")
+        st.caption(filt.description)
+        colour = widgets.colour_choice("lab", filt)
+        options = widgets.conv_options("lab", filt, colour)
+        display, stretch = widgets.display_choice("lab", filt)
+    h, w = image.pixels.shape[:2]
+    with results:
+        try:
+            geom = convcore.conv_geometry(
+                (h, w), filt.size, stride=options.stride, padding=options.padding,
+                dilation=options.dilation, padding_mode=options.padding_mode,
+            )
+        except ValueError as exc:
+            st.warning(f"No feature map with these settings: {exc}", icon=":material/block:")
+            geom = None
+        left, right = st.columns(2)
+        left.image(image.pixels, caption=f"Input: {w} x {h} pixels", width="stretch")
+        if geom is not None:
+            out = cache.rendered(image, filt, options, display, stretch=stretch, label=filt.name)
+            oh, ow = geom.output_size
+            channels = " x 3 channels (R, G, B)" if len(out.shape) == 3 else ""
+            right.image(out.map_png, caption=f"Feature map: {ow} x {oh}{channels}", width="stretch")
+            if out.bar_png is not None:
+                right.image(out.bar_png, width="stretch")
+            right.caption(
+                f"Smallest {out.minimum:.4g}, largest {out.maximum:.4g}, mean {out.mean:.4g} "
+                "(input pixel values are 0-255)."
+            )
+            right.download_button(
+                "Download feature map (PNG)", out.download_png, file_name=f"feature_map_{filt.key}.png",
+                mime="image/png", icon=":material/download:", key="lab.download",
+            )
+        kernel_col, formula_col = st.columns([1, 2], gap="large")
+        with kernel_col:
+            st.markdown("**The kernel**")
+            widgets.show_kernel(filt, flip=options.flip)
+            st.caption(explain.parameter_count(filt, colour))
+        with formula_col:
+            st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
+            for line in explain.size_formulas(
+                (h, w), filt.size, stride=options.stride, padding=options.padding, dilation=options.dilation
+            ):
+                st.latex(line)
+
+
+@st.fragment
+def filter_bank() -> None:
+    c1, c2, c3 = st.columns([2, 2, 3])
+    name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name")
+    filters = convcore.get_bank(name)
+    colour = "rgb" if c2.toggle("Each colour channel", key="bank.rgb", help="Off: apply to brightness.") else "luminance"
+    display, stretch = widgets.display_choice("bank", filters[0])
+    st.caption("Several filters on the same image at once, one feature map each: what one CNN layer computes.")
+    options = cache.Options(colour=colour, padding="same")
+    for col, filt in zip(st.columns(len(filters)), filters):
+        with col:
+            st.markdown(f"**{filt.name}**")
+            widgets.show_kernel(filt)
+            out = cache.rendered(image, filt, options, display, stretch=stretch, label=filt.name)
+            st.image(out.map_png, width="stretch")
+            if out.bar_png is not None:
+                st.image(out.bar_png, width="stretch")
+
+
+with one:
+    one_filter()
+with bank:
+    filter_bank()
