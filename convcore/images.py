@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -24,10 +25,24 @@ DEFAULT_MAX_SIDE = 1024
 #: Largest input accepted, in bytes.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-_FORMATS = ("PNG", "JPEG", "MPO", "GIF", "BMP", "WEBP", "TIFF", "PPM", "ICO")
+# Decoders allowed for uploads (JPEG covers phones' multi-picture MPO files). Pillow's other
+# decoders (EPS, PSD, FITS, ...) are rarely needed and widen the attack surface.
+_WANTED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "AVIF", "TIFF", "PPM", "ICO")
+Image.init()
+_FORMATS = tuple(f for f in _WANTED_FORMATS if f in Image.OPEN)
 _FORMAT_NAMES = "PNG, JPEG, GIF, BMP, WebP or TIFF"
 # ITU-R BT.601 luma weights, as in Pillow's convert("L").
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+# What Pillow's decoders raise on malformed bytes (seen in the fuzz test of tests/test_images.py):
+# not only OSError, but also lookup, type and arithmetic errors from deep inside a plugin.
+_DECODER_ERRORS = (
+    OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError, struct.error, ZeroDivisionError,
+)
+_MAGIC = {
+    b"\x89PNG": "PNG", b"\xff\xd8": "JPEG", b"GIF8": "GIF", b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
+}
 
 
 class ImageError(ValueError):
@@ -109,6 +124,7 @@ def open_image(
     raw = _read_bytes(data)
     notes: list[str] = []
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on odd TIFF/EXIF tags
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(raw), formats=_FORMATS)
@@ -119,7 +135,7 @@ def open_image(
                 "This image is far too large (it claims more pixels than any photo needs, which "
                 "is how 'decompression bomb' files attack servers). Please use a normal photo."
             ) from None
-        except (OSError, ValueError, SyntaxError) as exc:
+        except _DECODER_ERRORS as exc:
             raise ImageError(f"This image file is damaged and cannot be opened ({_short(exc)}).") from None
         try:
             return _decode(im, raw, notes, max_pixels, max_side)
@@ -127,8 +143,9 @@ def open_image(
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError("This image is far too large to open safely. Please use a normal photo.") from None
-        except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError) as exc:
-            # Pillow reports truncated or corrupt data as OSError, sometimes as others.
+        except MemoryError:
+            raise ImageError("This image needs more memory than the server can give it.") from None
+        except _DECODER_ERRORS as exc:
             raise ImageError(
                 f"This image file is damaged or incomplete and cannot be decoded ({_short(exc)}). "
                 "Try saving it again or choose another image."
@@ -169,9 +186,14 @@ def _too_big_file(size: int) -> str:
 
 def _not_an_image(raw: bytes) -> str:
     head = raw[:12]
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
+    for magic, fmt in _MAGIC.items():
+        if head.startswith(magic):
+            return f"This {fmt} file is damaged or incomplete and cannot be opened. Try saving it again."
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "This WebP file is damaged or incomplete and cannot be opened. Try saving it again."
+    if head[4:8] == b"ftyp":
         return (
-            "This looks like a HEIC/AVIF photo (the iPhone's format), which this tool cannot "
+            "This looks like a HEIC photo (the iPhone's format) or a video, which this tool cannot "
             f"read. Please export it as JPEG or PNG. Supported: {_FORMAT_NAMES}."
         )
     if head.startswith(b"%PDF"):
@@ -233,6 +255,10 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
         return im
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         arr = np.asarray(im).astype(np.float64)
+        if not np.isfinite(arr).all():
+            finite = arr[np.isfinite(arr)]
+            arr = np.nan_to_num(arr, nan=0.0, posinf=finite.max(initial=0.0), neginf=finite.min(initial=0.0))
+            notes.append("Missing or infinite values were replaced.")
         if mode.startswith("I;16") or (mode == "I" and arr.min() >= 0 and arr.max() <= 65535 and arr.max() > 255):
             arr = arr / 257.0
             notes.append("A 16-bit image was scaled to the usual 0-255 range.")
