@@ -94,7 +94,14 @@ class Rendered:
 
 @st.cache_data(max_entries=48, show_spinner=False)
 def _rendered(
-    image_key: str, fingerprint: str, options: Options, display: str, stretch: bool, label: str, _pixels, _filt
+    image_key: str,
+    fingerprint: str,
+    options: Options,
+    display: str,
+    stretch: bool,
+    label: str,
+    _pixels,
+    _filt,
 ) -> Rendered:
     fmap = _feature_map(image_key, fingerprint, options, _pixels, _filt)
     top = None if display == "image" else render.full_scale(fmap, display, stretch=stretch)
@@ -106,7 +113,7 @@ def _rendered(
     else:
         colourised = render.colourise(fmap, display, top=top)
     if stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
-        label = f"{label}: values beyond this range are shown at full colour".lstrip(": ")
+        label = f"{label} (stronger values saturate)".lstrip()
     bar = None if colourised.cmap is None else render.png_bytes(render.colourbar(colourised, label=label))
     return Rendered(
         map_png=render.png_bytes(render.upscale(colourised.rgb)),
@@ -120,10 +127,18 @@ def _rendered(
 
 
 def rendered(
-    image: CurrentImage, filt: convcore.Filter, options: Options, display: str, *, stretch: bool = True, label: str = ""
+    image: CurrentImage,
+    filt: convcore.Filter,
+    options: Options,
+    display: str,
+    *,
+    stretch: bool = True,
+    label: str = "",
 ) -> Rendered:
     """The feature map of ``filt`` on ``image``, colour-mapped for ``display`` (cached).
 
     ``stretch`` puts full colour at the 99th percentile instead of the extreme value.
     """
-    return _rendered(image.key, filter_fingerprint(filt), options, display, stretch, label, image.pixels, filt)
+    return _rendered(
+        image.key, filter_fingerprint(filt), options, display, stretch, label, image.pixels, filt
+    )

@@ -21,7 +21,9 @@ def run() -> None:
     state.init()
     pages = [
         st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True),
-        st.Page(PAGES_DIR / "filter_lab.py", title="Filter Lab", icon=":material/tune:", url_path="filter_lab"),
+        st.Page(
+            PAGES_DIR / "filter_lab.py", title="Filter Lab", icon=":material/tune:", url_path="filter_lab"
+        ),
     ]
     page = st.navigation(pages)
     picker.sidebar()

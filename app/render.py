@@ -130,7 +130,10 @@ def colourbar(c: Colourised, width: int = 360, label: str = "") -> np.ndarray:
         tw = draw.textlength(text, font=f)
         draw.text((min(max(x - tw / 2, 0), width - tw), 11 + bar_h), text, fill=(20, 20, 20), font=f)
     if label:
-        draw.text((pad, 30 + bar_h), label, fill=(60, 60, 60), font=f)
+        size = 14
+        while size > 9 and draw.textlength(label, font=font(size)) > width - 2 * pad:
+            size -= 1
+        draw.text((pad, 30 + bar_h), label, fill=(60, 60, 60), font=font(size))
     return np.array(im)
 
 

@@ -65,7 +65,9 @@ def _custom_kernel(prefix: str) -> convcore.Filter:
     rows = c1.number_input("Rows", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.rows")
     cols = c2.number_input("Columns", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.cols")
     per_channel = c3.toggle(
-        "R, G, B", key=f"{prefix}.custom.rgb", help="A separate kernel for each colour channel, summed into one map."
+        "R, G, B",
+        key=f"{prefix}.custom.rgb",
+        help="A separate kernel for each colour channel, summed into one map.",
     )
     column_config = {
         str(c): st.column_config.NumberColumn(
@@ -121,12 +123,22 @@ def colour_choice(prefix: str, filt: convcore.Filter) -> str:
 def conv_options(prefix: str, filt: convcore.Filter, colour: str) -> Options:
     """Stride, padding (and what it holds), dilation, and correlation vs convolution."""
     c1, c2 = st.columns(2)
-    stride = c1.slider("Stride", 1, 8, 1, key=f"{prefix}.stride", help="How far the kernel moves between outputs.")
+    stride = c1.slider(
+        "Stride", 1, 8, 1, key=f"{prefix}.stride", help="How far the kernel moves between outputs."
+    )
     dilation = c2.slider(
-        "Dilation", 1, 6, 1, key=f"{prefix}.dilation", help="Gaps between the kernel's taps: 2 spreads a 3x3 over 5x5."
+        "Dilation",
+        1,
+        6,
+        1,
+        key=f"{prefix}.dilation",
+        help="Gaps between the kernel's taps: 2 spreads a 3x3 over 5x5.",
     )
     choice = st.radio(
-        "Padding", list(PADDING_CHOICES), key=f"{prefix}.padding", horizontal=True,
+        "Padding",
+        list(PADDING_CHOICES),
+        key=f"{prefix}.padding",
+        horizontal=True,
         help="Extra rows and columns around the image, so the kernel can also sit on the border.",
     )
     padding: int | str = PADDING_CHOICES[choice]
@@ -141,16 +153,16 @@ def conv_options(prefix: str, filt: convcore.Filter, colour: str) -> Options:
         )
     mode = "zeros"
     if padding not in ("valid", 0):
-        mode = PADDING_MODES[
-            st.selectbox("Padding holds", list(PADDING_MODES), key=f"{prefix}.padding_mode")
-        ]
+        mode = PADDING_MODES[st.selectbox("Padding holds", list(PADDING_MODES), key=f"{prefix}.padding_mode")]
     flip = st.toggle(
         "Flip the kernel (true convolution)",
         key=f"{prefix}.flip",
         help="CNNs (PyTorch's conv2d) slide the kernel as it is: that is cross-correlation. "
         "Mathematics' convolution turns the kernel by 180 degrees first.",
     )
-    return Options(colour=colour, stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=flip)
+    return Options(
+        colour=colour, stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=flip
+    )
 
 
 def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
@@ -190,10 +202,14 @@ def show_kernel(filt: convcore.Filter, *, flip: bool = False) -> None:
 def kernel_preview(filt: convcore.Filter, *, flip: bool = False) -> np.ndarray:
     """The kernel's numbers as a picture (three slices for a colour kernel, both for a magnitude)."""
     if filt.magnitude_of:
-        grids = [render.number_grid(k, title=t) for k, t in zip(filt.magnitude_of, ("a = Sobel x", "b = Sobel y"))]
+        grids = [
+            render.number_grid(k, title=t) for k, t in zip(filt.magnitude_of, ("a = Sobel x", "b = Sobel y"))
+        ]
     elif filt.is_colour:
         top = float(np.abs(filt.kernel).max())
-        grids = [render.number_grid(k, title=t, scale=top) for k, t in zip(filt.kernel, ("Red", "Green", "Blue"))]
+        grids = [
+            render.number_grid(k, title=t, scale=top) for k, t in zip(filt.kernel, ("Red", "Green", "Blue"))
+        ]
     else:
         grids = [render.number_grid(filt.kernel, title="As written" if flip else "")]
     if flip and not filt.magnitude_of:

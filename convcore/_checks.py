@@ -20,9 +20,7 @@ def as_pair(value: object, name: str, *, minimum: int) -> tuple[int, int]:
     if isinstance(value, numbers.Integral):
         pair = (int(value), int(value))
     elif isinstance(value, (tuple, list)) and len(value) == 2:
-        if not all(
-            isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in value
-        ):
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in value):
             raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
         pair = (int(value[0]), int(value[1]))
     else:
@@ -50,9 +48,7 @@ def as_real_array(value: object, name: str, *, ndims: tuple[int, ...]) -> np.nda
     except (ValueError, TypeError) as exc:  # ragged nested lists
         raise TypeError(f"{name} must be a numeric array: {exc}") from None
     if arr.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(
-            f"{name} must hold real numbers (bool, int or float), got dtype {arr.dtype}"
-        )
+        raise TypeError(f"{name} must hold real numbers (bool, int or float), got dtype {arr.dtype}")
     if arr.ndim not in ndims:
         allowed = " or ".join(str(n) for n in ndims)
         raise ValueError(f"{name} must have {allowed} dimensions, got shape {arr.shape}")

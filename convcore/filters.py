@@ -138,9 +138,7 @@ class FilterSpec:
         known = {p.name: p for p in self.params}
         unknown = set(values) - set(known)
         if unknown:
-            raise ValueError(
-                f"{self.key} takes parameters {sorted(known) or 'none'}, got {sorted(unknown)}"
-            )
+            raise ValueError(f"{self.key} takes parameters {sorted(known) or 'none'}, got {sorted(unknown)}")
         args = {}
         for p in self.params:
             v = values.get(p.name, p.default)
@@ -153,7 +151,9 @@ class FilterSpec:
         return self.make(**args)
 
 
-def _fixed(key: str, name: str, kernel: np.ndarray, description: str, *, image: bool = False) -> Callable[[], Filter]:
+def _fixed(
+    key: str, name: str, kernel: np.ndarray, description: str, *, image: bool = False
+) -> Callable[[], Filter]:
     return lambda: Filter(key, name, description, kernel, looks_like_image=image)
 
 
@@ -256,38 +256,167 @@ def _spec(key, name, category, description, make, params=()) -> FilterSpec:
 
 
 _SPECS = [
-    _spec("identity", "Identity", "Basics", "Copies the image: a 1 in the middle, zeros around.",
-          _fixed("identity", "Identity", IDENTITY, "Copies the image: a 1 in the middle, zeros around.", image=True)),
-    _spec("box_blur", "Box blur", "Blur and sharpen", "The plain average of a square of pixels.",
-          _box, [Param("size", "Kernel size", 3, 15, 3, 2, integer=True)]),
-    _spec("gaussian_blur", "Gaussian blur", "Blur and sharpen", "A smooth weighted average.",
-          _gaussian, [Param("sigma", "Sigma (blur radius)", 0.5, 2.5, 1.0, 0.1)]),
-    _spec("sharpen", "Sharpen", "Blur and sharpen", "The pixel, plus how much it differs from its neighbours.",
-          _fixed("sharpen", "Sharpen", SHARPEN, "5 x the pixel minus its 4 neighbours: boosts differences.", image=True)),
-    _spec("sobel_x", "Sobel x (vertical edges)", "Edges", "Brightness change from left to right.",
-          _fixed("sobel_x", "Sobel x", SOBEL_X, "Smoothing [1 2 1] down, difference [-1 0 1] across: positive where it gets brighter to the right.")),
-    _spec("sobel_y", "Sobel y (horizontal edges)", "Edges", "Brightness change from top to bottom.",
-          _fixed("sobel_y", "Sobel y", SOBEL_Y, "Difference [-1 0 1] down, smoothing [1 2 1] across: positive where it gets brighter downwards.")),
+    _spec(
+        "identity",
+        "Identity",
+        "Basics",
+        "Copies the image: a 1 in the middle, zeros around.",
+        _fixed(
+            "identity", "Identity", IDENTITY, "Copies the image: a 1 in the middle, zeros around.", image=True
+        ),
+    ),
+    _spec(
+        "box_blur",
+        "Box blur",
+        "Blur and sharpen",
+        "The plain average of a square of pixels.",
+        _box,
+        [Param("size", "Kernel size", 3, 15, 3, 2, integer=True)],
+    ),
+    _spec(
+        "gaussian_blur",
+        "Gaussian blur",
+        "Blur and sharpen",
+        "A smooth weighted average.",
+        _gaussian,
+        [Param("sigma", "Sigma (blur radius)", 0.5, 2.5, 1.0, 0.1)],
+    ),
+    _spec(
+        "sharpen",
+        "Sharpen",
+        "Blur and sharpen",
+        "The pixel, plus how much it differs from its neighbours.",
+        _fixed(
+            "sharpen",
+            "Sharpen",
+            SHARPEN,
+            "5 x the pixel minus its 4 neighbours: boosts differences.",
+            image=True,
+        ),
+    ),
+    _spec(
+        "sobel_x",
+        "Sobel x (vertical edges)",
+        "Edges",
+        "Brightness change from left to right.",
+        _fixed(
+            "sobel_x",
+            "Sobel x",
+            SOBEL_X,
+            "Smoothing [1 2 1] down, difference [-1 0 1] across: positive where it gets brighter to the right.",
+        ),
+    ),
+    _spec(
+        "sobel_y",
+        "Sobel y (horizontal edges)",
+        "Edges",
+        "Brightness change from top to bottom.",
+        _fixed(
+            "sobel_y",
+            "Sobel y",
+            SOBEL_Y,
+            "Difference [-1 0 1] down, smoothing [1 2 1] across: positive where it gets brighter downwards.",
+        ),
+    ),
     _spec("sobel_magnitude", "Sobel magnitude", "Edges", "Edge strength in any direction.", _sobel_magnitude),
-    _spec("prewitt_x", "Prewitt x", "Edges", "Like Sobel x, with plain averaging.",
-          _fixed("prewitt_x", "Prewitt x", PREWITT_X, "Average [1 1 1] down, difference [-1 0 1] across: vertical edges.")),
-    _spec("prewitt_y", "Prewitt y", "Edges", "Like Sobel y, with plain averaging.",
-          _fixed("prewitt_y", "Prewitt y", PREWITT_Y, "Difference [-1 0 1] down, average [1 1 1] across: horizontal edges.")),
-    _spec("scharr_x", "Scharr x", "Edges", "Like Sobel x, tuned to treat all angles more evenly.",
-          _fixed("scharr_x", "Scharr x", SCHARR_X, "Smoothing [3 10 3] down, difference [-1 0 1] across: vertical edges.")),
-    _spec("scharr_y", "Scharr y", "Edges", "Like Sobel y, tuned to treat all angles more evenly.",
-          _fixed("scharr_y", "Scharr y", SCHARR_Y, "Difference [-1 0 1] down, smoothing [3 10 3] across: horizontal edges.")),
-    _spec("oriented_edge", "Oriented edge", "Edges", "An edge detector turned to any angle.",
-          _oriented, [Param("angle", "Angle (degrees)", 0, 180, 45, 15)]),
-    _spec("laplacian", "Laplacian", "Edges", "Second derivative: responds to spots and thin lines.",
-          _fixed("laplacian", "Laplacian", LAPLACIAN, "The 4 neighbours minus 4 x the pixel: zero on flat areas and steady ramps.")),
-    _spec("outline", "Outline", "Edges", "Every pixel against all 8 neighbours.",
-          _fixed("outline", "Outline", OUTLINE, "8 x the pixel minus its 8 neighbours: outlines in every direction.")),
-    _spec("emboss", "Emboss", "Effects", "A raised, lit-from-the-corner look.",
-          _fixed("emboss", "Emboss", EMBOSS, "Brightness change along the diagonal, plus the pixel itself.", image=True)),
+    _spec(
+        "prewitt_x",
+        "Prewitt x",
+        "Edges",
+        "Like Sobel x, with plain averaging.",
+        _fixed(
+            "prewitt_x",
+            "Prewitt x",
+            PREWITT_X,
+            "Average [1 1 1] down, difference [-1 0 1] across: vertical edges.",
+        ),
+    ),
+    _spec(
+        "prewitt_y",
+        "Prewitt y",
+        "Edges",
+        "Like Sobel y, with plain averaging.",
+        _fixed(
+            "prewitt_y",
+            "Prewitt y",
+            PREWITT_Y,
+            "Difference [-1 0 1] down, average [1 1 1] across: horizontal edges.",
+        ),
+    ),
+    _spec(
+        "scharr_x",
+        "Scharr x",
+        "Edges",
+        "Like Sobel x, tuned to treat all angles more evenly.",
+        _fixed(
+            "scharr_x",
+            "Scharr x",
+            SCHARR_X,
+            "Smoothing [3 10 3] down, difference [-1 0 1] across: vertical edges.",
+        ),
+    ),
+    _spec(
+        "scharr_y",
+        "Scharr y",
+        "Edges",
+        "Like Sobel y, tuned to treat all angles more evenly.",
+        _fixed(
+            "scharr_y",
+            "Scharr y",
+            SCHARR_Y,
+            "Difference [-1 0 1] down, smoothing [3 10 3] across: horizontal edges.",
+        ),
+    ),
+    _spec(
+        "oriented_edge",
+        "Oriented edge",
+        "Edges",
+        "An edge detector turned to any angle.",
+        _oriented,
+        [Param("angle", "Angle (degrees)", 0, 180, 45, 15)],
+    ),
+    _spec(
+        "laplacian",
+        "Laplacian",
+        "Edges",
+        "Second derivative: responds to spots and thin lines.",
+        _fixed(
+            "laplacian",
+            "Laplacian",
+            LAPLACIAN,
+            "The 4 neighbours minus 4 x the pixel: zero on flat areas and steady ramps.",
+        ),
+    ),
+    _spec(
+        "outline",
+        "Outline",
+        "Edges",
+        "Every pixel against all 8 neighbours.",
+        _fixed(
+            "outline",
+            "Outline",
+            OUTLINE,
+            "8 x the pixel minus its 8 neighbours: outlines in every direction.",
+        ),
+    ),
+    _spec(
+        "emboss",
+        "Emboss",
+        "Effects",
+        "A raised, lit-from-the-corner look.",
+        _fixed(
+            "emboss",
+            "Emboss",
+            EMBOSS,
+            "Brightness change along the diagonal, plus the pixel itself.",
+            image=True,
+        ),
+    ),
     _spec("green_patches", "Green patches", "Colour", "Bright on green areas.", _green_patches),
     _spec("red_minus_green", "Red minus green", "Colour", "Red positive, green negative.", _red_minus_green),
-    _spec("blue_to_yellow_edge", "Blue-to-yellow edge", "Colour", "Where blue meets yellow.", _blue_to_yellow),
+    _spec(
+        "blue_to_yellow_edge", "Blue-to-yellow edge", "Colour", "Where blue meets yellow.", _blue_to_yellow
+    ),
 ]
 
 #: Every named filter, by key, in display order.

@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["ASSETS_DIR", "SAMPLES", "Sample", "checkerboard", "circles", "colour_shapes", "digit_seven", "sample_image"]
+__all__ = [
+    "ASSETS_DIR",
+    "SAMPLES",
+    "Sample",
+    "checkerboard",
+    "circles",
+    "colour_shapes",
+    "digit_seven",
+    "sample_image",
+]
 
 #: The project's ``assets/`` folder (photos and data files).
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -84,12 +93,24 @@ def _photo(filename: str) -> Callable[[], np.ndarray]:
 SAMPLES: dict[str, Sample] = {
     s.name: s
     for s in (
-        Sample("Grace Hopper", "A portrait: faces, fabric, a flag.", _photo("grace_hopper.jpg"),
-               "US Navy photo, public domain; shipped with matplotlib"),
-        Sample("Chelsea the cat", "Fur, whiskers and stripes.", _photo("chelsea.jpg"),
-               "Stefan van der Walt, CC0; from scikit-image"),
-        Sample("Coffee cup", "Round shapes, smooth porcelain, wood grain.", _photo("coffee.jpg"),
-               "Rachel Michetti, CC0; from scikit-image"),
+        Sample(
+            "Grace Hopper",
+            "A portrait: faces, fabric, a flag.",
+            _photo("grace_hopper.jpg"),
+            "US Navy photo, public domain; shipped with matplotlib",
+        ),
+        Sample(
+            "Chelsea the cat",
+            "Fur, whiskers and stripes.",
+            _photo("chelsea.jpg"),
+            "Stefan van der Walt, CC0; from scikit-image",
+        ),
+        Sample(
+            "Coffee cup",
+            "Round shapes, smooth porcelain, wood grain.",
+            _photo("coffee.jpg"),
+            "Rachel Michetti, CC0; from scikit-image",
+        ),
         Sample("Checkerboard", "Straight edges and corners.", checkerboard),
         Sample("Circles", "Edges at every angle.", circles),
         Sample("Colour shapes", "Red, green, blue and yellow.", colour_shapes),

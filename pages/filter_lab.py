@@ -27,8 +27,12 @@ def one_filter() -> None:
     with results:
         try:
             geom = convcore.conv_geometry(
-                (h, w), filt.size, stride=options.stride, padding=options.padding,
-                dilation=options.dilation, padding_mode=options.padding_mode,
+                (h, w),
+                filt.size,
+                stride=options.stride,
+                padding=options.padding,
+                dilation=options.dilation,
+                padding_mode=options.padding_mode,
             )
         except ValueError as exc:
             st.warning(f"No feature map with these settings: {exc}", icon=":material/block:")
@@ -47,8 +51,12 @@ def one_filter() -> None:
                 "(input pixel values are 0-255)."
             )
             right.download_button(
-                "Download feature map (PNG)", out.download_png, file_name=f"feature_map_{filt.key}.png",
-                mime="image/png", icon=":material/download:", key="lab.download",
+                "Download feature map (PNG)",
+                out.download_png,
+                file_name=f"feature_map_{filt.key}.png",
+                mime="image/png",
+                icon=":material/download:",
+                key="lab.download",
             )
         kernel_col, formula_col = st.columns([1, 2], gap="large")
         with kernel_col:
@@ -68,9 +76,15 @@ def filter_bank() -> None:
     c1, c2, c3 = st.columns([2, 2, 3])
     name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name")
     filters = convcore.get_bank(name)
-    colour = "rgb" if c2.toggle("Each colour channel", key="bank.rgb", help="Off: apply to brightness.") else "luminance"
+    colour = (
+        "rgb"
+        if c2.toggle("Each colour channel", key="bank.rgb", help="Off: apply to brightness.")
+        else "luminance"
+    )
     display, stretch = widgets.display_choice("bank", filters[0])
-    st.caption("Several filters on the same image at once, one feature map each: what one CNN layer computes.")
+    st.caption(
+        "Several filters on the same image at once, one feature map each: what one CNN layer computes."
+    )
     options = cache.Options(colour=colour, padding="same")
     for col, filt in zip(st.columns(len(filters)), filters):
         with col:

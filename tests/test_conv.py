@@ -45,7 +45,12 @@ def conv_cases(draw):
     x = rng.standard_normal((c, h, w)).astype(np.float32) * 10
     weight = rng.standard_normal((o, c // groups, kh, kw))
     bias = rng.standard_normal(o) if draw(st.booleans()) else None
-    return x, weight, bias, dict(stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode)
+    return (
+        x,
+        weight,
+        bias,
+        dict(stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode),
+    )
 
 
 def _run_both(x, weight, bias, kwargs):
@@ -78,7 +83,9 @@ def test_conv2d_matches_torch_on_random_cases(case):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("kind", ["dense", "separable"])
 @pytest.mark.parametrize("k", [2, 3, 4, 7])
-@pytest.mark.parametrize("stride,padding,dilation", [(1, "same", 1), (2, 1, 1), (1, 2, 2), (3, 0, 1), (1, (1, 2), 3)])
+@pytest.mark.parametrize(
+    "stride,padding,dilation", [(1, "same", 1), (2, 1, 1), (1, 2, 2), (3, 0, 1), (1, (1, 2), 3)]
+)
 def test_every_engine_path_matches_torch(monkeypatch, method, mode, kind, k, stride, padding, dilation):
     # 'direct' gathers windows; 'full' goes through ndimage / separable passes / FFT.
     monkeypatch.setattr(conv_module, "_DIRECT_MAX_WORK", 10**12 if method == "direct" else -1)
@@ -148,12 +155,15 @@ def test_dilation_2_reads_every_other_pixel():
     assert out[2, 2] == x[2, 2] + x[2, 4] + x[4, 2] + x[4, 4]
 
 
-@pytest.mark.parametrize("mode,expected_row", [
-    ("zeros", [0, 1, 2, 3, 0]),
-    ("reflect", [2, 1, 2, 3, 2]),
-    ("replicate", [1, 1, 2, 3, 3]),
-    ("circular", [3, 1, 2, 3, 1]),
-])
+@pytest.mark.parametrize(
+    "mode,expected_row",
+    [
+        ("zeros", [0, 1, 2, 3, 0]),
+        ("reflect", [2, 1, 2, 3, 2]),
+        ("replicate", [1, 1, 2, 3, 3]),
+        ("circular", [3, 1, 2, 3, 1]),
+    ],
+)
 def test_padding_modes_on_a_row(mode, expected_row):
     # a 1x1 identity kernel with padding 1 shows the padded input itself
     x = np.array([[1.0, 2.0, 3.0]])
@@ -180,21 +190,22 @@ def test_integer_and_bool_inputs_are_accepted():
     assert_array_equal(out, [[2, 1, 0], [1, 2, 1], [0, 1, 2]])
 
 
-@pytest.mark.parametrize("n,k,s,p,d,expected", [
-    (224, 11, 4, 2, 1, 55),  # AlexNet conv1
-    (55, 3, 2, 0, 1, 27),  # AlexNet pool1
-    (27, 5, 1, 2, 1, 27),
-    (5, 3, 1, 0, 1, 3),
-    (7, 3, 2, 1, 2, 3),
-    (4, 4, 1, 0, 1, 1),
-])
+@pytest.mark.parametrize(
+    "n,k,s,p,d,expected",
+    [
+        (224, 11, 4, 2, 1, 55),  # AlexNet conv1
+        (55, 3, 2, 0, 1, 27),  # AlexNet pool1
+        (27, 5, 1, 2, 1, 27),
+        (5, 3, 1, 0, 1, 3),
+        (7, 3, 2, 1, 2, 3),
+        (4, 4, 1, 0, 1, 1),
+    ],
+)
 def test_output_size_known_values(n, k, s, p, d, expected):
     assert convcore.output_size(n, k, stride=s, padding=p, dilation=d) == expected
 
 
-@given(
-    st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3)
-)
+@given(st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3))
 def test_output_size_equals_the_real_output_shape(n, k, s, p, d):
     assume(n + 2 * p >= d * (k - 1) + 1)
     out = convcore.conv2d(np.ones((n, 3)), np.ones((k, 1)), stride=(s, 1), padding=(p, 0), dilation=(d, 1))
@@ -208,37 +219,88 @@ def test_output_size_without_output_position_raises():
         convcore.output_size(5, 3, dilation=3)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(x=np.ones((3, 3)), weight=np.ones((5, 5))), ValueError, "kernel is larger than the padded input"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=0), ValueError, "stride must be >= 1"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), dilation=0), ValueError, "dilation must be >= 1"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=-1), ValueError, "padding must be >= 0"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding="full"), ValueError, "padding must be one of"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=1.5), TypeError, "padding must be an int"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=1.0), TypeError, "stride must be an int"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=True), TypeError, "stride must be an int"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=(1, 2, 3)), TypeError, "stride"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding_mode="mirror"), ValueError, "padding_mode must be one of"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=3, padding_mode="reflect"), ValueError, "padding_mode='reflect'"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=4, padding_mode="circular"), ValueError, "padding_mode='circular'"),
-    (dict(x=np.ones((6, 6)), weight=np.ones((3, 3)), stride=2, padding="same"), ValueError, "padding='same' needs stride 1"),
-    (dict(x=np.ones((3, 3)), weight=np.array([[1.0, np.nan]])), ValueError, "weight contains NaN"),
-    (dict(x=np.ones((3, 3)), weight=np.array([[1.0, np.inf]])), ValueError, "weight contains NaN"),
-    (dict(x=np.full((3, 3), np.nan), weight=np.ones((1, 1))), ValueError, "x contains NaN"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((1, 1)), bias=np.array([np.nan])), ValueError, "bias contains NaN"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((2, 1, 1, 1)), bias=np.ones(3)), ValueError, "bias must have shape"),
-    (dict(x=np.ones(3), weight=np.ones((1, 1))), ValueError, "x must have 2 or 3 dimensions"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((1, 1, 1))), ValueError, "weight must have 2 or 4 dimensions"),
-    (dict(x=np.ones((2, 3, 3)), weight=np.ones((1, 3, 1, 1))), ValueError, "channel mismatch"),
-    (dict(x=np.ones((3, 3, 3)), weight=np.ones((3, 3))), ValueError, "channel mismatch"),
-    (dict(x=np.ones((3, 3, 3)), weight=np.ones((2, 1, 1, 1)), groups=3), ValueError, "groups=3 must divide"),
-    (dict(x=np.ones((0, 3)), weight=np.ones((1, 1))), ValueError, "x must not be empty"),
-    (dict(x="abc", weight=np.ones((1, 1))), TypeError, "x must be a numeric array"),
-    (dict(x=np.ones((3, 3), dtype=complex), weight=np.ones((1, 1))), TypeError, "x must hold real numbers"),
-    (dict(x=[[1, 2], [3]], weight=np.ones((1, 1))), TypeError, "x must be a numeric array"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((1, 1)), groups=0), ValueError, "groups must be >= 1"),
-    (dict(x=np.ones((3, 3)), weight=np.ones((1, 1)), flip="yes"), TypeError, "flip must be True or False"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((5, 5))),
+            ValueError,
+            "kernel is larger than the padded input",
+        ),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=0), ValueError, "stride must be >= 1"),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), dilation=0), ValueError, "dilation must be >= 1"),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=-1), ValueError, "padding must be >= 0"),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding="full"),
+            ValueError,
+            "padding must be one of",
+        ),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=1.5), TypeError, "padding must be an int"),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=1.0), TypeError, "stride must be an int"),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=True), TypeError, "stride must be an int"),
+        (dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), stride=(1, 2, 3)), TypeError, "stride"),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding_mode="mirror"),
+            ValueError,
+            "padding_mode must be one of",
+        ),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=3, padding_mode="reflect"),
+            ValueError,
+            "padding_mode='reflect'",
+        ),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((2, 2)), padding=4, padding_mode="circular"),
+            ValueError,
+            "padding_mode='circular'",
+        ),
+        (
+            dict(x=np.ones((6, 6)), weight=np.ones((3, 3)), stride=2, padding="same"),
+            ValueError,
+            "padding='same' needs stride 1",
+        ),
+        (dict(x=np.ones((3, 3)), weight=np.array([[1.0, np.nan]])), ValueError, "weight contains NaN"),
+        (dict(x=np.ones((3, 3)), weight=np.array([[1.0, np.inf]])), ValueError, "weight contains NaN"),
+        (dict(x=np.full((3, 3), np.nan), weight=np.ones((1, 1))), ValueError, "x contains NaN"),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((1, 1)), bias=np.array([np.nan])),
+            ValueError,
+            "bias contains NaN",
+        ),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((2, 1, 1, 1)), bias=np.ones(3)),
+            ValueError,
+            "bias must have shape",
+        ),
+        (dict(x=np.ones(3), weight=np.ones((1, 1))), ValueError, "x must have 2 or 3 dimensions"),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((1, 1, 1))),
+            ValueError,
+            "weight must have 2 or 4 dimensions",
+        ),
+        (dict(x=np.ones((2, 3, 3)), weight=np.ones((1, 3, 1, 1))), ValueError, "channel mismatch"),
+        (dict(x=np.ones((3, 3, 3)), weight=np.ones((3, 3))), ValueError, "channel mismatch"),
+        (
+            dict(x=np.ones((3, 3, 3)), weight=np.ones((2, 1, 1, 1)), groups=3),
+            ValueError,
+            "groups=3 must divide",
+        ),
+        (dict(x=np.ones((0, 3)), weight=np.ones((1, 1))), ValueError, "x must not be empty"),
+        (dict(x="abc", weight=np.ones((1, 1))), TypeError, "x must be a numeric array"),
+        (
+            dict(x=np.ones((3, 3), dtype=complex), weight=np.ones((1, 1))),
+            TypeError,
+            "x must hold real numbers",
+        ),
+        (dict(x=[[1, 2], [3]], weight=np.ones((1, 1))), TypeError, "x must be a numeric array"),
+        (dict(x=np.ones((3, 3)), weight=np.ones((1, 1)), groups=0), ValueError, "groups must be >= 1"),
+        (
+            dict(x=np.ones((3, 3)), weight=np.ones((1, 1)), flip="yes"),
+            TypeError,
+            "flip must be True or False",
+        ),
+    ],
+)
 def test_invalid_arguments_raise_with_the_parameter_named(kwargs, error, match):
     with pytest.raises(error, match=match):
         convcore.conv2d(**kwargs)

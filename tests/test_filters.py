@@ -36,7 +36,9 @@ def test_smoothing_filters_keep_brightness(key):
     assert convcore.get_filter(key).kernel.sum() == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("key", ["sobel_x", "sobel_y", "prewitt_x", "scharr_y", "laplacian", "outline", "oriented_edge"])
+@pytest.mark.parametrize(
+    "key", ["sobel_x", "sobel_y", "prewitt_x", "scharr_y", "laplacian", "outline", "oriented_edge"]
+)
 def test_edge_filters_ignore_flat_areas(key):
     assert convcore.get_filter(key).kernel.sum() == pytest.approx(0.0, abs=1e-12)
 
@@ -49,8 +51,10 @@ def test_oriented_edge_at_0_and_90_degrees_are_sobel_x_and_upward_sobel():
 def test_oriented_edge_responds_most_to_its_own_direction():
     rows, cols = np.mgrid[0:21, 0:21]
     diagonal_ramp = (cols - rows).astype(float)  # brighter towards the upper right (45 degrees)
-    responses = {a: convcore.apply_filter(diagonal_ramp, convcore.get_filter("oriented_edge", angle=a))[5, 5]
-                 for a in (0, 45, 90, 135)}
+    responses = {
+        a: convcore.apply_filter(diagonal_ramp, convcore.get_filter("oriented_edge", angle=a))[5, 5]
+        for a in (0, 45, 90, 135)
+    }
     assert max(responses, key=responses.get) == 45
     assert responses[135] == pytest.approx(0.0, abs=1e-4)
 
@@ -112,7 +116,9 @@ def test_apply_filter_luminance_rgb_and_colour_kernels_match_torch():
     x = img.transpose(2, 0, 1).astype(np.float64)
     sobel = convcore.get_filter("sobel_x")
     grey = x[0] * 0.299 + x[1] * 0.587 + x[2] * 0.114
-    assert_allclose(convcore.apply_filter(img, sobel, stride=2), torch_conv2d(grey, sobel.kernel, stride=2), atol=1e-3)
+    assert_allclose(
+        convcore.apply_filter(img, sobel, stride=2), torch_conv2d(grey, sobel.kernel, stride=2), atol=1e-3
+    )
     depthwise = torch_conv2d(x, np.repeat(sobel.kernel[None, None], 3, 0), groups=3, padding=1)
     assert_allclose(convcore.apply_filter(img, sobel, colour="rgb", padding=1), depthwise, atol=1e-3)
     green = convcore.get_filter("green_patches")
@@ -124,7 +130,9 @@ def test_sobel_magnitude_is_the_length_of_the_gradient():
     img = rng.random((12, 12)) * 255
     gx = convcore.conv2d(img, F.SOBEL_X)
     gy = convcore.conv2d(img, F.SOBEL_Y)
-    assert_allclose(convcore.apply_filter(img, convcore.get_filter("sobel_magnitude")), np.hypot(gx, gy), rtol=1e-5)
+    assert_allclose(
+        convcore.apply_filter(img, convcore.get_filter("sobel_magnitude")), np.hypot(gx, gy), rtol=1e-5
+    )
 
 
 def test_apply_filter_bad_arguments():

@@ -30,22 +30,25 @@ def test_every_good_file_loads_as_rgb_uint8(path):
     np.testing.assert_array_equal(assert_same, px)
 
 
-@pytest.mark.parametrize("name,match", [
-    ("bad_empty.png", "file is empty"),
-    ("bad_text.png", "not an image this tool can read"),
-    ("bad_html.png", "text, web page or SVG"),
-    ("bad_svg.png", "text, web page or SVG"),
-    ("bad_pdf.png", "PDF document"),
-    ("bad_heic.heic", "HEIC photo"),
-    ("bad_garbage.jpg", "not an image this tool can read"),
-    ("bad_truncated.jpg", "damaged or incomplete"),
-    ("bad_truncated.png", "damaged"),
-    ("bad_header_only.png", "damaged"),
-    ("bad_bomb_header.png", "far too large"),
-    ("bad_bomb.png", "far too large"),
-    ("bad_too_many_pixels.png", r"6000 x 5000 pixels \(30.0 megapixels\); the limit is 25 megapixels"),
-    ("bad_zero_width.png", "damaged|no pixels"),
-])
+@pytest.mark.parametrize(
+    "name,match",
+    [
+        ("bad_empty.png", "file is empty"),
+        ("bad_text.png", "not an image this tool can read"),
+        ("bad_html.png", "text, web page or SVG"),
+        ("bad_svg.png", "text, web page or SVG"),
+        ("bad_pdf.png", "PDF document"),
+        ("bad_heic.heic", "HEIC photo"),
+        ("bad_garbage.jpg", "not an image this tool can read"),
+        ("bad_truncated.jpg", "damaged or incomplete"),
+        ("bad_truncated.png", "damaged"),
+        ("bad_header_only.png", "damaged"),
+        ("bad_bomb_header.png", "far too large"),
+        ("bad_bomb.png", "far too large"),
+        ("bad_too_many_pixels.png", r"6000 x 5000 pixels \(30.0 megapixels\); the limit is 25 megapixels"),
+        ("bad_zero_width.png", "damaged|no pixels"),
+    ],
+)
 def test_every_bad_file_is_refused_with_a_clear_sentence(name, match):
     with pytest.raises(convcore.ImageError, match=match) as info:
         convcore.open_image((CORPUS / name).read_bytes())
@@ -136,8 +139,9 @@ def test_oversized_file_is_refused_before_reading_it_all():
         convcore.open_image(b"\x89PNG" + bytes(MAX_FILE_BYTES))
 
 
-@pytest.mark.parametrize("path", OK_FILES[:8] + [CORPUS / "ok_exif_rotated.jpg", CORPUS / "ok_animated.gif"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", OK_FILES[:8] + [CORPUS / "ok_exif_rotated.jpg", CORPUS / "ok_animated.gif"], ids=lambda p: p.name
+)
 def test_mutated_files_load_or_raise_image_error_only(path):
     # A seeded fuzz: flip, cut and splice bytes. Anything but success or ImageError would reach
     # the student as a crash.

@@ -56,15 +56,18 @@ def test_stride_defaults_to_kernel_size_and_leftover_rows_are_dropped():
     assert convcore.pool2d(np.zeros((7, 9)), 2).shape == (3, 4)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(kernel_size=5), ValueError, "kernel is larger than the padded input"),
-    (dict(kernel_size=2, padding=2), ValueError, "padding must be at most half"),
-    (dict(kernel_size=0), ValueError, "kernel_size must be >= 1"),
-    (dict(kernel_size=2, stride=0), ValueError, "stride must be >= 1"),
-    (dict(kernel_size=2, mode="min"), ValueError, "mode must be one of"),
-    (dict(kernel_size=2.0), TypeError, "kernel_size must be an int"),
-    (dict(kernel_size=2, padding=-1), ValueError, "padding must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(kernel_size=5), ValueError, "kernel is larger than the padded input"),
+        (dict(kernel_size=2, padding=2), ValueError, "padding must be at most half"),
+        (dict(kernel_size=0), ValueError, "kernel_size must be >= 1"),
+        (dict(kernel_size=2, stride=0), ValueError, "stride must be >= 1"),
+        (dict(kernel_size=2, mode="min"), ValueError, "mode must be one of"),
+        (dict(kernel_size=2.0), TypeError, "kernel_size must be an int"),
+        (dict(kernel_size=2, padding=-1), ValueError, "padding must be >= 0"),
+    ],
+)
 def test_invalid_pool_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         convcore.pool2d(np.ones((3, 3)), **kwargs)

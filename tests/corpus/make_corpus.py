@@ -26,7 +26,9 @@ def _gradient(w: int, h: int) -> np.ndarray:
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -55,13 +57,25 @@ def main() -> None:
     _save("ok_la.png", rgba.convert("LA"), format="PNG")
     deep = (np.linspace(0, 65535, 64 * 48).reshape(48, 64)).astype(np.uint16)
     _save("ok_16bit.png", Image.fromarray(deep), format="PNG")
-    _save("ok_float.tif", Image.fromarray(np.linspace(-1, 1, 64 * 48, dtype=np.float32).reshape(48, 64)), format="TIFF")
+    _save(
+        "ok_float.tif",
+        Image.fromarray(np.linspace(-1, 1, 64 * 48, dtype=np.float32).reshape(48, 64)),
+        format="TIFF",
+    )
     _save("ok_cmyk.jpg", rgb.convert("CMYK"), format="JPEG", quality=90)
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to display
     _save("ok_exif_rotated.jpg", Image.fromarray(_gradient(40, 20)), format="JPEG", exif=exif.tobytes())
     frames = [Image.fromarray(np.full((30, 30, 3), v, np.uint8)) for v in (0, 120, 240)]
-    _save("ok_animated.gif", frames[0], format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    _save(
+        "ok_animated.gif",
+        frames[0],
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=100,
+        loop=0,
+    )
     _save("ok_animated.webp", frames[0], format="WEBP", save_all=True, append_images=frames[1:], duration=100)
     _save("ok_bmp.bmp", rgb, format="BMP")
     _save("ok_png_named_jpg.jpg", rgb, format="PNG")
@@ -76,7 +90,9 @@ def main() -> None:
     (HERE / "bad_svg.png").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="5"/></svg>')
     (HERE / "bad_pdf.png").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
     (HERE / "bad_heic.heic").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64))
-    (HERE / "bad_garbage.jpg").write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    (HERE / "bad_garbage.jpg").write_bytes(
+        np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+    )
     jpeg = _save("tmp.jpg", Image.fromarray(_gradient(200, 150)), format="JPEG", quality=90)
     (HERE / "tmp.jpg").unlink()
     (HERE / "bad_truncated.jpg").write_bytes(jpeg[: len(jpeg) // 2])

@@ -1,0 +1,64 @@
+# Two commands: `make run` serves the app, `make test` runs every test (browser tests included).
+# Both create .venv on first use and are quick once it exists (stamps record what is installed).
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+RUN_STAMP := $(VENV)/.stamp-run
+DEV_STAMP := $(VENV)/.stamp-dev
+
+.PHONY: run test lint format bench corpus chromium clean
+
+run: $(RUN_STAMP)
+	$(PY) -m streamlit run app/main.py --server.port $(PORT)
+
+test: $(DEV_STAMP) chromium
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(DEV_STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(RUN_STAMP)
+	$(PY) bench/bench_conv.py
+
+corpus: $(RUN_STAMP)
+	$(PY) tests/corpus/make_corpus.py
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.txt pyproject.toml | $(PY)
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt
+	@touch $@
+
+# Browser tests drive Debian's Chromium through Playwright (Playwright's own browser download
+# does not work offline). Installed here when missing and we may use apt-get.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Browser tests need Chromium at $(CHROMIUM). Install it, or run: make test CHROMIUM=/path/to/chromium"; \
+		exit 1; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts

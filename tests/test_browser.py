@@ -1,0 +1,188 @@
+"""Real Chromium (Debian's, through Playwright) against `streamlit run` on 127.0.0.1.
+
+What a student does: upload a photo, open the Filter Lab, choose a filter, move the stride
+slider, see the feature map and the formula change; upload a broken file and keep working.
+Screenshots go to tests/artifacts/ (laptop 1366x768 and projector 1920x1080).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CORPUS = ROOT / "tests" / "corpus"
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> str | None:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    return path if Path(path).exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright's own browser download cannot work offline: use Debian's Chromium.
+    args = dict(browser_type_launch_args)
+    exe = _chromium()
+    if exe:
+        args["executable_path"] = exe
+    args["args"] = [
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    return args
+
+
+@pytest.fixture(scope="session")
+def server():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app/main.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def settle(page) -> None:
+    """Wait until the app has finished rerunning after an action."""
+    page.wait_for_timeout(250)
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+
+
+def feature_map(page):
+    return page.get_by_test_id("stImage").filter(has_text="Feature map:")
+
+
+def png_size(page, img) -> tuple[int, int]:
+    src = img.get_attribute("src")
+    data = page.request.get(src if src.startswith("http") else page.url.split("/filter_lab")[0] + src).body()
+    return Image.open(io.BytesIO(data)).size
+
+
+def upload(page, path: Path) -> None:
+    page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
+    settle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    settle(page)
+
+
+def open_filter_lab(page) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text("Filter Lab").click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Filter Lab")).to_be_visible()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs Chromium: apt-get install chromium (make test does)")
+def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(server)
+    settle(page)
+    upload(page, ROOT / "assets" / "coffee.jpg")
+    expect(page.get_by_test_id("stSidebar").get_by_text("coffee.jpg: 600 x 400 pixels")).to_be_visible()
+    open_filter_lab(page)
+    choose(page, "Filter", "Edges: Sobel y (horizontal edges)")
+    expect(feature_map(page).get_by_text("Feature map: 600 x 400")).to_be_visible()
+    before = feature_map(page).locator("img").get_attribute("src")
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    expect(feature_map(page).get_by_text("Feature map: 300 x 200")).to_be_visible()
+    after = feature_map(page).locator("img").get_attribute("src")
+    assert after != before, "the feature map image changed"
+    # The picture shown is the 300 x 200 map, enlarged by a whole factor (2) with square pixels.
+    assert png_size(page, feature_map(page).locator("img")) == (600, 400)
+    expect(page.locator(".katex").filter(has_text="200").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "filter_lab_projector_1920.png"), full_page=True)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs Chromium: apt-get install chromium (make test does)")
+def test_broken_upload_shows_a_sentence_and_the_page_keeps_working(server, page):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(server)
+    settle(page)
+    upload(page, CORPUS / "bad_truncated.jpg")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stAlertContentError")).to_contain_text("could not be used")
+    expect(sidebar.get_by_text("Grace Hopper: 512 x 600 pixels")).to_be_visible()
+    open_filter_lab(page)
+    expect(feature_map(page)).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "broken_upload_laptop_1366.png"))
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs Chromium: apt-get install chromium (make test does)")
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_pages_fit_laptop_and_projector_windows(server, page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    for path, name in (("", "home"), ("/filter_lab", "filter_lab")):
+        page.goto(server + path)
+        settle(page)
+        overflow = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=stMain] *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length"
+        )
+        assert overflow == 0, f"{name} at {width}x{height}: {overflow} elements stick out on the right"
+        page.screenshot(path=str(ARTIFACTS / f"{name}_{width}x{height}.png"))
