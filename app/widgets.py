@@ -61,13 +61,14 @@ def filter_picker(prefix: str) -> convcore.Filter:
 
 
 def _custom_kernel(prefix: str) -> convcore.Filter:
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     rows = c1.number_input("Rows", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.rows")
     cols = c2.number_input("Columns", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.cols")
-    per_channel = c3.toggle(
-        "R, G, B",
+    per_channel = st.toggle(
+        "A kernel for each of R, G, B",
         key=f"{prefix}.custom.rgb",
-        help="A separate kernel for each colour channel, summed into one map.",
+        help="A separate kernel for each colour channel; the three results are summed into one map, "
+        "as in a CNN's first layer.",
     )
     column_config = {
         str(c): st.column_config.NumberColumn(
@@ -193,27 +194,32 @@ def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
     return display, stretch
 
 
-def show_kernel(filt: convcore.Filter, *, flip: bool = False) -> None:
+def show_kernel(filt: convcore.Filter, *, flip: bool = False, cell: int | None = None) -> None:
     """Draw the kernel's numbers at their natural size (never enlarged, so they stay sharp)."""
-    grid = kernel_preview(filt, flip=flip)
+    grid = kernel_preview(filt, flip=flip, cell=cell)
     st.image(grid, width=min(grid.shape[1], 720))
 
 
-def kernel_preview(filt: convcore.Filter, *, flip: bool = False) -> np.ndarray:
+def kernel_preview(filt: convcore.Filter, *, flip: bool = False, cell: int | None = None) -> np.ndarray:
     """The kernel's numbers as a picture (three slices for a colour kernel, both for a magnitude)."""
     if filt.magnitude_of:
         grids = [
-            render.number_grid(k, title=t) for k, t in zip(filt.magnitude_of, ("a = Sobel x", "b = Sobel y"))
+            render.number_grid(k, title=t, cell=cell)
+            for k, t in zip(filt.magnitude_of, ("a = Sobel x", "b = Sobel y"))
         ]
     elif filt.is_colour:
         top = float(np.abs(filt.kernel).max())
         grids = [
-            render.number_grid(k, title=t, scale=top) for k, t in zip(filt.kernel, ("Red", "Green", "Blue"))
+            render.number_grid(k, title=t, scale=top, cell=cell)
+            for k, t in zip(filt.kernel, ("Red", "Green", "Blue"))
         ]
     else:
-        grids = [render.number_grid(filt.kernel, title="As written" if flip else "")]
+        grids = [render.number_grid(filt.kernel, title="As written" if flip else "", cell=cell)]
     if flip and not filt.magnitude_of:
         flipped = filt.kernel[..., ::-1, ::-1]
-        slices = flipped if filt.is_colour else [flipped]
-        grids += [render.number_grid(k, title="Flipped (applied)") for k in slices[:1]]
+        if filt.is_colour:
+            titles = ("Red, flipped", "Green, flipped", "Blue, flipped")
+            grids += [render.number_grid(k, title=t, cell=cell) for k, t in zip(flipped, titles)]
+        else:
+            grids += [render.number_grid(flipped, title="Flipped (applied)", cell=cell)]
     return render.side_by_side(grids, gap=24)

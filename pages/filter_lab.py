@@ -89,7 +89,7 @@ def filter_bank() -> None:
     for col, filt in zip(st.columns(len(filters)), filters):
         with col:
             st.markdown(f"**{filt.name}**")
-            widgets.show_kernel(filt)
+            widgets.show_kernel(filt, cell=48)
             out = cache.rendered(image, filt, options, display, stretch=stretch, label=filt.name)
             st.image(out.map_png, width="stretch")
             if out.bar_png is not None:

@@ -181,7 +181,7 @@ def test_custom_kernel_editor_with_empty_cells_and_rgb_mode():
     assert not at.exception
     latex = " ".join(e.value for e in at.latex)
     assert r"(4-1)" in latex and r"(2-1)" in latex
-    _by_label(at.toggle, "R, G, B").set_value(True).run()
+    _by_label(at.toggle, "A kernel for each of R, G, B").set_value(True).run()
     assert not at.exception
     assert any("4 x 2 x 3 = 24 weights" in c.value for c in at.caption)
 
