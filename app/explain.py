@@ -52,6 +52,8 @@ def size_formulas(
 def parameter_count(filt: convcore.Filter, colour: str) -> str:
     """How many numbers the filter has, as a sentence (the weights a CNN would learn)."""
     kh, kw = filt.size
+    if filt.magnitude_of:
+        return f"two {kh} x {kw} kernels = {2 * kh * kw} weights, combined as sqrt(a^2 + b^2)"
     if filt.is_colour:
         return f"{kh} x {kw} x 3 = {kh * kw * 3} weights (one {kh} x {kw} slice per colour channel)"
     if colour == "rgb":
