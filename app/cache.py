@@ -69,7 +69,9 @@ class Options:
         )
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
+# Raw maps are big (a 3-channel 1024 x 1024 map is 12 MB) and only needed to re-colour one:
+# few are kept. The rendered PNGs below are small and kept longer.
+@st.cache_data(max_entries=16, show_spinner=False)
 def _feature_map(image_key: str, fingerprint: str, options: Options, _pixels, _filt) -> np.ndarray:
     return convcore.apply_filter(_pixels, _filt, **options.kwargs())
 

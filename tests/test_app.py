@@ -196,3 +196,21 @@ def test_display_choices_and_filter_banks():
         assert not at.exception, name
     _by_label(at.toggle, "Each colour channel").set_value(True).run()
     assert not at.exception
+
+
+def test_camera_picture_becomes_the_current_image():
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, format="JPEG")
+    at = _app()
+    _by_label(at.sidebar.radio, "Image source").set_value("Camera").run()
+    assert not at.exception
+    at.sidebar.camera_input[0].set_value(("camera.jpg", buf.getvalue(), "image/jpeg")).run()
+    assert not at.exception
+    current = at.session_state["image.current"]
+    assert current.name == "Camera picture" and current.pixels.shape == (48, 64, 3)
+    _by_label(at.sidebar.radio, "Image source").set_value("Sample").run()
+    assert at.session_state["image.current"].name == "Grace Hopper"  # back to the chosen sample
