@@ -8,7 +8,7 @@ convolution, "same" zero padding), the way the Filter Lab filters a photo:
 - scipy.signal.fftconvolve, one channel at a time, with the kernel flipped, mode="same"
 - torch.nn.functional.conv2d with groups=3 (float32, torch's own thread setting)
 
-ratio = convcore / fastest peer (medians of repeats taken round-robin); <= 1.0 means convcore is at least as fast
+ratio = convcore / fastest peer (medians of repeats, methods interleaved in shuffled order); <= 1.0 means convcore is at least as fast
 as the best single method at that size. All four results are checked to agree first.
 
     python bench/bench_conv.py            # full table: 0.25, 1, 4 MP x kernels 3..15
@@ -18,6 +18,7 @@ as the best single method at that size. All four results are checked to agree fi
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import time
 
@@ -30,12 +31,19 @@ import convcore
 
 
 def _median_times(methods: dict, repeats: int) -> dict[str, float]:
-    """Median time of each method, measured round-robin so that all share the machine's noise."""
+    """Median time of each method, measured round-robin so that all share the machine's noise.
+
+    The order is shuffled every round: torch's OpenMP threads keep spinning for a while after
+    each call, so whichever method always ran right after torch would be slowed down.
+    """
     times: dict[str, list[float]] = {name: [] for name in methods}
     for func in methods.values():
         func()  # warm-up
+    order = list(methods.items())
+    shuffle = random.Random(0).shuffle
     for _ in range(repeats):
-        for name, func in methods.items():
+        shuffle(order)
+        for name, func in order:
             t0 = time.perf_counter()
             func()
             times[name].append(time.perf_counter() - t0)
