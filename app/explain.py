@@ -6,7 +6,7 @@ import convcore
 
 
 def size_formula(axis: str, n: int, k: int, s: int, before: int, after: int, d: int) -> str:
-    """LaTeX for one axis: the formula, then the same formula with the numbers, then the result.
+    """LaTeX for one axis: the formula, the same with the numbers, and the result, one per line.
 
     ``axis`` is "H" (rows) or "W" (columns). A result <= 0 is written as "no output".
     """
@@ -19,10 +19,11 @@ def size_formula(axis: str, n: int, k: int, s: int, before: int, after: int, d: 
     general = rf"{sym[1]} &= \left\lfloor \frac{{{sym[0]} + {pad_sym} - d\,(k-1) - 1}}{{s}} \right\rfloor + 1"
     numbers = rf"&= \left\lfloor \frac{{{n} + {pad_num} - {d}\cdot({k}-1) - 1}}{{{s}}} \right\rfloor + 1"
     if numer < 0:
-        result = rf"= \left\lfloor \frac{{{numer}}}{{{s}}} \right\rfloor + 1 \le 0 \;\Rightarrow\; \text{{no output}}"
+        result = rf"&= \left\lfloor \frac{{{numer}}}{{{s}}} \right\rfloor + 1 \le 0 \;\Rightarrow\; \text{{no output}}"
     else:
-        result = rf"= \mathbf{{{numer // s + 1}}}"
-    return rf"\begin{{aligned}} {general} \\ {numbers} {result} \end{{aligned}}"
+        result = rf"&= \mathbf{{{numer // s + 1}}}"
+    # three lines (formula, numbers, result) so it fits a laptop-width column
+    return rf"\begin{{aligned}} {general} \\ {numbers} \\ {result} \end{{aligned}}"
 
 
 def size_formulas(

@@ -20,6 +20,7 @@ def one_filter() -> None:
     with controls:
         filt = widgets.filter_picker("lab")
         st.caption(filt.description)
+        kernel_slot = st.container()  # filled below, once the flip toggle is known
         colour = widgets.colour_choice("lab", filt)
         options = widgets.conv_options("lab", filt, colour)
         display, stretch = widgets.display_choice("lab", filt)
@@ -58,17 +59,15 @@ def one_filter() -> None:
                 icon=":material/download:",
                 key="lab.download",
             )
-        kernel_col, formula_col = st.columns([1, 2], gap="large")
-        with kernel_col:
-            st.markdown("**The kernel**")
-            widgets.show_kernel(filt, flip=options.flip)
-            st.caption(explain.parameter_count(filt, colour))
-        with formula_col:
-            st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
-            for line in explain.size_formulas(
-                (h, w), filt.size, stride=options.stride, padding=options.padding, dilation=options.dilation
-            ):
-                st.latex(line)
+        st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
+        formulas = explain.size_formulas(
+            (h, w), filt.size, stride=options.stride, padding=options.padding, dilation=options.dilation
+        )
+        for line in formulas:  # stacked: side by side they are too wide for a laptop
+            st.latex(line)
+    with kernel_slot:
+        widgets.show_kernel(filt, flip=options.flip)
+        st.caption(explain.parameter_count(filt, colour))
 
 
 @st.fragment
