@@ -106,6 +106,15 @@ def settle(page) -> None:
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
 
 
+def images_loaded(page) -> None:
+    """Wait until every picture on the page has arrived and decoded (before screenshots)."""
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stImage] img').length > 0 && "
+        "[...document.querySelectorAll('[data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=30_000,
+    )
+
+
 def feature_map(page):
     return page.get_by_test_id("stImage").filter(has_text="Feature map:")
 
@@ -155,6 +164,7 @@ def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, 
     # The picture shown is the 300 x 200 map, enlarged by a whole factor (2) with square pixels.
     assert png_size(page, feature_map(page).locator("img")) == (600, 400)
     expect(page.locator(".katex").filter(has_text="200").first).to_be_visible()
+    images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "filter_lab_projector_1920.png"), full_page=True)
 
 
@@ -180,6 +190,7 @@ def test_pages_fit_laptop_and_projector_windows(server, page, width, height):
     for path, name in (("", "home"), ("/filter_lab", "filter_lab")):
         page.goto(server + path)
         settle(page)
+        images_loaded(page)
         overflow = page.evaluate(
             "() => [...document.querySelectorAll('[data-testid=stMain] *')]"
             ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length"
