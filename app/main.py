@@ -24,6 +24,18 @@ def run() -> None:
         st.Page(
             PAGES_DIR / "filter_lab.py", title="Filter Lab", icon=":material/tune:", url_path="filter_lab"
         ),
+        st.Page(
+            PAGES_DIR / "conv_steps.py",
+            title="Convolution, step by step",
+            icon=":material/grid_on:",
+            url_path="conv_steps",
+        ),
+        st.Page(
+            PAGES_DIR / "pool_steps.py",
+            title="Pooling, step by step",
+            icon=":material/grid_view:",
+            url_path="pool_steps",
+        ),
     ]
     page = st.navigation(pages)
     picker.sidebar()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_pair, as_real_array, check_choice
 from .conv import ConvGeometry, conv_geometry
 
-__all__ = ["pool2d", "pool_geometry"]
+__all__ = ["ShiftComparison", "compare_shift", "pool2d", "pool_geometry", "shift"]
 
 _VALID_POOL_MODES = frozenset({"max", "avg"})
 
@@ -90,3 +92,50 @@ def _pool_windows(x: np.ndarray, geom: ConvGeometry, mode: str) -> np.ndarray:
     (sh, sw), (ho, wo) = geom.stride, geom.output_size
     view = sliding_window_view(x, geom.span, axis=(1, 2))
     return view[:, : (ho - 1) * sh + 1 : sh, : (wo - 1) * sw + 1 : sw]
+
+
+@dataclass(frozen=True, eq=False)
+class ShiftComparison:
+    """A map and the same map shifted, before and after pooling (see :func:`compare_shift`).
+
+    ``unchanged_before`` / ``unchanged_after`` are the fractions of numbers that stay the same.
+    """
+
+    original: np.ndarray
+    shifted: np.ndarray
+    pooled: np.ndarray
+    pooled_shifted: np.ndarray
+    unchanged_before: float
+    unchanged_after: float
+
+
+def shift(x: np.ndarray, rows: int = 0, cols: int = 1) -> np.ndarray:
+    """Move a 2-D map by whole pixels (down/right for positive values), repeating the edge."""
+    a = as_real_array(x, "x", ndims=(2,)).astype(np.float64)
+    h, w = a.shape
+    r = np.clip(np.arange(h) - rows, 0, h - 1)
+    c = np.clip(np.arange(w) - cols, 0, w - 1)
+    return a[np.ix_(r, c)]
+
+
+def compare_shift(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    *,
+    rows: int = 0,
+    cols: int = 1,
+    stride: int | tuple[int, int] | None = None,
+    mode: str = "max",
+) -> ShiftComparison:
+    """How much of a map survives a small shift, before and after pooling.
+
+    Pooling makes a map a little insensitive to where exactly a feature is: after a one-pixel
+    shift, more pooled numbers stay the same than numbers of the map itself.
+    """
+    a = as_real_array(x, "x", ndims=(2,)).astype(np.float64)
+    moved = shift(a, rows, cols)
+    pooled = pool2d(a, kernel_size, stride=stride, mode=mode)
+    pooled_moved = pool2d(moved, kernel_size, stride=stride, mode=mode)
+    return ShiftComparison(
+        a, moved, pooled, pooled_moved, float(np.mean(a == moved)), float(np.mean(pooled == pooled_moved))
+    )

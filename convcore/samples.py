@@ -124,3 +124,67 @@ def sample_image(name: str) -> np.ndarray:
     if name not in SAMPLES:
         raise ValueError(f"name must be one of {sorted(SAMPLES)}, got {name!r}")
     return SAMPLES[name].load()
+
+
+def _digit_patch(n: int) -> np.ndarray:
+    small = Image.fromarray(digit_seven(256)[..., 0]).resize((n, n), Image.Resampling.BOX)
+    return np.array(small)
+
+
+#: Small input grids for the step-by-step pages: name -> (size -> (size, size) uint8).
+PATCHES: dict[str, Callable[[int], np.ndarray]] = {
+    "Digit 7": _digit_patch,
+    "Vertical edge": lambda n: (
+        np.where(np.arange(n)[None, :] >= n // 2, 255, 0).repeat(n, axis=0).astype(np.uint8)
+    ),
+    "Checkerboard": lambda n: ((np.add.outer(np.arange(n) // 2, np.arange(n) // 2) % 2) * 255).astype(
+        np.uint8
+    ),
+    "Small random integers": lambda n: np.random.default_rng(7).integers(0, 10, (n, n)).astype(np.uint8),
+}
+
+
+def patch_preset(name: str, size: int) -> np.ndarray:
+    """A small input grid from :data:`PATCHES`, of shape (size, size), uint8."""
+    if name not in PATCHES:
+        raise ValueError(f"name must be one of {sorted(PATCHES)}, got {name!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 2 <= size <= 64:
+        raise ValueError(f"size must be an int from 2 to 64, got {size!r}")
+    return PATCHES[name](int(size))
+
+
+def crop_patch(
+    image: np.ndarray, centre: tuple[int, int], region: int, size: int, *, colour: bool = False
+) -> np.ndarray:
+    """A square region of ``image`` around ``centre``, averaged down to ``size`` x ``size``.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W, 3), uint8
+    centre : (int, int)
+        (row, column) of the region's centre; the region is moved inside the image if needed.
+    region : int
+        Side of the region in image pixels (at most the image's smaller side).
+    size : int
+        Side of the result (each cell is the average of a block of the region).
+    colour : bool, optional
+        Keep the three channels: (3, size, size); otherwise brightness: (size, size).
+
+    Returns
+    -------
+    ndarray of uint8
+    """
+    img = np.asarray(image)
+    if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
+        raise ValueError(f"image must be an (H, W, 3) uint8 array, got {img.shape} {img.dtype}")
+    h, w = img.shape[:2]
+    if not 2 <= size <= 64:
+        raise ValueError(f"size must be from 2 to 64, got {size}")
+    region = int(max(1, min(region, h, w)))
+    r0 = int(np.clip(centre[0] - region // 2, 0, h - region))
+    c0 = int(np.clip(centre[1] - region // 2, 0, w - region))
+    crop = Image.fromarray(img[r0 : r0 + region, c0 : c0 + region])
+    small = crop.resize((size, size), Image.Resampling.BOX)
+    if colour:
+        return np.ascontiguousarray(np.array(small).transpose(2, 0, 1))
+    return np.array(small.convert("L"))

@@ -16,7 +16,7 @@ import convcore
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = str(ROOT / "app" / "main.py")
 CORPUS = ROOT / "tests" / "corpus"
-PAGES = ["home.py", "filter_lab.py"]
+PAGES = ["home.py", "filter_lab.py", "conv_steps.py", "pool_steps.py"]
 
 
 def _app() -> AppTest:

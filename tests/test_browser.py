@@ -8,111 +8,16 @@ Screenshots go to tests/artifacts/ (laptop 1366x768 and projector 1920x1080).
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
+from tests.browser import ARTIFACTS, chromium_path, expect, images_loaded, settle
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
 CORPUS = ROOT / "tests" / "corpus"
 pytestmark = pytest.mark.browser
-
-
-def _chromium() -> str | None:
-    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    return path if Path(path).exists() else None
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Playwright's own browser download cannot work offline: use Debian's Chromium.
-    args = dict(browser_type_launch_args)
-    exe = _chromium()
-    if exe:
-        args["executable_path"] = exe
-    args["args"] = [
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
-    return args
-
-
-@pytest.fixture(scope="session")
-def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/main.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-
-
-def settle(page) -> None:
-    """Wait until the app has finished rerunning after an action."""
-    page.wait_for_timeout(250)
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
-
-
-def images_loaded(page) -> None:
-    """Wait until every picture on the page has arrived and decoded (before screenshots)."""
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stImage] img').length > 0 && "
-        "[...document.querySelectorAll('[data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)",
-        timeout=30_000,
-    )
 
 
 def feature_map(page):
@@ -144,7 +49,9 @@ def choose(page, label: str, option: str) -> None:
     settle(page)
 
 
-@pytest.mark.skipif(_chromium() is None, reason="needs Chromium: apt-get install chromium (make test does)")
+@pytest.mark.skipif(
+    chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
+)
 def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, page):
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(server)
@@ -168,7 +75,9 @@ def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, 
     page.screenshot(path=str(ARTIFACTS / "filter_lab_projector_1920.png"), full_page=True)
 
 
-@pytest.mark.skipif(_chromium() is None, reason="needs Chromium: apt-get install chromium (make test does)")
+@pytest.mark.skipif(
+    chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
+)
 def test_broken_upload_shows_a_sentence_and_the_page_keeps_working(server, page):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(server)
@@ -183,11 +92,18 @@ def test_broken_upload_shows_a_sentence_and_the_page_keeps_working(server, page)
     page.screenshot(path=str(ARTIFACTS / "broken_upload_laptop_1366.png"))
 
 
-@pytest.mark.skipif(_chromium() is None, reason="needs Chromium: apt-get install chromium (make test does)")
+@pytest.mark.skipif(
+    chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
+)
 @pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
 def test_pages_fit_laptop_and_projector_windows(server, page, width, height):
     page.set_viewport_size({"width": width, "height": height})
-    for path, name in (("", "home"), ("/filter_lab", "filter_lab")):
+    for path, name in (
+        ("", "home"),
+        ("/filter_lab", "filter_lab"),
+        ("/conv_steps", "conv_steps"),
+        ("/pool_steps", "pool_steps"),
+    ):
         page.goto(server + path)
         settle(page)
         images_loaded(page)

@@ -1,0 +1,146 @@
+"""Number grids for the step-by-step pages, drawn with Pillow (fast enough to redraw every step).
+
+Colours: cells are tinted grey (pixel values) or blue/red (signed values, ColorBrewer RdBu);
+highlights use the Okabe-Ito orange and blue, which stay distinct with colour blindness.
+Padding is hatched, so it never looks like part of the image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from app.render import _lut, fmt, font
+
+WINDOW = (230, 159, 0)  # Okabe-Ito orange: the kernel's window / the current cell
+CHOSEN = (0, 114, 178)  # Okabe-Ito blue: the maximum chosen by max pooling
+_TITLE_H = 28
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """Where a grid's cells are in its picture (to turn a click into a cell)."""
+
+    cell: int
+    top: int  # pixels above row 0 (the title)
+    rows: int
+    cols: int
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(row, column) under the picture pixel (x, y), or None outside the grid."""
+        r, c = int((y - self.top) // self.cell), int(x // self.cell)
+        if y < self.top or not (0 <= r < self.rows and 0 <= c < self.cols):
+            return None
+        return r, c
+
+
+def _text(value: float) -> str:
+    if np.isneginf(value):
+        return "-inf"
+    return fmt(float(value))
+
+
+def grid(
+    values: np.ndarray,
+    *,
+    title: str = "",
+    cell: int = 44,
+    tint: str = "signed",
+    scale: float | None = None,
+    window: set[tuple[int, int]] | frozenset = frozenset(),
+    chosen: set[tuple[int, int]] | frozenset = frozenset(),
+    padding: np.ndarray | None = None,
+    hidden: np.ndarray | None = None,
+) -> tuple[np.ndarray, GridLayout]:
+    """Draw a 2-D grid of numbers.
+
+    Parameters
+    ----------
+    values : ndarray (rows, cols)
+    title : str
+        Drawn above the grid.
+    tint : {"signed", "grey"}
+        Signed: blue negative, white 0, red positive (scaled to ``scale`` or the largest |value|).
+        Grey: the value is the brightness (0-255), as in a picture.
+    window, chosen : sets of (row, col)
+        Cells outlined in orange (window, current cell) or blue (chosen maximum).
+    padding : bool ndarray (rows, cols), optional
+        Padding cells: hatched, numbers in grey.
+    hidden : bool ndarray (rows, cols), optional
+        Cells not computed yet: left empty.
+
+    Returns
+    -------
+    (ndarray (H, W, 3) uint8, GridLayout)
+    """
+    v = np.asarray(values, dtype=np.float64)
+    rows, cols = v.shape
+    finite = v[np.isfinite(v)]
+    top = scale or (float(np.abs(finite).max()) if finite.size else 1.0) or 1.0
+    title_h = _TITLE_H if title else 0
+    img = Image.new("RGB", (cols * cell + 3, rows * cell + 3 + title_h), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    if title:
+        draw.text((2, 4), title, fill=(20, 20, 20), font=font(17, bold=True))
+    texts = [[_text(x) for x in row] for row in v]
+    longest = max((len(t) for row in texts for t in row), default=1)
+    f = font(max(10, min(18, int(cell / max(2.6, longest * 0.62)))))
+    lut = _lut("RdBu_r")
+    for r in range(rows):
+        for c in range(cols):
+            x0, y0 = 1 + c * cell, 1 + title_h + r * cell
+            box = [x0, y0, x0 + cell, y0 + cell]
+            if hidden is not None and hidden[r, c]:
+                draw.rectangle(box, fill=(250, 250, 250), outline=(215, 215, 215))
+                continue
+            val = v[r, c]
+            is_pad = padding is not None and padding[r, c]
+            if is_pad:
+                fill = (238, 238, 238)
+            elif not np.isfinite(val):
+                fill = (255, 255, 255)
+            elif tint == "grey":
+                g = int(np.clip(round(val), 0, 255))
+                fill = (g, g, g)
+            else:
+                fill = tuple(int(x) for x in lut[int(np.clip(round((val / top + 1) * 127.5), 0, 255))])
+            draw.rectangle(box, fill=fill, outline=(150, 150, 150))
+            if is_pad:
+                for k in range(-cell, cell, 8):  # hatching
+                    draw.line(
+                        [x0 + max(0, k), y0 + max(0, -k), x0 + min(cell, cell + k), y0 + min(cell, cell - k)],
+                        fill=(205, 205, 205),
+                    )
+            lum = 0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2]
+            colour = (120, 120, 120) if is_pad else ((255, 255, 255) if lum < 128 else (0, 0, 0))
+            text = texts[r][c]
+            tw = draw.textlength(text, font=f)
+            draw.text((x0 + (cell - tw) / 2, y0 + (cell - f.size) / 2 - 1), text, fill=colour, font=f)
+    for cells, colour in ((window, WINDOW), (chosen, CHOSEN)):
+        for r, c in cells:
+            x0, y0 = 1 + c * cell, 1 + title_h + r * cell
+            for k in range(3):
+                draw.rectangle([x0 + k, y0 + k, x0 + cell - k, y0 + cell - k], outline=colour)
+    return np.array(img), GridLayout(cell, 1 + title_h, rows, cols)
+
+
+def caption_strip(text: str, width: int, size: int = 17) -> np.ndarray:
+    """A line of text as an image (for the equation under an exported frame)."""
+    f = font(size)
+    img = Image.new("RGB", (width, size + 14), (255, 255, 255))
+    ImageDraw.Draw(img).text((4, 6), text, fill=(20, 20, 20), font=f)
+    return np.array(img)
+
+
+def stack(images: list[np.ndarray], gap: int = 10) -> np.ndarray:
+    """Place RGB images top to bottom on white, aligned left."""
+    width = max(i.shape[1] for i in images)
+    height = sum(i.shape[0] for i in images) + gap * (len(images) - 1)
+    out = np.full((height, width, 3), 255, dtype=np.uint8)
+    y = 0
+    for i in images:
+        out[y : y + i.shape[0], : i.shape[1]] = i
+        y += i.shape[0] + gap
+    return out

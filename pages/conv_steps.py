@@ -1,0 +1,94 @@
+"""Convolution, step by step: every window, product and sum, on a patch of the student's image."""
+
+import numpy as np
+import streamlit as st
+
+import convcore
+from app import explain, state, stepper, steps_ui
+from app.render import fmt
+
+P = "cs"
+st.title("Convolution, step by step")
+st.caption(
+    "Each output number: lay the kernel on the input, multiply the numbers that meet, add them up, add the bias. "
+    "The numbers are convcore's (checked against PyTorch)."
+)
+image = state.current_image()
+
+inp, ker, geo = st.columns([5, 4, 3], gap="large")
+with geo:
+    st.markdown("**Settings**")
+    colour = st.toggle("RGB volume (3 channels)", key=f"{P}.rgb", help="An RGB patch and 3-channel kernels.")
+    stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride")
+    padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding")
+    mode = st.selectbox(
+        "Padding holds", ["zeros", "reflect", "replicate", "circular"], key=f"{P}.mode", disabled=padding == 0
+    )
+    dilation = st.slider("Dilation", 1, 3, 1, key=f"{P}.dilation")
+    bias = st.number_input("Bias", -1000.0, 1000.0, 0.0, step=1.0, key=f"{P}.bias")
+    flip = st.toggle(
+        "Flip the kernel (true convolution)",
+        key=f"{P}.flip",
+        help="Deep learning's 'convolution' is cross-correlation: the kernel is not flipped. "
+        "Turn this on to see mathematics' convolution, with the kernel turned by 180 degrees.",
+    )
+with inp:
+    st.markdown("**Input**")
+    x, tint = steps_ui.input_grid(P, image, colour=colour)
+with ker:
+    st.markdown("**Kernel**")
+    weight, names = steps_ui.kernels(P, colour=colour)
+    st.caption(steps_ui.parameter_count(weight))
+    if flip:
+        st.caption(
+            "Flipped: what deep learning calls convolution is cross-correlation; this is the flipped one."
+        )
+
+try:
+    trace = convcore.conv2d_steps(
+        x,
+        weight,
+        np.full(weight.shape[0], bias),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        padding_mode=mode,
+        flip=flip,
+    )
+except ValueError as exc:
+    st.warning(f"No output with these settings: {exc}", icon=":material/block:")
+    trace = None
+
+
+@st.fragment(run_every=stepper.interval(P))
+def walk(trace: convcore.ConvTrace) -> None:
+    steps_ui.apply_output_click(P, trace)
+    k = stepper.controls(P, len(trace))
+    step = trace[k]
+    pics = steps_ui.conv_step_images(trace, step, tint=tint)
+    channel_names = ["red", "green", "blue"] if len(pics["inputs"]) == 3 else ["all"]
+    for a, b, c, name, part in zip(
+        pics["inputs"], pics["kernels"], pics["products"], channel_names, step.channel_sums
+    ):
+        c1, c2, c3 = st.columns([5, 3, 3])
+        c1.image(a)
+        c2.image(b)
+        c3.image(c)
+        c3.caption(f"Sum of the {name} products: {fmt(part)}")
+    st.markdown(f"#### {steps_ui.step_equation(step)}")
+    o1, o2 = st.columns(2)
+    with o1:
+        steps_ui.clickable_output(P, pics["output"], pics["layout"], step.position[0])
+    o2.image(pics["relu"])
+    o2.caption("ReLU keeps positive numbers and sets negative ones to 0.")
+    st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
+    formulas = explain.size_formulas(
+        x.shape[-2:], weight.shape[2:], stride=stride, padding=padding, dilation=dilation
+    )
+    for line in formulas:  # stacked: side by side they do not fit a laptop screen
+        st.latex(line)
+    steps_ui.downloads(P, trace, step, tint=tint)
+
+
+if trace is not None:
+    walk(trace)

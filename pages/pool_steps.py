@@ -1,0 +1,93 @@
+"""Pooling, step by step: max or average over each window, and what a one-pixel shift does."""
+
+import numpy as np
+import streamlit as st
+
+import convcore
+from app import explain, gridview, state, stepper, steps_ui
+
+P = "ps"
+st.title("Pooling, step by step")
+st.caption(
+    "Pooling shrinks a feature map: each window of numbers becomes one number, its largest (max pooling) "
+    "or its average. No weights are learned."
+)
+image = state.current_image()
+
+inp, geo = st.columns([3, 2], gap="large")
+with inp:
+    st.markdown("**Input** (think of it as a feature map)")
+    x, tint = steps_ui.input_grid(P, image, colour=False, sizes=(4, 16))
+with geo:
+    st.markdown("**Settings**")
+    mode = (
+        "max" if st.radio("Pooling", ["Max", "Average"], key=f"{P}.mode", horizontal=True) == "Max" else "avg"
+    )
+    size = st.slider("Window size", 1, 4, 2, key=f"{P}.window")
+    stride = st.slider("Stride", 1, 4, size, key=f"{P}.stride", help="Usually equal to the window size.")
+    padding = st.slider(
+        "Padding", 0, 2, 0, key=f"{P}.padding", help="At most half the window (PyTorch's rule)."
+    )
+    st.caption("Max pooling pads with -infinity (never chosen); average pooling pads with zeros that count.")
+
+try:
+    trace = convcore.pool2d_steps(x, size, stride=stride, padding=padding, mode=mode)
+except ValueError as exc:
+    st.warning(f"No output with these settings: {exc}", icon=":material/block:")
+    trace = None
+
+
+@st.fragment(run_every=stepper.interval(P))
+def walk(trace: convcore.PoolTrace) -> None:
+    steps_ui.apply_output_click(P, trace)
+    k = stepper.controls(P, len(trace))
+    step = trace[k]
+    pics = steps_ui.pool_step_images(trace, step, tint=tint)
+    c1, c2, c3 = st.columns([5, 2, 4])
+    c1.image(pics["input"])
+    c2.image(pics["window"])
+    with c3:
+        steps_ui.clickable_output(P, pics["output"], pics["layout"], 0)
+    st.markdown(f"#### {steps_ui.pool_equation(step)}")
+    h, w = x.shape
+    oh, ow = trace.output.shape[1:]
+    st.caption(f"The map shrinks from {w} x {h} to {ow} x {oh} numbers.")
+    for line in explain.size_formulas((h, w), (size, size), stride=stride, padding=padding, dilation=1):
+        st.latex(line)
+    steps_ui.downloads(
+        P,
+        trace,
+        step,
+        tint=tint,
+        frame_fn=lambda s, cell: steps_ui.pool_frame(trace, s, tint=tint, cell=cell),
+        csv_sections=steps_ui.pool_csv_sections,
+    )
+
+
+if trace is not None:
+    walk(trace)
+
+st.divider()
+st.subheader("Shift the input by one pixel")
+st.caption("Pooling makes a map a little less sensitive to exactly where things are.")
+direction = st.radio("Direction", ["Right", "Down"], key=f"{P}.shift", horizontal=True)
+try:
+    cmp = convcore.compare_shift(
+        x, size, rows=int(direction == "Down"), cols=int(direction == "Right"), stride=stride, mode=mode
+    )
+except ValueError as exc:
+    st.warning(f"No pooled output with these settings: {exc}")
+else:
+    changed = cmp.pooled != cmp.pooled_shifted
+    cells = {tuple(int(v) for v in rc) for rc in np.argwhere(changed)}
+    a, b, c, d = st.columns(4)
+    a.image(gridview.grid(cmp.original, title="Input", cell=30, tint=tint)[0])
+    b.image(gridview.grid(cmp.shifted, title=f"Shifted {direction.lower()}", cell=30, tint=tint)[0])
+    c.image(gridview.grid(cmp.pooled, title="Pooled", cell=30, tint=tint)[0])
+    d.image(
+        gridview.grid(cmp.pooled_shifted, title="Pooled after the shift", cell=30, tint=tint, window=cells)[0]
+    )
+    st.markdown(
+        f"Unchanged numbers: **{cmp.unchanged_before:.0%}** of the input, "
+        f"**{cmp.unchanged_after:.0%}** of the pooled output (changed ones outlined)."
+    )

@@ -1,0 +1,33 @@
+"""Helpers for the browser tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def chromium_path() -> str | None:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    return path if Path(path).exists() else None
+
+
+def settle(page) -> None:
+    """Wait until the app has finished rerunning after an action."""
+    page.wait_for_timeout(250)
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+
+
+def images_loaded(page) -> None:
+    """Wait until every picture on the page has arrived and decoded (before screenshots)."""
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stImage] img').length > 0 && "
+        "[...document.querySelectorAll('[data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=30_000,
+    )

@@ -1,0 +1,188 @@
+"""AppTest for the step-by-step pages (convolution and pooling)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import convcore
+
+ROOT = Path(__file__).resolve().parent.parent
+CONV = str(ROOT / "pages" / "conv_steps.py")
+POOL = str(ROOT / "pages" / "pool_steps.py")
+
+
+def _page(path: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+def _by_label(elements, label):
+    matches = [e for e in elements if e.label == label]
+    assert matches, f"no widget labelled {label!r}: {[e.label for e in elements]}"
+    return matches[0]
+
+
+def _equation(at) -> str:
+    lines = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert len(lines) == 1
+    return lines[0]
+
+
+def _step(at, prefix) -> int:
+    return at.session_state[f"{prefix}.step"]
+
+
+def test_conv_steps_forward_back_and_numbers_match_conv2d():
+    at = _page(CONV)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    _by_label(at.selectbox, "Preset").select("Vertical edge").run()
+    _by_label(at.slider, "Grid size").set_value(6).run()
+    assert not at.exception
+    # Sobel x on a vertical edge (0 | 255 at column 3): the 2nd output of row 1 sits on the edge
+    assert "= 0;" in _equation(at)  # first window is flat: 0
+    _by_label(at.button, "Next").click().run()
+    assert _step(at, "cs") == 2
+    expected = convcore.conv2d(
+        convcore.patch_preset("Vertical edge", 6), convcore.get_filter("sobel_x").kernel
+    )
+    assert f"= {int(expected[0, 1])} (output row 1, column 2)" in _equation(at)
+    _by_label(at.button, "Previous").click().run()
+    assert _step(at, "cs") == 1
+    _by_label(at.slider, "Step (of 16)").set_value(16).run()
+    assert "(output row 4, column 4)" in _equation(at)
+    assert not at.exception
+
+
+def test_conv_steps_stride_padding_dilation_and_flip():
+    at = _page(CONV)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    _by_label(at.selectbox, "Preset").select("Small random integers").run()
+    _by_label(at.slider, "Stride").set_value(2).run()
+    _by_label(at.slider, "Padding").set_value(1).run()
+    _by_label(at.slider, "Dilation").set_value(2).run()
+    _by_label(at.selectbox, "Padding holds").select("reflect").run()
+    _by_label(at.toggle, "Flip the kernel (true convolution)").set_value(True).run()
+    _by_label(at.number_input, "Bias").set_value(5.0).run()
+    assert not at.exception
+    x = convcore.patch_preset("Small random integers", 8)
+    out = convcore.convolve2d(
+        x, convcore.get_filter("sobel_x").kernel, 5.0, stride=2, padding=1, dilation=2, padding_mode="reflect"
+    )
+    assert out.shape == (3, 3)
+    n = out.size
+    _by_label(at.slider, f"Step (of {n})").set_value(n).run()
+    assert f"+ bias 5 = {int(out[-1, -1])}" in _equation(at)
+    assert any(r"\mathbf{3}" in e.value for e in at.latex)
+
+
+def test_conv_steps_rgb_volume_with_several_filters():
+    at = _page(CONV)
+    _by_label(at.toggle, "RGB volume (3 channels)").set_value(True).run()
+    assert not at.exception
+    assert "R + G + B =" in _equation(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "2 x 3 x 5 x 5 = 150 weights + 2 biases = 152 parameters" in captions  # green patches + Sobel x
+    assert "padded with zeros to 5 x 5" in captions
+    n = at.session_state["cs.step"]
+    assert n == 1
+
+
+def test_conv_steps_typed_input_and_kernel():
+    at = _page(CONV)
+    _by_label(at.radio, "Input").set_value("Type numbers").run()
+    _by_label(at.toggle, "Type the kernel").set_value(True).run()
+    assert not at.exception
+    assert "×" in _equation(at)
+
+
+def test_conv_steps_impossible_settings_explain():
+    at = _page(CONV)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    _by_label(at.slider, "Grid size").set_value(5).run()
+    _by_label(at.slider, "Dilation").set_value(3).run()  # a 3x3 kernel spans 7 > 5
+    assert not at.exception
+    assert "kernel is larger than the padded input" in " ".join(w.value for w in at.warning)
+    _by_label(at.slider, "Dilation").set_value(1).run()  # back to normal: the page still works
+    assert not at.warning and _equation(at)
+
+
+def test_clicking_an_output_cell_jumps_to_its_step():
+    at = _page(CONV)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    layout = at.session_state["cs.out_layout"][0]
+    # inject what streamlit-image-coordinates sends for a click in output cell (row 3, column 2)
+    x = (1 + 0.5) * layout.cell
+    y = layout.top + (2 + 0.5) * layout.cell
+    natural = at.session_state["cs.out_layout"][2]
+    at.session_state["cs.outclick"] = {"x": x, "y": y, "width": natural, "height": 500, "unix_time": 123}
+    at.run()
+    assert not at.exception
+    assert "(output row 3, column 2)" in _equation(at)
+
+
+def test_pool_steps_max_and_average():
+    at = _page(POOL)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    _by_label(at.selectbox, "Preset").select("Small random integers").run()
+    assert not at.exception
+    x = convcore.patch_preset("Small random integers", 8)
+    pooled = convcore.pool2d(x, 2)
+    assert f"= {int(pooled[0, 0])} (output row 1, column 1)" in _equation(at)
+    assert _equation(at).startswith("#### max(")
+    _by_label(at.radio, "Pooling").set_value("Average").run()
+    _by_label(at.button, "Next").click().run()
+    avg = convcore.pool2d(x, 2, mode="avg")
+    assert f"/ 4 = {avg[0, 1]:.3g}".rstrip("0").rstrip(".") in _equation(at)
+    _by_label(at.slider, "Padding").set_value(1).run()
+    assert not at.exception
+    _by_label(at.slider, "Window size").set_value(1).run()  # padding 1 > half of 1: refused
+    assert "padding must be at most half" in " ".join(w.value for w in at.warning)
+
+
+def test_pool_shift_comparison_is_reported():
+    at = _page(POOL)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    _by_label(at.selectbox, "Preset").select("Vertical edge").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    cmp = convcore.compare_shift(convcore.patch_preset("Vertical edge", 8).astype(float), 2)
+    assert f"**{cmp.unchanged_before:.0%}** of the input" in text
+    assert f"**{cmp.unchanged_after:.0%}** of the pooled output" in text
+
+
+@pytest.mark.parametrize("page", [CONV, POOL])
+def test_gif_is_made_on_request(page):
+    at = _page(page)
+    _by_label(at.radio, "Input").set_value("Preset").run()
+    _by_label(at.slider, "Grid size").set_value(5 if page == CONV else 4).run()
+    _by_label(at.button, "Make the animation (GIF)").click().run()
+    assert not at.exception
+    prefix = "cs" if page == CONV else "ps"
+    sig, data = at.session_state[f"{prefix}.gif"]
+    assert data[:6] == b"GIF89a"
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.n_frames == (9 if page == CONV else 4)
+
+
+def test_shift_comparison_in_convcore():
+    x = np.zeros((4, 4))
+    x[1, 0] = 9  # one bright pixel at the left of the first 2x2 window
+    cmp = convcore.compare_shift(x, 2, cols=1)
+    assert cmp.shifted[1, 1] == 9  # moved right (and the edge column is repeated)
+    assert cmp.unchanged_before == 15 / 16
+    assert cmp.unchanged_after == 1.0  # still inside the same 2x2 window: max pooling does not notice
+    x2 = np.zeros((4, 4))
+    x2[1, 1] = 9  # at the right edge of its window: the shift carries it into the next one
+    assert convcore.compare_shift(x2, 2, cols=1).unchanged_after == 0.5
+    assert convcore.shift(np.arange(3.0)[None], cols=1).tolist() == [[0.0, 0.0, 1.0]]
