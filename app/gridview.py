@@ -8,6 +8,7 @@ Padding is hatched, so it never looks like part of the image.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -74,9 +75,45 @@ def grid(
     Returns
     -------
     (ndarray (H, W, 3) uint8, GridLayout)
+
+    The numbers are drawn once per grid and kept (a small cache); each call only adds the
+    outlines and blanks, so stepping through a trace stays fast.
     """
-    v = np.asarray(values, dtype=np.float64)
-    rows, cols = v.shape
+    v = np.ascontiguousarray(values, dtype=np.float64)
+    pad = None if padding is None else np.ascontiguousarray(padding, dtype=bool)
+    base = _base(v.tobytes(), v.shape, title, cell, tint, scale, None if pad is None else pad.tobytes())
+    title_h = _TITLE_H if title else 0
+    layout = GridLayout(cell, 1 + title_h, v.shape[0], v.shape[1])
+    if not window and not chosen and (hidden is None or not hidden.any()):
+        return base, layout
+    img = Image.fromarray(base)
+    draw = ImageDraw.Draw(img)
+    if hidden is not None:
+        for r, c in np.argwhere(hidden):
+            x0, y0 = 1 + c * cell, layout.top + r * cell
+            draw.rectangle([x0, y0, x0 + cell, y0 + cell], fill=(250, 250, 250), outline=(215, 215, 215))
+    for cells, colour in ((window, WINDOW), (chosen, CHOSEN)):
+        for r, c in cells:
+            x0, y0 = 1 + c * cell, layout.top + r * cell
+            for k in range(3):
+                draw.rectangle([x0 + k, y0 + k, x0 + cell - k, y0 + cell - k], outline=colour)
+    return np.array(img), layout
+
+
+@lru_cache(maxsize=256)
+def _base(
+    data: bytes,
+    shape: tuple[int, int],
+    title: str,
+    cell: int,
+    tint: str,
+    scale: float | None,
+    padding: bytes | None,
+) -> np.ndarray:
+    """The grid with its numbers and colours, no outlines (cached: steps reuse it)."""
+    v = np.frombuffer(data, dtype=np.float64).reshape(shape)
+    pad = None if padding is None else np.frombuffer(padding, dtype=bool).reshape(shape)
+    rows, cols = shape
     finite = v[np.isfinite(v)]
     top = scale or (float(np.abs(finite).max()) if finite.size else 1.0) or 1.0
     title_h = _TITLE_H if title else 0
@@ -92,11 +129,8 @@ def grid(
         for c in range(cols):
             x0, y0 = 1 + c * cell, 1 + title_h + r * cell
             box = [x0, y0, x0 + cell, y0 + cell]
-            if hidden is not None and hidden[r, c]:
-                draw.rectangle(box, fill=(250, 250, 250), outline=(215, 215, 215))
-                continue
             val = v[r, c]
-            is_pad = padding is not None and padding[r, c]
+            is_pad = pad is not None and pad[r, c]
             if is_pad:
                 fill = (238, 238, 238)
             elif not np.isfinite(val):
@@ -118,12 +152,9 @@ def grid(
             text = texts[r][c]
             tw = draw.textlength(text, font=f)
             draw.text((x0 + (cell - tw) / 2, y0 + (cell - f.size) / 2 - 1), text, fill=colour, font=f)
-    for cells, colour in ((window, WINDOW), (chosen, CHOSEN)):
-        for r, c in cells:
-            x0, y0 = 1 + c * cell, 1 + title_h + r * cell
-            for k in range(3):
-                draw.rectangle([x0 + k, y0 + k, x0 + cell - k, y0 + cell - k], outline=colour)
-    return np.array(img), GridLayout(cell, 1 + title_h, rows, cols)
+    out = np.array(img)
+    out.setflags(write=False)
+    return out
 
 
 def caption_strip(text: str, width: int, size: int = 17) -> np.ndarray:

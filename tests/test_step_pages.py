@@ -186,3 +186,36 @@ def test_shift_comparison_in_convcore():
     x2[1, 1] = 9  # at the right edge of its window: the shift carries it into the next one
     assert convcore.compare_shift(x2, 2, cols=1).unchanged_after == 0.5
     assert convcore.shift(np.arange(3.0)[None], cols=1).tolist() == [[0.0, 0.0, 1.0]]
+
+
+def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d():
+    at = _page(CONV)
+    image = at.session_state["image.current"]
+    h, w = image.pixels.shape[:2]
+    # a click on the (320 px wide) picture at its centre-left, as streamlit-image-coordinates sends it
+    at.session_state["cs.pick"] = {
+        "x": 100,
+        "y": 200,
+        "width": 320,
+        "height": round(320 * h / w),
+        "unix_time": 7,
+    }
+    at.run()
+    _by_label(at.slider, "Stride").set_value(2).run()
+    _by_label(at.slider, "Padding").set_value(1).run()
+    _by_label(at.slider, "Dilation").set_value(2).run()
+    assert not at.exception
+    centre = at.session_state[f"cs.centre.{image.key}"]
+    assert centre == (int(200 * h / round(320 * h / w)), int(100 * w / 320))
+    region = at.session_state["cs.region"]
+    patch = convcore.crop_patch(image.pixels, centre, region, 8).astype(float)
+    expected = convcore.conv2d(patch, convcore.get_filter("sobel_x").kernel, stride=2, padding=1, dilation=2)
+    assert expected.shape == (3, 3)
+    for k in range(expected.size):
+        _by_label(at.slider, f"Step (of {expected.size})").set_value(k + 1).run()
+        i, j = divmod(k, 3)
+        assert _equation(at).endswith(
+            f"= {expected[i, j]:.3g} (output row {i + 1}, column {j + 1})".replace(
+                f"{expected[i, j]:.3g}", __import__("app.render", fromlist=["fmt"]).fmt(float(expected[i, j]))
+            )
+        )
