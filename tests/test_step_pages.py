@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import convcore
+from app.render import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = str(ROOT / "pages" / "conv_steps.py")
@@ -214,8 +215,4 @@ def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d(
     for k in range(expected.size):
         _by_label(at.slider, f"Step (of {expected.size})").set_value(k + 1).run()
         i, j = divmod(k, 3)
-        assert _equation(at).endswith(
-            f"= {expected[i, j]:.3g} (output row {i + 1}, column {j + 1})".replace(
-                f"{expected[i, j]:.3g}", __import__("app.render", fromlist=["fmt"]).fmt(float(expected[i, j]))
-            )
-        )
+        assert _equation(at).endswith(f"= {fmt(float(expected[i, j]))} (output row {i + 1}, column {j + 1})")
