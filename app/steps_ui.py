@@ -49,7 +49,13 @@ def _typed_grid(key: str, start: np.ndarray, label: str) -> np.ndarray:
         st.warning(
             f"{label}: {int(bad.sum())} empty cell(s), e.g. row {r + 1}, column {c + 1}. They count as 0."
         )
-    return np.clip(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0), -_LIMIT, _LIMIT)
+    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    outside = np.abs(values) > _LIMIT
+    if outside.any():
+        st.warning(
+            f"{label}: numbers must be between -{_LIMIT:g} and {_LIMIT:g}; {int(outside.sum())} were set to the limit."
+        )
+    return np.clip(values, -_LIMIT, _LIMIT)
 
 
 def input_grid(

@@ -99,6 +99,12 @@ def _custom_kernel(prefix: str) -> convcore.Filter:
                 f"{name}: {len(empty)} empty cell(s), e.g. row {r + 1}, column {c + 1}. Empty cells count as 0."
             )
             values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+        outside = np.abs(values) > _CUSTOM_LIMIT
+        if outside.any():
+            st.warning(
+                f"{name}: numbers must be between -{_CUSTOM_LIMIT:g} and {_CUSTOM_LIMIT:g}; "
+                f"{int(outside.sum())} were set to the limit."
+            )
         slices.append(np.clip(values, -_CUSTOM_LIMIT, _CUSTOM_LIMIT))
     kernel = np.stack(slices) if per_channel else slices[0]
     return convcore.custom_filter(kernel)

@@ -26,6 +26,13 @@ with left:
         "Pick Sobel, blur, sharpen or a colour detector, or type your own kernel. Change **stride**, "
         "**padding** and **dilation** and watch the feature map and the output-size formula change."
     )
+    st.subheader("3. Follow every number")
+    st.page_link("../pages/conv_steps.py", label="Convolution, step by step", icon=":material/grid_on:")
+    st.page_link("../pages/pool_steps.py", label="Pooling, step by step", icon=":material/grid_view:")
+    st.markdown(
+        "Crop a small patch of your image and watch the kernel move: the window, each product, the sum, "
+        "the bias, the output cell, for one channel or an RGB volume. Then see how pooling shrinks the map."
+    )
 with right:
     image = state.current_image()
     h, w = image.pixels.shape[:2]

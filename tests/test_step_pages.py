@@ -216,3 +216,34 @@ def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d(
         _by_label(at.slider, f"Step (of {expected.size})").set_value(k + 1).run()
         i, j = divmod(k, 3)
         assert _equation(at).endswith(f"= {fmt(float(expected[i, j]))} (output row {i + 1}, column {j + 1})")
+
+
+def test_typed_numbers_empty_and_out_of_range_are_explained():
+    at = _page(CONV)
+    _by_label(at.radio, "Input").set_value("Type numbers").run()
+    edits = {"edited_rows": {0: {"0": None}, 0 + 1: {"1": 1e9}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["cs.typed.8"] = edits
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "1 empty cell(s), e.g. row 1, column 1. They count as 0." in warnings
+    assert "numbers must be between -1000 and 1000; 1 were set to the limit" in warnings
+    grid = convcore.patch_preset("Small random integers", 8).astype(float)
+    grid[0, 0], grid[1, 1] = 0, 1000
+    expected = convcore.conv2d(grid, convcore.get_filter("sobel_x").kernel)
+    assert _equation(at).endswith(f"= {fmt(float(expected[0, 0]))} (output row 1, column 1)")
+
+
+def test_filter_lab_custom_kernel_out_of_range_is_explained():
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    _by_label(at.selectbox, "Filter").select("custom").run()
+    at.session_state["lab.custom.3x3.Kernel"] = {
+        "edited_rows": {1: {"1": -5e6}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert "numbers must be between -1000 and 1000" in " ".join(w.value for w in at.warning)
