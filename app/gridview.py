@@ -163,15 +163,3 @@ def caption_strip(text: str, width: int, size: int = 17) -> np.ndarray:
     img = Image.new("RGB", (width, size + 14), (255, 255, 255))
     ImageDraw.Draw(img).text((4, 6), text, fill=(20, 20, 20), font=f)
     return np.array(img)
-
-
-def stack(images: list[np.ndarray], gap: int = 10) -> np.ndarray:
-    """Place RGB images top to bottom on white, aligned left."""
-    width = max(i.shape[1] for i in images)
-    height = sum(i.shape[0] for i in images) + gap * (len(images) - 1)
-    out = np.full((height, width, 3), 255, dtype=np.uint8)
-    y = 0
-    for i in images:
-        out[y : y + i.shape[0], : i.shape[1]] = i
-        y += i.shape[0] + gap
-    return out

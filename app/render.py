@@ -199,6 +199,18 @@ def side_by_side(images: list[np.ndarray], gap: int = 16) -> np.ndarray:
     return out
 
 
+def stack(images: list[np.ndarray], gap: int = 10) -> np.ndarray:
+    """Place RGB images top to bottom on white, aligned left."""
+    width = max(i.shape[1] for i in images)
+    height = sum(i.shape[0] for i in images) + gap * (len(images) - 1)
+    out = np.full((height, width, 3), 255, dtype=np.uint8)
+    y = 0
+    for i in images:
+        out[y : y + i.shape[0], : i.shape[1]] = i
+        y += i.shape[0] + gap
+    return out
+
+
 def with_colourbar(c: Colourised, label: str = "") -> np.ndarray:
     """The map (enlarged if small) with its colour bar below: what the PNG download holds."""
     body = upscale(c.rgb)

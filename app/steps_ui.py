@@ -8,54 +8,20 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convcore
-from app import gridview, render
+from app import gridview, render, widgets
 from app.render import fmt
 from app.state import CurrentImage
 
 SOURCES = ("Crop of your image", "Preset", "Type numbers")
-_LIMIT = 1000.0
 #: Library filters small enough to follow step by step (greyscale kernels up to 5x5).
 STEP_FILTERS = [
     k for k, s in convcore.FILTERS.items() if max(s.build().size) <= 5 and not s.build().magnitude_of
 ]
-
-
-def _typed_grid(key: str, start: np.ndarray, label: str) -> np.ndarray:
-    """A data_editor of numbers; empty cells become 0 (with a warning)."""
-    rows, cols = start.shape
-    config = {
-        str(c): st.column_config.NumberColumn(
-            str(c), min_value=-_LIMIT, max_value=_LIMIT, step=1.0, format="%g"
-        )
-        for c in range(cols)
-    }
-    edited = st.data_editor(
-        pd.DataFrame(start.astype(float), columns=[str(c) for c in range(cols)]),
-        key=key,
-        column_config=config,
-        hide_index=True,
-        width="content",
-    )
-    values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        st.warning(
-            f"{label}: {int(bad.sum())} empty cell(s), e.g. row {r + 1}, column {c + 1}. They count as 0."
-        )
-    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-    outside = np.abs(values) > _LIMIT
-    if outside.any():
-        st.warning(
-            f"{label}: numbers must be between -{_LIMIT:g} and {_LIMIT:g}; {int(outside.sum())} were set to the limit."
-        )
-    return np.clip(values, -_LIMIT, _LIMIT)
 
 
 def input_grid(
@@ -75,12 +41,12 @@ def input_grid(
         return (np.stack([grid] * 3) if colour else grid), tint
     start = convcore.patch_preset("Small random integers", n)
     if not colour:
-        return _typed_grid(f"{prefix}.typed.{n}", start, "Input"), "signed"
+        return widgets.number_editor(f"{prefix}.typed.{n}", start, "Input"), "signed"
     tabs = st.tabs(["Red", "Green", "Blue"])
     slices = []
     for name, tab in zip(("Red", "Green", "Blue"), tabs):
         with tab:
-            slices.append(_typed_grid(f"{prefix}.typed.{n}.{name}", start, f"Input ({name})"))
+            slices.append(widgets.number_editor(f"{prefix}.typed.{n}.{name}", start, f"Input ({name})"))
     return np.stack(slices), "signed"
 
 
@@ -123,12 +89,16 @@ def kernels(prefix: str, *, colour: bool) -> tuple[np.ndarray, list[str]]:
         kw = c2.number_input("Kernel columns", 1, 7, 3, key=f"{prefix}.kernel.cols")
         start = convcore.get_filter("sobel_x").kernel if (kh, kw) == (3, 3) else np.ones((kh, kw))
         if not colour:
-            return _typed_grid(f"{prefix}.kernel.{kh}x{kw}", start, "Kernel")[None, None], ["your kernel"]
+            return widgets.number_editor(f"{prefix}.kernel.{kh}x{kw}", start, "Kernel")[None, None], [
+                "your kernel"
+            ]
         tabs = st.tabs(["Red slice", "Green slice", "Blue slice"])
         slices = []
         for name, tab in zip(("Red", "Green", "Blue"), tabs):
             with tab:
-                slices.append(_typed_grid(f"{prefix}.kernel.{kh}x{kw}.{name}", start, f"Kernel ({name})"))
+                slices.append(
+                    widgets.number_editor(f"{prefix}.kernel.{kh}x{kw}.{name}", start, f"Kernel ({name})")
+                )
         return np.stack(slices)[None], ["your kernel"]
     if not colour:
         key = st.selectbox(
@@ -245,8 +215,8 @@ def frame(trace: convcore.ConvTrace, step: convcore.ConvStep, *, tint: str, cell
     rows = [
         render.side_by_side([a, b, c]) for a, b, c in zip(pics["inputs"], pics["kernels"], pics["products"])
     ]
-    body = render.side_by_side([gridview.stack(rows), gridview.stack([pics["output"], pics["relu"]])], gap=30)
-    return gridview.stack(
+    body = render.side_by_side([render.stack(rows), render.stack([pics["output"], pics["relu"]])], gap=30)
+    return render.stack(
         [body, gridview.caption_strip(step_equation(step), body.shape[1], size=max(12, cell // 2))]
     )
 
@@ -428,7 +398,7 @@ def _text_value(v: float) -> str:
 def pool_frame(trace, step, *, tint: str, cell: int = 30) -> np.ndarray:
     pics = pool_step_images(trace, step, tint=tint, cell=cell)
     body = render.side_by_side([pics["input"], pics["window"], pics["output"]], gap=30)
-    return gridview.stack(
+    return render.stack(
         [body, gridview.caption_strip(pool_equation(step), body.shape[1], size=max(12, cell // 2))]
     )
 

@@ -60,6 +60,41 @@ def filter_picker(prefix: str) -> convcore.Filter:
     return spec.build(**values)
 
 
+def number_editor(key: str, start: np.ndarray, label: str, *, step: float = 1.0) -> np.ndarray:
+    """A grid of numbers the student can type (st.data_editor), read back as floats.
+
+    Empty cells count as 0 and numbers beyond +-1000 are set to the limit; each is said in a
+    sentence, and the page keeps working.
+    """
+    rows, cols = start.shape
+    config = {
+        str(c): st.column_config.NumberColumn(
+            str(c), min_value=-_CUSTOM_LIMIT, max_value=_CUSTOM_LIMIT, step=step, format="%g", width="small"
+        )
+        for c in range(cols)
+    }
+    edited = st.data_editor(
+        pd.DataFrame(start.astype(float), columns=[str(c) for c in range(cols)]),
+        key=key,
+        column_config=config,
+        hide_index=True,
+        width="content",
+    )
+    values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
+    empty = np.argwhere(~np.isfinite(values))
+    if empty.size:
+        r, c = empty[0]
+        st.warning(f"{label}: {len(empty)} empty cell(s), e.g. row {r + 1}, column {c + 1}. They count as 0.")
+        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    outside = np.abs(values) > _CUSTOM_LIMIT
+    if outside.any():
+        st.warning(
+            f"{label}: numbers must be between -{_CUSTOM_LIMIT:g} and {_CUSTOM_LIMIT:g}; "
+            f"{int(outside.sum())} were set to the limit."
+        )
+    return np.clip(values, -_CUSTOM_LIMIT, _CUSTOM_LIMIT)
+
+
 def _custom_kernel(prefix: str) -> convcore.Filter:
     c1, c2 = st.columns(2)
     rows = c1.number_input("Rows", 1, _MAX_CUSTOM, 3, key=f"{prefix}.custom.rows")
@@ -70,42 +105,14 @@ def _custom_kernel(prefix: str) -> convcore.Filter:
         help="A separate kernel for each colour channel; the three results are summed into one map, "
         "as in a CNN's first layer.",
     )
-    column_config = {
-        str(c): st.column_config.NumberColumn(
-            str(c), min_value=-_CUSTOM_LIMIT, max_value=_CUSTOM_LIMIT, step=0.01, format="%g", width="small"
-        )
-        for c in range(cols)
-    }
     slices = []
     channels = ("Red", "Green", "Blue") if per_channel else ("Kernel",)
     tabs = st.tabs(list(channels)) if per_channel else [st.container()]
     for name, tab in zip(channels, tabs):
         start = np.zeros((rows, cols))
         start[(rows - 1) // 2, (cols - 1) // 2] = 1.0 if name in ("Kernel", "Green") else 0.0
-        frame = pd.DataFrame(start, columns=[str(c) for c in range(cols)])
         with tab:
-            edited = st.data_editor(
-                frame,
-                key=f"{prefix}.custom.{rows}x{cols}.{name}",
-                column_config=column_config,
-                hide_index=True,
-                width="content",
-            )
-        values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
-        empty = np.argwhere(~np.isfinite(values))
-        if empty.size:
-            r, c = empty[0]
-            st.warning(
-                f"{name}: {len(empty)} empty cell(s), e.g. row {r + 1}, column {c + 1}. Empty cells count as 0."
-            )
-            values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-        outside = np.abs(values) > _CUSTOM_LIMIT
-        if outside.any():
-            st.warning(
-                f"{name}: numbers must be between -{_CUSTOM_LIMIT:g} and {_CUSTOM_LIMIT:g}; "
-                f"{int(outside.sum())} were set to the limit."
-            )
-        slices.append(np.clip(values, -_CUSTOM_LIMIT, _CUSTOM_LIMIT))
+            slices.append(number_editor(f"{prefix}.custom.{rows}x{cols}.{name}", start, name, step=0.01))
     kernel = np.stack(slices) if per_channel else slices[0]
     return convcore.custom_filter(kernel)
 

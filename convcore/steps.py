@@ -31,6 +31,38 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
+class _Trace(Sequence):
+    """Indexing shared by the traces: steps numbered in (channel, row, column) order."""
+
+    output: np.ndarray
+
+    def __len__(self) -> int:
+        return int(np.prod(self.output.shape))
+
+    def __getitem__(self, index: int):  # type: ignore[override]
+        if isinstance(index, slice):
+            raise TypeError("a trace is indexed by one step number at a time")
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"step {index} is out of range: this trace has {n} steps")
+        index %= n
+        position = tuple(int(v) for v in np.unravel_index(index, self.output.shape))
+        return self._step(int(index), *position)
+
+    def __iter__(self) -> Iterator:
+        return (self[k] for k in range(len(self)))
+
+    def index_of(self, channel: int, i: int, j: int) -> int:
+        """The step number that writes output (channel, i, j)."""
+        for name, v, n in zip(("channel", "i", "j"), (channel, i, j), self.output.shape):
+            if not 0 <= v < n:
+                raise ValueError(f"{name} must be from 0 to {n - 1}, got {v}")
+        return int(np.ravel_multi_index((channel, i, j), self.output.shape))
+
+    def _step(self, index: int, c: int, i: int, j: int):
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, eq=False)
 class ConvStep:
     """One output number of a convolution and how it was made.
@@ -72,7 +104,7 @@ class ConvStep:
 
 
 @dataclass(frozen=True, eq=False)
-class ConvTrace(Sequence):
+class ConvTrace(_Trace):
     """All steps of one convolution (see :func:`conv2d_steps`).
 
     Attributes
@@ -95,29 +127,6 @@ class ConvTrace(Sequence):
     bias: np.ndarray
     output: np.ndarray
     geometry: ConvGeometry
-
-    def __len__(self) -> int:
-        return int(np.prod(self.output.shape))
-
-    def __getitem__(self, index: int) -> ConvStep:  # type: ignore[override]
-        if isinstance(index, slice):
-            raise TypeError("a trace is indexed by one step number at a time")
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"step {index} is out of range: this trace has {n} steps")
-        index %= n
-        o, i, j = np.unravel_index(index, self.output.shape)
-        return self._step(int(index), int(o), int(i), int(j))
-
-    def __iter__(self) -> Iterator[ConvStep]:
-        return (self[k] for k in range(len(self)))
-
-    def index_of(self, o: int, i: int, j: int) -> int:
-        """The step number that writes output (o, i, j)."""
-        for name, v, n in zip(("o", "i", "j"), (o, i, j), self.output.shape):
-            if not 0 <= v < n:
-                raise ValueError(f"{name} must be from 0 to {n - 1}, got {v}")
-        return int(np.ravel_multi_index((o, i, j), self.output.shape))
 
     def _step(self, index: int, o: int, i: int, j: int) -> ConvStep:
         (sh, sw), (dh, dw) = self.geometry.stride, self.geometry.dilation
@@ -235,7 +244,7 @@ class PoolStep:
 
 
 @dataclass(frozen=True, eq=False)
-class PoolTrace(Sequence):
+class PoolTrace(_Trace):
     """All steps of one pooling (see :func:`pool2d_steps`)."""
 
     padded: np.ndarray
@@ -244,17 +253,7 @@ class PoolTrace(Sequence):
     geometry: ConvGeometry
     mode: str
 
-    def __len__(self) -> int:
-        return int(np.prod(self.output.shape))
-
-    def __getitem__(self, index: int) -> PoolStep:  # type: ignore[override]
-        if isinstance(index, slice):
-            raise TypeError("a trace is indexed by one step number at a time")
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"step {index} is out of range: this trace has {n} steps")
-        index %= n
-        c, i, j = (int(v) for v in np.unravel_index(index, self.output.shape))
+    def _step(self, index: int, c: int, i: int, j: int) -> PoolStep:
         (sh, sw), (kh, kw) = self.geometry.stride, self.geometry.kernel_size
         rows = tuple(range(i * sh, i * sh + kh))
         cols = tuple(range(j * sw, j * sw + kw))
@@ -268,16 +267,6 @@ class PoolTrace(Sequence):
         return PoolStep(
             int(index), (c, i, j), rows, cols, _frozen(values), chosen, mean, float(self.output[c, i, j])
         )
-
-    def __iter__(self) -> Iterator[PoolStep]:
-        return (self[k] for k in range(len(self)))
-
-    def index_of(self, c: int, i: int, j: int) -> int:
-        """The step number that writes output (c, i, j)."""
-        for name, v, n in zip(("c", "i", "j"), (c, i, j), self.output.shape):
-            if not 0 <= v < n:
-                raise ValueError(f"{name} must be from 0 to {n - 1}, got {v}")
-        return int(np.ravel_multi_index((c, i, j), self.output.shape))
 
 
 def pool2d_steps(

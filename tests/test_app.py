@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import convcore
+from tests.apptest import by_label
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = str(ROOT / "app" / "main.py")
@@ -33,12 +34,6 @@ def _lab() -> AppTest:
     return at
 
 
-def _by_label(elements, label):
-    matches = [e for e in elements if e.label == label]
-    assert matches, f"no widget labelled {label!r}: {[e.label for e in elements]}"
-    return matches[0]
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
     at = _app()
@@ -56,7 +51,7 @@ def test_every_page_is_registered_in_the_navigation():
 def test_home_defaults_to_a_sample_and_the_gallery_switches_it():
     at = _app()
     assert at.session_state["image.current"].name == "Grace Hopper"
-    _by_label(at.button, "Checkerboard").click().run()
+    by_label(at.button, "Checkerboard").click().run()
     assert not at.exception
     assert at.session_state["image.current"].name == "Checkerboard"
     assert at.session_state["image.sample"] == "Checkerboard"
@@ -64,7 +59,7 @@ def test_home_defaults_to_a_sample_and_the_gallery_switches_it():
 
 def test_sidebar_sample_choice_persists_across_pages():
     at = _app()
-    _by_label(at.sidebar.selectbox, "Sample image").select("Digit 7").run()
+    by_label(at.sidebar.selectbox, "Sample image").select("Digit 7").run()
     at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
     assert not at.exception
     assert at.session_state["image.current"].name == "Digit 7"
@@ -72,7 +67,7 @@ def test_sidebar_sample_choice_persists_across_pages():
 
 def test_filter_lab_shows_sobel_with_formula_by_default():
     at = _lab()
-    assert _by_label(at.selectbox, "Filter").value == "sobel_x"
+    assert by_label(at.selectbox, "Filter").value == "sobel_x"
     latex = [e.value for e in at.latex]
     assert any("600" in v and r"\mathbf{600}" in v for v in latex), latex  # Grace Hopper is 512 x 600
     assert any(r"\mathbf{512}" in v for v in latex)
@@ -81,7 +76,7 @@ def test_filter_lab_shows_sobel_with_formula_by_default():
 
 def test_stride_changes_the_output_size_in_the_formula():
     at = _lab()
-    _by_label(at.slider, "Stride").set_value(2).run()
+    by_label(at.slider, "Stride").set_value(2).run()
     assert not at.exception
     latex = " ".join(e.value for e in at.latex)
     # 'same' is for stride 1 only: padding becomes d(k-1)/2 = 1, so H' = floor((600+2-2-1)/2)+1 = 300
@@ -92,18 +87,18 @@ def test_stride_changes_the_output_size_in_the_formula():
 def test_every_library_filter_renders():
     at = _lab()
     for key in convcore.FILTERS:
-        _by_label(at.selectbox, "Filter").select(key).run()
+        by_label(at.selectbox, "Filter").select(key).run()
         assert not at.exception, key
         assert not at.warning, key
 
 
 def test_padding_dilation_modes_and_flip():
     at = _lab()
-    _by_label(at.radio, "Padding").set_value("A number").run()
-    _by_label(at.slider, "Padding on each side").set_value(3).run()
-    _by_label(at.selectbox, "Padding holds").select("Reflect (mirror)").run()
-    _by_label(at.slider, "Dilation").set_value(3).run()
-    _by_label(at.toggle, "Flip the kernel (true convolution)").set_value(True).run()
+    by_label(at.radio, "Padding").set_value("A number").run()
+    by_label(at.slider, "Padding on each side").set_value(3).run()
+    by_label(at.selectbox, "Padding holds").select("Reflect (mirror)").run()
+    by_label(at.slider, "Dilation").set_value(3).run()
+    by_label(at.toggle, "Flip the kernel (true convolution)").set_value(True).run()
     assert not at.exception
     latex = " ".join(e.value for e in at.latex)
     # H' = 600 + 2*3 - 3*(3-1) - 1 + 1 = 600
@@ -112,14 +107,14 @@ def test_padding_dilation_modes_and_flip():
 
 def test_impossible_settings_explain_instead_of_crashing():
     at = _app()
-    _by_label(at.sidebar.selectbox, "Sample image").select("Checkerboard").run()
+    by_label(at.sidebar.selectbox, "Sample image").select("Checkerboard").run()
     at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
-    _by_label(at.radio, "Padding").set_value("None (valid)").run()
-    _by_label(at.slider, "Dilation").set_value(6).run()
-    _by_label(at.selectbox, "Filter").select("gaussian_blur").run()
-    _by_label(at.slider, "Sigma (blur radius)").set_value(2.5).run()  # 15x15, dilation 6: spans 85
+    by_label(at.radio, "Padding").set_value("None (valid)").run()
+    by_label(at.slider, "Dilation").set_value(6).run()
+    by_label(at.selectbox, "Filter").select("gaussian_blur").run()
+    by_label(at.slider, "Sigma (blur radius)").set_value(2.5).run()  # 15x15, dilation 6: spans 85
     assert not at.exception
-    _by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
     tiny = (CORPUS / "ok_one_pixel.png").read_bytes()
     at.sidebar.file_uploader[0].set_value(("tiny.png", tiny, "image/png")).run()
     assert not at.exception
@@ -131,12 +126,12 @@ def test_impossible_settings_explain_instead_of_crashing():
 
 def test_reflect_padding_larger_than_the_image_is_explained():
     at = _app()
-    _by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
     at.sidebar.file_uploader[0].set_value(
         ("dot.png", (CORPUS / "ok_one_pixel.png").read_bytes(), "image/png")
     ).run()
     at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
-    _by_label(at.selectbox, "Padding holds").select("Reflect (mirror)").run()
+    by_label(at.selectbox, "Padding holds").select("Reflect (mirror)").run()
     assert not at.exception
     assert "padding_mode='reflect' needs padding smaller than the input" in " ".join(
         w.value for w in at.warning
@@ -145,7 +140,7 @@ def test_reflect_padding_larger_than_the_image_is_explained():
 
 def test_upload_good_then_bad_keeps_the_good_image_and_explains():
     at = _app()
-    _by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
     uploader = at.sidebar.file_uploader[0]
     uploader.set_value(("photo.jpg", (CORPUS / "ok_exif_rotated.jpg").read_bytes(), "image/jpeg")).run()
     assert not at.exception
@@ -165,7 +160,7 @@ def test_upload_good_then_bad_keeps_the_good_image_and_explains():
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("bad_*")), ids=lambda p: p.name)
 def test_every_hostile_upload_gets_a_message_and_nothing_breaks(path):
     at = _app()
-    _by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
     at.sidebar.file_uploader[0].set_value((path.name, path.read_bytes(), "image/png")).run()
     assert not at.exception
     assert at.sidebar.error, "a refusal is shown"
@@ -174,14 +169,14 @@ def test_every_hostile_upload_gets_a_message_and_nothing_breaks(path):
 
 def test_custom_kernel_editor_with_empty_cells_and_rgb_mode():
     at = _lab()
-    _by_label(at.selectbox, "Filter").select("custom").run()
+    by_label(at.selectbox, "Filter").select("custom").run()
     assert not at.exception
-    _by_label(at.number_input, "Rows").set_value(4).run()
-    _by_label(at.number_input, "Columns").set_value(2).run()
+    by_label(at.number_input, "Rows").set_value(4).run()
+    by_label(at.number_input, "Columns").set_value(2).run()
     assert not at.exception
     latex = " ".join(e.value for e in at.latex)
     assert r"(4-1)" in latex and r"(2-1)" in latex
-    _by_label(at.toggle, "A kernel for each of R, G, B").set_value(True).run()
+    by_label(at.toggle, "A kernel for each of R, G, B").set_value(True).run()
     assert not at.exception
     assert any("4 x 2 x 3 = 24 weights" in c.value for c in at.caption)
 
@@ -189,12 +184,12 @@ def test_custom_kernel_editor_with_empty_cells_and_rgb_mode():
 def test_display_choices_and_filter_banks():
     at = _lab()
     for label in ("Absolute value |x|", "ReLU: negatives set to 0", "As a picture (clipped to 0-255)"):
-        _by_label(at.radio, "Show the feature map").set_value(label).run()
+        by_label(at.radio, "Show the feature map").set_value(label).run()
         assert not at.exception
     for name in convcore.BANKS:
-        _by_label(at.selectbox, "Filter bank").select(name).run()
+        by_label(at.selectbox, "Filter bank").select(name).run()
         assert not at.exception, name
-    _by_label(at.toggle, "Each colour channel").set_value(True).run()
+    by_label(at.toggle, "Each colour channel").set_value(True).run()
     assert not at.exception
 
 
@@ -206,11 +201,11 @@ def test_camera_picture_becomes_the_current_image():
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, format="JPEG")
     at = _app()
-    _by_label(at.sidebar.radio, "Image source").set_value("Camera").run()
+    by_label(at.sidebar.radio, "Image source").set_value("Camera").run()
     assert not at.exception
     at.sidebar.camera_input[0].set_value(("camera.jpg", buf.getvalue(), "image/jpeg")).run()
     assert not at.exception
     current = at.session_state["image.current"]
     assert current.name == "Camera picture" and current.pixels.shape == (48, 64, 3)
-    _by_label(at.sidebar.radio, "Image source").set_value("Sample").run()
+    by_label(at.sidebar.radio, "Image source").set_value("Sample").run()
     assert at.session_state["image.current"].name == "Grace Hopper"  # back to the chosen sample

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import convcore
 from app.render import fmt
+from tests.apptest import by_label
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = str(ROOT / "pages" / "conv_steps.py")
@@ -24,12 +25,6 @@ def _page(path: str) -> AppTest:
     return at
 
 
-def _by_label(elements, label):
-    matches = [e for e in elements if e.label == label]
-    assert matches, f"no widget labelled {label!r}: {[e.label for e in elements]}"
-    return matches[0]
-
-
 def _equation(at) -> str:
     lines = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert len(lines) == 1
@@ -42,35 +37,35 @@ def _step(at, prefix) -> int:
 
 def test_conv_steps_forward_back_and_numbers_match_conv2d():
     at = _page(CONV)
-    _by_label(at.radio, "Input").set_value("Preset").run()
-    _by_label(at.selectbox, "Preset").select("Vertical edge").run()
-    _by_label(at.slider, "Grid size").set_value(6).run()
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Vertical edge").run()
+    by_label(at.slider, "Grid size").set_value(6).run()
     assert not at.exception
     # Sobel x on a vertical edge (0 | 255 at column 3): the 2nd output of row 1 sits on the edge
     assert "= 0;" in _equation(at)  # first window is flat: 0
-    _by_label(at.button, "Next").click().run()
+    by_label(at.button, "Next").click().run()
     assert _step(at, "cs") == 2
     expected = convcore.conv2d(
         convcore.patch_preset("Vertical edge", 6), convcore.get_filter("sobel_x").kernel
     )
     assert f"= {int(expected[0, 1])} (output row 1, column 2)" in _equation(at)
-    _by_label(at.button, "Previous").click().run()
+    by_label(at.button, "Previous").click().run()
     assert _step(at, "cs") == 1
-    _by_label(at.slider, "Step (of 16)").set_value(16).run()
+    by_label(at.slider, "Step (of 16)").set_value(16).run()
     assert "(output row 4, column 4)" in _equation(at)
     assert not at.exception
 
 
 def test_conv_steps_stride_padding_dilation_and_flip():
     at = _page(CONV)
-    _by_label(at.radio, "Input").set_value("Preset").run()
-    _by_label(at.selectbox, "Preset").select("Small random integers").run()
-    _by_label(at.slider, "Stride").set_value(2).run()
-    _by_label(at.slider, "Padding").set_value(1).run()
-    _by_label(at.slider, "Dilation").set_value(2).run()
-    _by_label(at.selectbox, "Padding holds").select("reflect").run()
-    _by_label(at.toggle, "Flip the kernel (true convolution)").set_value(True).run()
-    _by_label(at.number_input, "Bias").set_value(5.0).run()
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Small random integers").run()
+    by_label(at.slider, "Stride").set_value(2).run()
+    by_label(at.slider, "Padding").set_value(1).run()
+    by_label(at.slider, "Dilation").set_value(2).run()
+    by_label(at.selectbox, "Padding holds").select("reflect").run()
+    by_label(at.toggle, "Flip the kernel (true convolution)").set_value(True).run()
+    by_label(at.number_input, "Bias").set_value(5.0).run()
     assert not at.exception
     x = convcore.patch_preset("Small random integers", 8)
     out = convcore.convolve2d(
@@ -78,14 +73,14 @@ def test_conv_steps_stride_padding_dilation_and_flip():
     )
     assert out.shape == (3, 3)
     n = out.size
-    _by_label(at.slider, f"Step (of {n})").set_value(n).run()
+    by_label(at.slider, f"Step (of {n})").set_value(n).run()
     assert f"+ bias 5 = {int(out[-1, -1])}" in _equation(at)
     assert any(r"\mathbf{3}" in e.value for e in at.latex)
 
 
 def test_conv_steps_rgb_volume_with_several_filters():
     at = _page(CONV)
-    _by_label(at.toggle, "RGB volume (3 channels)").set_value(True).run()
+    by_label(at.toggle, "RGB volume (3 channels)").set_value(True).run()
     assert not at.exception
     assert "R + G + B =" in _equation(at)
     captions = " ".join(c.value for c in at.caption)
@@ -97,26 +92,26 @@ def test_conv_steps_rgb_volume_with_several_filters():
 
 def test_conv_steps_typed_input_and_kernel():
     at = _page(CONV)
-    _by_label(at.radio, "Input").set_value("Type numbers").run()
-    _by_label(at.toggle, "Type the kernel").set_value(True).run()
+    by_label(at.radio, "Input").set_value("Type numbers").run()
+    by_label(at.toggle, "Type the kernel").set_value(True).run()
     assert not at.exception
     assert "×" in _equation(at)
 
 
 def test_conv_steps_impossible_settings_explain():
     at = _page(CONV)
-    _by_label(at.radio, "Input").set_value("Preset").run()
-    _by_label(at.slider, "Grid size").set_value(5).run()
-    _by_label(at.slider, "Dilation").set_value(3).run()  # a 3x3 kernel spans 7 > 5
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.slider, "Grid size").set_value(5).run()
+    by_label(at.slider, "Dilation").set_value(3).run()  # a 3x3 kernel spans 7 > 5
     assert not at.exception
     assert "kernel is larger than the padded input" in " ".join(w.value for w in at.warning)
-    _by_label(at.slider, "Dilation").set_value(1).run()  # back to normal: the page still works
+    by_label(at.slider, "Dilation").set_value(1).run()  # back to normal: the page still works
     assert not at.warning and _equation(at)
 
 
 def test_clicking_an_output_cell_jumps_to_its_step():
     at = _page(CONV)
-    _by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.radio, "Input").set_value("Preset").run()
     layout = at.session_state["cs.out_layout"][0]
     # inject what streamlit-image-coordinates sends for a click in output cell (row 3, column 2)
     x = (1 + 0.5) * layout.cell
@@ -130,27 +125,27 @@ def test_clicking_an_output_cell_jumps_to_its_step():
 
 def test_pool_steps_max_and_average():
     at = _page(POOL)
-    _by_label(at.radio, "Input").set_value("Preset").run()
-    _by_label(at.selectbox, "Preset").select("Small random integers").run()
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Small random integers").run()
     assert not at.exception
     x = convcore.patch_preset("Small random integers", 8)
     pooled = convcore.pool2d(x, 2)
     assert f"= {int(pooled[0, 0])} (output row 1, column 1)" in _equation(at)
     assert _equation(at).startswith("#### max(")
-    _by_label(at.radio, "Pooling").set_value("Average").run()
-    _by_label(at.button, "Next").click().run()
+    by_label(at.radio, "Pooling").set_value("Average").run()
+    by_label(at.button, "Next").click().run()
     avg = convcore.pool2d(x, 2, mode="avg")
     assert f"/ 4 = {avg[0, 1]:.3g}".rstrip("0").rstrip(".") in _equation(at)
-    _by_label(at.slider, "Padding").set_value(1).run()
+    by_label(at.slider, "Padding").set_value(1).run()
     assert not at.exception
-    _by_label(at.slider, "Window size").set_value(1).run()  # padding 1 > half of 1: refused
+    by_label(at.slider, "Window size").set_value(1).run()  # padding 1 > half of 1: refused
     assert "padding must be at most half" in " ".join(w.value for w in at.warning)
 
 
 def test_pool_shift_comparison_is_reported():
     at = _page(POOL)
-    _by_label(at.radio, "Input").set_value("Preset").run()
-    _by_label(at.selectbox, "Preset").select("Vertical edge").run()
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Vertical edge").run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     cmp = convcore.compare_shift(convcore.patch_preset("Vertical edge", 8).astype(float), 2)
@@ -161,9 +156,9 @@ def test_pool_shift_comparison_is_reported():
 @pytest.mark.parametrize("page", [CONV, POOL])
 def test_gif_is_made_on_request(page):
     at = _page(page)
-    _by_label(at.radio, "Input").set_value("Preset").run()
-    _by_label(at.slider, "Grid size").set_value(5 if page == CONV else 4).run()
-    _by_label(at.button, "Make the animation (GIF)").click().run()
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.slider, "Grid size").set_value(5 if page == CONV else 4).run()
+    by_label(at.button, "Make the animation (GIF)").click().run()
     assert not at.exception
     prefix = "cs" if page == CONV else "ps"
     sig, data = at.session_state[f"{prefix}.gif"]
@@ -202,9 +197,9 @@ def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d(
         "unix_time": 7,
     }
     at.run()
-    _by_label(at.slider, "Stride").set_value(2).run()
-    _by_label(at.slider, "Padding").set_value(1).run()
-    _by_label(at.slider, "Dilation").set_value(2).run()
+    by_label(at.slider, "Stride").set_value(2).run()
+    by_label(at.slider, "Padding").set_value(1).run()
+    by_label(at.slider, "Dilation").set_value(2).run()
     assert not at.exception
     centre = at.session_state[f"cs.centre.{image.key}"]
     assert centre == (int(200 * h / round(320 * h / w)), int(100 * w / 320))
@@ -213,14 +208,14 @@ def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d(
     expected = convcore.conv2d(patch, convcore.get_filter("sobel_x").kernel, stride=2, padding=1, dilation=2)
     assert expected.shape == (3, 3)
     for k in range(expected.size):
-        _by_label(at.slider, f"Step (of {expected.size})").set_value(k + 1).run()
+        by_label(at.slider, f"Step (of {expected.size})").set_value(k + 1).run()
         i, j = divmod(k, 3)
         assert _equation(at).endswith(f"= {fmt(float(expected[i, j]))} (output row {i + 1}, column {j + 1})")
 
 
 def test_typed_numbers_empty_and_out_of_range_are_explained():
     at = _page(CONV)
-    _by_label(at.radio, "Input").set_value("Type numbers").run()
+    by_label(at.radio, "Input").set_value("Type numbers").run()
     edits = {"edited_rows": {0: {"0": None}, 0 + 1: {"1": 1e9}}, "added_rows": [], "deleted_rows": []}
     at.session_state["cs.typed.8"] = edits
     at.run()
@@ -238,7 +233,7 @@ def test_filter_lab_custom_kernel_out_of_range_is_explained():
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
     at.run()
     at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
-    _by_label(at.selectbox, "Filter").select("custom").run()
+    by_label(at.selectbox, "Filter").select("custom").run()
     at.session_state["lab.custom.3x3.Kernel"] = {
         "edited_rows": {1: {"1": -5e6}},
         "added_rows": [],
