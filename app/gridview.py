@@ -117,7 +117,10 @@ def _base(
     finite = v[np.isfinite(v)]
     top = scale or (float(np.abs(finite).max()) if finite.size else 1.0) or 1.0
     title_h = _TITLE_H if title else 0
-    img = Image.new("RGB", (cols * cell + 3, rows * cell + 3 + title_h), (255, 255, 255))
+    title_w = int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(title, font=font(17, bold=True))) + 6
+    img = Image.new(
+        "RGB", (max(cols * cell + 3, title_w if title else 0), rows * cell + 3 + title_h), (255, 255, 255)
+    )
     draw = ImageDraw.Draw(img)
     if title:
         draw.text((2, 4), title, fill=(20, 20, 20), font=font(17, bold=True))

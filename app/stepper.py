@@ -44,7 +44,7 @@ def controls(prefix: str, n: int) -> int:
             st.rerun()  # the whole page, so the fragment stops its timer
         current += 1
     st.session_state[key] = current
-    c1, c2, c3, c4, c5 = st.columns([1, 1, 1.2, 1.6, 5], vertical_alignment="bottom")
+    c1, c2, c3, c4, c5 = st.columns([1.4, 1.2, 1.2, 1.6, 4], vertical_alignment="bottom")
     c1.button(
         "Previous",
         key=f"{prefix}.prev",

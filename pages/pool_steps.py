@@ -69,7 +69,11 @@ if trace is not None:
 
 st.divider()
 st.subheader("Shift the input by one pixel")
-st.caption("Pooling makes a map a little less sensitive to exactly where things are.")
+st.caption(
+    "Is a pooled map less sensitive to exactly where things are? Shift the input and count the numbers that "
+    "stay the same. With max pooling, a feature that moves but stays inside its window changes nothing; one "
+    "that crosses into the next window does. Try the presets and window sizes."
+)
 direction = st.radio("Direction", ["Right", "Down"], key=f"{P}.shift", horizontal=True)
 try:
     cmp = convcore.compare_shift(
