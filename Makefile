@@ -10,7 +10,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run test lint format bench corpus chromium clean
+.PHONY: run test lint format bench corpus weights chromium clean
 
 run: $(RUN_STAMP)
 	$(PY) -m streamlit run app/main.py --server.port $(PORT)
@@ -30,6 +30,11 @@ format: $(DEV_STAMP)
 
 bench: $(RUN_STAMP)
 	$(PY) bench/bench_conv.py
+	$(PY) bench/bench_alexnet.py
+
+# AlexNet's pretrained ImageNet weights (233 MB) into the PyTorch cache, for an offline classroom.
+weights: $(RUN_STAMP)
+	$(PY) -m convcore.alexnet
 
 corpus: $(RUN_STAMP)
 	$(PY) tests/corpus/make_corpus.py

@@ -36,6 +36,12 @@ def run() -> None:
             icon=":material/grid_view:",
             url_path="pool_steps",
         ),
+        st.Page(
+            PAGES_DIR / "alexnet.py",
+            title="AlexNet explorer",
+            icon=":material/neurology:",
+            url_path="alexnet",
+        ),
     ]
     page = st.navigation(pages)
     picker.sidebar()

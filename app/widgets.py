@@ -16,6 +16,7 @@ from app import render
 from app.cache import Options
 
 CUSTOM = "custom"
+LEARNED = "learned_alexnet"
 _MAX_CUSTOM = 15
 _CUSTOM_LIMIT = 1000.0
 PADDING_CHOICES = {
@@ -34,6 +35,8 @@ PADDING_MODES = {
 def _filter_label(key: str) -> str:
     if key == CUSTOM:
         return "Custom: type your own numbers"
+    if key == LEARNED:
+        return "Learned: AlexNet conv1 filter"
     spec = convcore.FILTERS[key]
     return f"{spec.category}: {spec.name}"
 
@@ -42,14 +45,16 @@ def filter_picker(prefix: str) -> convcore.Filter:
     """A filter from the library (with sliders for its parameters) or typed by the student."""
     key = st.selectbox(
         "Filter",
-        [*convcore.FILTERS, CUSTOM],
+        [*convcore.FILTERS, LEARNED, CUSTOM],
         index=list(convcore.FILTERS).index("sobel_x"),
         format_func=_filter_label,
         key=f"{prefix}.filter",
-        help="Hand-set filters, grouped by what they do. 'Custom' lets you type a kernel.",
+        help="Hand-set filters, grouped by what they do; a filter AlexNet learned; or type a kernel.",
     )
     if key == CUSTOM:
         return _custom_kernel(prefix)
+    if key == LEARNED:
+        return _learned(prefix)
     spec = convcore.FILTERS[key]
     values = {}
     for p in spec.params:
@@ -93,6 +98,22 @@ def number_editor(key: str, start: np.ndarray, label: str, *, step: float = 1.0)
             f"{int(outside.sum())} were set to the limit."
         )
     return np.clip(values, -_CUSTOM_LIMIT, _CUSTOM_LIMIT)
+
+
+def _learned(prefix: str) -> convcore.Filter:
+    """One of AlexNet's 64 first-layer filters (pretrained when the weights are here)."""
+    from app import models  # imports torch: only when a learned filter is asked for
+
+    problem = models.pretrained_status()
+    kind = models.UNTRAINED if problem else models.PRETRAINED
+    if problem:
+        st.caption(
+            "No pretrained weights on this computer (see the AlexNet page): these filters are untrained noise."
+        )
+    index = st.slider(
+        "Filter number", 1, 64, int(st.session_state.get("lab.alexnet_index", 1)), key=f"{prefix}.learned"
+    )
+    return models.learned_filter(kind, index - 1)
 
 
 def _custom_kernel(prefix: str) -> convcore.Filter:

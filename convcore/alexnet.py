@@ -435,3 +435,25 @@ def receptive_field(layer: str, row: int = 0, col: int = 0) -> tuple[int, tuple[
         min(224, int(round(centre_c + half))),
     )
     return size, box
+
+
+def _main() -> int:
+    """``python -m convcore.alexnet``: download the pretrained weights into the torch hub cache."""
+    import sys
+
+    if find_weights() is not None:
+        print(f"AlexNet weights already here: {find_weights()}")
+        return 0
+    try:
+        path = download_weights(
+            on_progress=lambda done, total: print(f"\r{done >> 20} of {total >> 20} MB", end="", flush=True)
+        )
+    except WeightsError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return 1
+    print(f"\nSaved {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

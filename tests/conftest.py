@@ -84,3 +84,21 @@ def server():
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def weights_file(tmp_path_factory):
+    """A state_dict of AlexNet's exact shapes, named like the official file with its own hash."""
+    import hashlib
+
+    import torch
+
+    from convcore import alexnet as ax
+
+    folder = tmp_path_factory.mktemp("weights")
+    raw = folder / "raw.pth"
+    torch.save(ax.untrained_alexnet(seed=123).state_dict(), raw)
+    digest = hashlib.sha256(raw.read_bytes()).hexdigest()
+    named = folder / f"alexnet-owt-{digest[:8]}.pth"
+    raw.rename(named)
+    return named

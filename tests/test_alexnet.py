@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import shutil
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from convcore import alexnet as ax
-
-
-@pytest.fixture(scope="session")
-def weights_file(tmp_path_factory) -> Path:
-    """A state_dict of AlexNet's exact shapes, named like the official file with its own hash."""
-    folder = tmp_path_factory.mktemp("weights")
-    model = ax.untrained_alexnet(seed=123)
-    raw = folder / "raw.pth"
-    torch.save(model.state_dict(), raw)
-    digest = hashlib.sha256(raw.read_bytes()).hexdigest()
-    named = folder / f"alexnet-owt-{digest[:8]}.pth"
-    raw.rename(named)
-    return named
 
 
 def test_generated_file_loads_through_torch_hub_with_hash_check(weights_file, tmp_path):

@@ -103,6 +103,7 @@ def test_pages_fit_laptop_and_projector_windows(server, page, width, height):
         ("/filter_lab", "filter_lab"),
         ("/conv_steps", "conv_steps"),
         ("/pool_steps", "pool_steps"),
+        ("/alexnet", "alexnet"),
     ):
         page.goto(server + path)
         settle(page)
