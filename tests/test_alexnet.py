@@ -246,3 +246,17 @@ def test_predictions_and_categories():
     preds = ax.predict(ax.untrained_alexnet(), torch.zeros(1, 3, 224, 224), k=5)
     assert len(preds) == 5 and preds[0].probability >= preds[-1].probability
     assert all(p.name == names[p.index] for p in preds)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 1024, 3), (1024, 2, 3), (300, 1200, 3), (50, 40, 3)])
+def test_tiny_and_extreme_images_are_handled_with_bounded_memory(shape):
+    img = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    x = ax.preprocess(img)
+    assert x.shape == (1, 3, 224, 224) and torch.isfinite(x).all()
+    assert ax.predict(ax.untrained_alexnet(), x, k=1)[0].probability > 0
+
+
+def test_four_to_one_images_are_still_exactly_torchvision_s_path():
+    # 256 x 1024 (4:1): no pre-crop, so no resize and a plain centre crop
+    img = np.random.default_rng(1).integers(0, 256, (256, 1024, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(ax.crop_shown(img), img[16:240, 400:624])

@@ -89,3 +89,16 @@ def test_filter_lab_learned_alexnet_filter(no_weights):
     assert not at.exception
     assert any("11 x 11 x 3 = 363 weights" in c.value for c in at.caption)
     assert any("untrained noise" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("name", ["ok_one_pixel.png", "ok_tall_thin.png", "ok_16bit.png"])
+def test_odd_uploads_work_on_the_alexnet_page(no_weights, name):
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
+    at.run()
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    data = (ROOT / "tests" / "corpus" / name).read_bytes()
+    at.sidebar.file_uploader[0].set_value((name, data, "image/png")).run()
+    assert at.session_state["image.current"].name == name
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 5
