@@ -237,16 +237,16 @@ def _hub_dir(model_dir: str | os.PathLike | None) -> Path:
     return Path(model_dir) if model_dir is not None else Path(torch.hub.get_dir()) / "checkpoints"
 
 
-def find_weights(*, url: str = WEIGHTS_URL, model_dir: str | os.PathLike | None = None) -> Path | None:
+def find_weights(*, url: str | None = None, model_dir: str | os.PathLike | None = None) -> Path | None:
     """Where usable weights would be read from (env variable, else the hub cache), or None."""
     env = os.environ.get(WEIGHTS_ENV)
     if env:
         return Path(env)
-    cached = _hub_dir(model_dir) / os.path.basename(url)
+    cached = _hub_dir(model_dir) / os.path.basename(url or WEIGHTS_URL)
     return cached if cached.is_file() else None
 
 
-def load_pretrained(*, url: str = WEIGHTS_URL, model_dir: str | os.PathLike | None = None) -> AlexNet:
+def load_pretrained(*, url: str | None = None, model_dir: str | os.PathLike | None = None) -> AlexNet:
     """The pretrained model from the env-variable file or the hub cache (never downloads).
 
     Raises WeightsError when there is none or it is unusable; a damaged cached file is removed.
@@ -268,7 +268,7 @@ def load_pretrained(*, url: str = WEIGHTS_URL, model_dir: str | os.PathLike | No
 
 def download_weights(
     *,
-    url: str = WEIGHTS_URL,
+    url: str | None = None,
     model_dir: str | os.PathLike | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     timeout: float = 30.0,
@@ -278,8 +278,9 @@ def download_weights(
     The file is written to a temporary name and moved into place only once complete and
     matching the hash in its name, so an interrupted or wrong download leaves nothing behind.
     ``on_progress(done_bytes, total_bytes)`` is called as data arrives. Works for http(s)
-    and file:// URLs.
+    and file:// URLs. ``url`` defaults to :data:`WEIGHTS_URL`.
     """
+    url = url or WEIGHTS_URL  # read at call time (tests point it at a local file)
     target_dir = _hub_dir(model_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     name = os.path.basename(url)

@@ -102,3 +102,13 @@ def test_odd_uploads_work_on_the_alexnet_page(no_weights, name):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 5
+
+
+def test_download_button_fetches_and_switches_to_pretrained(no_weights, monkeypatch, weights_file):
+    monkeypatch.setattr(ax, "WEIGHTS_URL", weights_file.as_uri())  # never the internet
+    at = _page()
+    assert by_label(at.radio, "Model").options == [models.UNTRAINED]
+    at.button(key="ax.download").click().run()
+    assert not at.exception
+    assert not at.error
+    assert by_label(at.radio, "Model").options == [models.PRETRAINED, models.UNTRAINED]
