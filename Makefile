@@ -10,7 +10,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run test lint format bench corpus weights chromium clean
+.PHONY: run test lint format bench corpus weights train-default chromium clean
 
 run: $(RUN_STAMP)
 	$(PY) -m streamlit run app/main.py --server.port $(PORT)
@@ -31,6 +31,11 @@ format: $(DEV_STAMP)
 bench: $(RUN_STAMP)
 	$(PY) bench/bench_conv.py
 	$(PY) bench/bench_alexnet.py
+	$(PY) bench/bench_training.py
+
+# The small digit CNN that ships in assets/ (deterministic; prints its held-out accuracy).
+train-default: $(RUN_STAMP)
+	$(PY) -m convcore.lenet
 
 # AlexNet's pretrained ImageNet weights (233 MB) into the PyTorch cache, for an offline classroom.
 weights: $(RUN_STAMP)

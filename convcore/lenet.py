@@ -1,0 +1,295 @@
+"""A LeNet-5-style CNN for 28 x 28 digits, its training loop, and the default model that ships.
+
+conv (k x k, n filters, 'same' padding) - ReLU - max pool 2 - conv (k x k, 16) - ReLU - max pool 2
+- dense 120 - ReLU - dense 84 - ReLU - dense 10 (softmax): the seeds' "typical architecture".
+
+``python -m convcore.lenet`` (``make train-default``) trains the default model deterministically
+and writes ``assets/lenet_digits.pt`` with its accuracy on a held-out generated set.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .digits import SIZE, make_digits
+from .samples import ASSETS_DIR
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DEFAULT_MODEL_PATH",
+    "HELD_OUT_SEED",
+    "LeNet",
+    "LeNetConfig",
+    "TrainProgress",
+    "TrainResult",
+    "evaluate",
+    "layer_outputs",
+    "load_model",
+    "new_model",
+    "predict_probabilities",
+    "save_model",
+    "train",
+]
+
+DEFAULT_MODEL_PATH = ASSETS_DIR / "lenet_digits.pt"
+HELD_OUT_SEED = 12345  # the held-out set never overlaps a training seed used here
+_VALID_KERNELS = (3, 5, 7)
+#: A loss above this has exploded (cross-entropy over 10 classes starts near ln 10 = 2.3).
+_EXPLODED_LOSS = 100.0
+
+
+@dataclass(frozen=True)
+class LeNetConfig:
+    """Architecture and training choices."""
+
+    filters: int = 6
+    kernel: int = 5
+    learning_rate: float = 0.002
+    epochs: int = 2
+    batch_size: int = 64
+    train_size: int = 12_000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.filters, int) and 1 <= self.filters <= 32):
+            raise ValueError(f"filters must be an int from 1 to 32, got {self.filters!r}")
+        if self.kernel not in _VALID_KERNELS:
+            raise ValueError(f"kernel must be one of {list(_VALID_KERNELS)}, got {self.kernel!r}")
+        if not (isinstance(self.learning_rate, (int, float)) and 0 < self.learning_rate <= 100):
+            raise ValueError(f"learning_rate must be a number in (0, 100], got {self.learning_rate!r}")
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= 50):
+            raise ValueError(f"epochs must be an int from 1 to 50, got {self.epochs!r}")
+        if not (isinstance(self.train_size, int) and 100 <= self.train_size <= 200_000):
+            raise ValueError(f"train_size must be an int from 100 to 200000, got {self.train_size!r}")
+
+
+DEFAULT_CONFIG = LeNetConfig()
+
+
+class LeNet(nn.Module):
+    """The network; ``filters`` and ``kernel`` set the first layer."""
+
+    def __init__(self, filters: int = 6, kernel: int = 5) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, filters, kernel, padding=kernel // 2)
+        self.conv2 = nn.Conv2d(filters, 16, kernel)
+        side = ((SIZE // 2) - kernel + 1) // 2
+        self.fc1 = nn.Linear(16 * side * side, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.relu(self.fc1(torch.flatten(x, 1)))
+        return self.fc3(F.relu(self.fc2(x)))
+
+
+def new_model(config: LeNetConfig = DEFAULT_CONFIG) -> LeNet:
+    """A freshly initialised network (reproducible by ``config.seed``; the global RNG is untouched)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return LeNet(config.filters, config.kernel)
+
+
+@torch.inference_mode()
+def layer_outputs(model: LeNet, image: torch.Tensor) -> dict[str, np.ndarray]:
+    """conv1, pool1, conv2, pool2 outputs for one (1, 28, 28) or (1, 1, 28, 28) image."""
+    x = image.reshape(1, 1, SIZE, SIZE).float()
+    out = {}
+    x = model.conv1(x)
+    out["conv1"] = x[0].numpy().copy()
+    x = F.max_pool2d(F.relu(x), 2)
+    out["pool1"] = x[0].numpy().copy()
+    x = model.conv2(x)
+    out["conv2"] = x[0].numpy().copy()
+    out["pool2"] = F.max_pool2d(F.relu(x), 2)[0].numpy().copy()
+    return out
+
+
+@torch.inference_mode()
+def predict_probabilities(model: LeNet, image: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Softmax probabilities of the 10 digits for one 28 x 28 image (0..1, white on black)."""
+    x = torch.as_tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
+    return torch.softmax(model(x)[0], dim=0).numpy()
+
+
+@torch.inference_mode()
+def evaluate(model: LeNet, images: torch.Tensor, labels: torch.Tensor) -> float:
+    """Fraction of ``images`` classified correctly."""
+    model.eval()
+    correct = 0
+    for start in range(0, len(images), 2048):
+        correct += int((model(images[start : start + 2048]).argmax(1) == labels[start : start + 2048]).sum())
+    return correct / len(images)
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """A snapshot sent to the callback during training."""
+
+    epoch: int  # 1-based
+    step: int  # batches done, over all epochs
+    total_steps: int
+    loss: float  # mean loss since the last report
+    accuracy: float | None  # held-out accuracy (at the end of each epoch), else None
+    filters: np.ndarray  # conv1 weights (n, 1, k, k), a copy
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    """How a training run ended."""
+
+    status: str  # "done", "stopped" or "diverged"
+    message: str
+    steps: int
+    accuracy: float | None = None
+    history: list[TrainProgress] = field(default_factory=list)
+
+
+def train(
+    model: LeNet,
+    config: LeNetConfig = DEFAULT_CONFIG,
+    *,
+    data: tuple[torch.Tensor, torch.Tensor] | None = None,
+    held_out: tuple[torch.Tensor, torch.Tensor] | None = None,
+    start_step: int = 0,
+    callback: Callable[[TrainProgress], None] | None = None,
+    stop: threading.Event | None = None,
+    report_every: int = 20,
+) -> TrainResult:
+    """Train ``model`` in place with Adam on generated digits; resumable from ``start_step``.
+
+    Calls ``callback`` every ``report_every`` batches and at each epoch's end (with the held-out
+    accuracy). Stops early when ``stop`` is set ("stopped", resumable), or when the loss is no
+    longer a finite number ("diverged": the learning rate is too large).
+    """
+    images, labels = data if data is not None else make_digits(config.train_size, seed=config.seed)
+    test_x, test_y = held_out if held_out is not None else make_digits(2000, seed=HELD_OUT_SEED)
+    steps_per_epoch = math.ceil(len(images) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    history: list[TrainProgress] = []
+    t0 = time.perf_counter()
+    step = start_step
+    running, count = 0.0, 0
+    accuracy = None
+
+    def report(acc: float | None) -> None:
+        nonlocal running, count
+        p = TrainProgress(
+            epoch=min(config.epochs, step // steps_per_epoch + (0 if acc is not None else 1)),
+            step=step,
+            total_steps=total,
+            loss=running / max(1, count),
+            accuracy=acc,
+            filters=model.conv1.weight.detach().numpy().copy(),
+            seconds=time.perf_counter() - t0,
+        )
+        history.append(p)
+        running, count = 0.0, 0
+        if callback:
+            callback(p)
+
+    while step < total:
+        epoch = step // steps_per_epoch
+        order = torch.randperm(
+            len(images), generator=torch.Generator().manual_seed(config.seed * 1000 + epoch)
+        )
+        model.train()
+        for b in range(step % steps_per_epoch, steps_per_epoch):
+            if stop is not None and stop.is_set():
+                return TrainResult(
+                    "stopped", f"Stopped after {step} of {total} steps.", step, accuracy, history
+                )
+            idx = order[b * config.batch_size : (b + 1) * config.batch_size]
+            loss = F.cross_entropy(model(images[idx]), labels[idx])
+            value = float(loss.detach())
+            if not math.isfinite(value) or value > _EXPLODED_LOSS:
+                return TrainResult(
+                    "diverged",
+                    f"Training diverged at step {step}: the loss became {value:.3g} (it starts near 2.3 and should "
+                    f"shrink). The learning rate ({config.learning_rate:g}) is too large; try 0.001 to 0.01.",
+                    step,
+                    accuracy,
+                    history,
+                )
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            step += 1
+            running += value
+            count += 1
+            if step % report_every == 0 and step % steps_per_epoch:
+                report(None)
+        accuracy = evaluate(model, test_x, test_y)
+        report(accuracy)
+    message = f"Done: {accuracy:.1%} correct on {len(test_x)} held-out digits."
+    if accuracy < 0.2:
+        message += (
+            " That is close to guessing (10%): the network did not learn. The learning rate "
+            f"({config.learning_rate:g}) may be too large or too small; 0.002 works well."
+        )
+    return TrainResult("done", message, step, accuracy, history)
+
+
+def save_model(model: LeNet, path: str | Path, config: LeNetConfig, accuracy: float) -> None:
+    """Save the weights with their configuration and accuracy (loadable with weights_only=True)."""
+    torch.save(
+        {
+            "state_dict": model.state_dict(),
+            "filters": config.filters,
+            "kernel": config.kernel,
+            "accuracy": float(accuracy),
+            "held_out_seed": HELD_OUT_SEED,
+        },
+        path,
+    )
+
+
+def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> tuple[LeNet, dict]:
+    """A saved model (``weights_only=True``) and its metadata (filters, kernel, accuracy)."""
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+        model = LeNet(int(saved["filters"]), int(saved["kernel"]))
+        model.load_state_dict(saved["state_dict"], strict=True)
+    except FileNotFoundError:
+        raise ValueError(f"There is no model file at {path}; run `make train-default`.") from None
+    except Exception as exc:  # torch.load and load_state_dict raise many types on bad files
+        raise ValueError(f"{Path(path).name} is not a usable digit model ({type(exc).__name__}).") from None
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    meta = {k: saved[k] for k in ("filters", "kernel", "accuracy", "held_out_seed")}
+    return model, meta
+
+
+def _main() -> int:
+    """Train the default model (deterministic) and write assets/lenet_digits.pt."""
+    torch.set_num_threads(1)  # the same result on every machine, whatever its cores
+    config = DEFAULT_CONFIG
+    model = new_model(config)
+    result = train(
+        model, config, callback=lambda p: print(f"\rstep {p.step}/{p.total_steps} loss {p.loss:.3f}", end="")
+    )
+    print(f"\n{result.message}")
+    if result.status != "done":
+        return 1
+    save_model(model, DEFAULT_MODEL_PATH, config, result.accuracy)
+    print(f"wrote {DEFAULT_MODEL_PATH} (held-out accuracy {result.accuracy:.2%})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
