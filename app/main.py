@@ -42,6 +42,9 @@ def run() -> None:
             icon=":material/neurology:",
             url_path="alexnet",
         ),
+        st.Page(
+            PAGES_DIR / "train.py", title="Train a CNN", icon=":material/model_training:", url_path="train"
+        ),
     ]
     page = st.navigation(pages)
     picker.sidebar()

@@ -100,7 +100,8 @@ def prepare_drawing(image: np.ndarray) -> np.ndarray:
     """
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[2] == 4:
-        grey = a[..., 3].astype(np.float32) / 255.0  # a canvas: the strokes are the opaque part
+        # a canvas: brightness where something was painted (transparent parts count as black)
+        grey = a[..., :3].astype(np.float32).mean(axis=2) / 255.0 * (a[..., 3].astype(np.float32) / 255.0)
     elif a.ndim == 3 and a.shape[2] == 3:
         grey = a.astype(np.float32).mean(axis=2) / (
             255.0 if a.dtype == np.uint8 else max(1.0, float(a.max()))
@@ -136,5 +137,11 @@ def prepare_drawing(image: np.ndarray) -> np.ndarray:
     total = out.sum()
     cy, cx = (np.indices(out.shape) * out).reshape(2, -1).sum(axis=1) / total
     dy, dx = int(round(SIZE / 2 - 0.5 - cy)), int(round(SIZE / 2 - 0.5 - cx))
-    out = np.roll(out, (dy, dx), axis=(0, 1))
-    return np.clip(out, 0, 1)
+    rows, cols = np.nonzero(out)
+    dy = int(np.clip(dy, -rows.min(), SIZE - 1 - rows.max()))  # move, never wrap around
+    dx = int(np.clip(dx, -cols.min(), SIZE - 1 - cols.max()))
+    moved = np.zeros_like(out)
+    moved[max(0, dy) : SIZE + min(0, dy), max(0, dx) : SIZE + min(0, dx)] = out[
+        max(0, -dy) : SIZE - max(0, dy), max(0, -dx) : SIZE - max(0, dx)
+    ]
+    return np.clip(moved, 0, 1)

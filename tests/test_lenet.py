@@ -152,5 +152,11 @@ def test_dark_digit_on_a_light_photo_is_inverted_and_blank_is_refused():
     assert prepared[14, 14] > 0.5 and prepared[0, 0] == 0
     with pytest.raises(ValueError, match="blank"):
         digits.prepare_drawing(np.zeros((200, 200, 4), np.uint8))
+    opaque_black = np.zeros((200, 200, 4), np.uint8)
+    opaque_black[..., 3] = 255  # the canvas's own black background, nothing drawn
+    with pytest.raises(ValueError, match="blank"):
+        digits.prepare_drawing(opaque_black)
+    opaque_black[40:160, 95:105, :3] = 255  # a white '1' painted on it
+    assert digits.prepare_drawing(opaque_black)[14, 14] > 0.5
     with pytest.raises(ValueError, match="blank"):
         digits.prepare_drawing(np.full((50, 50), 255, np.uint8))
