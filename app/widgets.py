@@ -17,6 +17,7 @@ from app.cache import Options
 
 CUSTOM = "custom"
 LEARNED = "learned_alexnet"
+LEARNED_DIGITS = "learned_digits"
 _MAX_CUSTOM = 15
 _CUSTOM_LIMIT = 1000.0
 PADDING_CHOICES = {
@@ -37,6 +38,8 @@ def _filter_label(key: str) -> str:
         return "Custom: type your own numbers"
     if key == LEARNED:
         return "Learned: AlexNet conv1 filter"
+    if key == LEARNED_DIGITS:
+        return "Learned: digit CNN filter (works offline)"
     spec = convcore.FILTERS[key]
     return f"{spec.category}: {spec.name}"
 
@@ -45,7 +48,7 @@ def filter_picker(prefix: str) -> convcore.Filter:
     """A filter from the library (with sliders for its parameters) or typed by the student."""
     key = st.selectbox(
         "Filter",
-        [*convcore.FILTERS, LEARNED, CUSTOM],
+        [*convcore.FILTERS, LEARNED_DIGITS, LEARNED, CUSTOM],
         index=list(convcore.FILTERS).index("sobel_x"),
         format_func=_filter_label,
         key=f"{prefix}.filter",
@@ -55,6 +58,8 @@ def filter_picker(prefix: str) -> convcore.Filter:
         return _custom_kernel(prefix)
     if key == LEARNED:
         return _learned(prefix)
+    if key == LEARNED_DIGITS:
+        return _learned_digits(prefix)
     spec = convcore.FILTERS[key]
     values = {}
     for p in spec.params:
@@ -114,6 +119,22 @@ def _learned(prefix: str) -> convcore.Filter:
         "Filter number", 1, 64, int(st.session_state.get("lab.alexnet_index", 1)), key=f"{prefix}.learned"
     )
     return models.learned_filter(kind, index - 1)
+
+
+def _learned_digits(prefix: str) -> convcore.Filter:
+    """A first-layer filter of the small digit CNN that ships with the app (no download needed)."""
+    from app import training  # imports torch: only when asked for
+
+    net, meta = training.default_model()
+    weights = net.conv1.weight.detach().numpy()
+    index = st.slider("Filter number", 1, weights.shape[0], 1, key=f"{prefix}.learned_digits")
+    return convcore.Filter(
+        key="digit_cnn_conv1",
+        name=f"Digit CNN filter {index}",
+        description=f"Learned by the small digit network ({meta['accuracy']:.1%} on held-out digits), "
+        "trained on white strokes on black.",
+        kernel=weights[index - 1, 0].astype(np.float64),
+    )
 
 
 def _custom_kernel(prefix: str) -> convcore.Filter:

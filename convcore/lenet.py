@@ -103,9 +103,9 @@ def new_model(config: LeNetConfig = DEFAULT_CONFIG) -> LeNet:
 
 
 @torch.inference_mode()
-def layer_outputs(model: LeNet, image: torch.Tensor) -> dict[str, np.ndarray]:
-    """conv1, pool1, conv2, pool2 outputs for one (1, 28, 28) or (1, 1, 28, 28) image."""
-    x = image.reshape(1, 1, SIZE, SIZE).float()
+def layer_outputs(model: LeNet, image: np.ndarray | torch.Tensor) -> dict[str, np.ndarray]:
+    """conv1, pool1, conv2, pool2 outputs for one 28 x 28 image (any shape with 784 values)."""
+    x = torch.as_tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
     out = {}
     x = model.conv1(x)
     out["conv1"] = x[0].numpy().copy()

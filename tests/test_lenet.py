@@ -99,6 +99,8 @@ def test_shipped_model_loads_safely_and_reaches_its_stated_accuracy():
     images, labels = digits.make_digits(2000, seed=meta["held_out_seed"])
     assert lenet.evaluate(model, images, labels) == pytest.approx(meta["accuracy"], abs=0.002)
     outs = lenet.layer_outputs(model, images[0])
+    same = lenet.layer_outputs(model, images[0, 0].numpy())  # a numpy 28 x 28 works too
+    assert all(np.array_equal(outs[k], same[k]) for k in outs)
     assert {k: v.shape for k, v in outs.items()} == {
         "conv1": (6, 28, 28), "pool1": (6, 14, 14), "conv2": (16, 10, 10), "pool2": (16, 5, 5)
     }  # fmt: skip

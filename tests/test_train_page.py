@@ -1,0 +1,94 @@
+"""AppTest of the "Train a CNN" page and the Filter Lab's offline learned filter."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import ROOT, by_label
+
+PAGE = str(ROOT / "pages" / "train.py")
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def _finish(at: AppTest) -> None:
+    job = at.session_state["train.job"]
+    job.thread.join(timeout=120)
+    assert not job.running
+    at.run()
+    assert not at.exception
+
+
+def test_short_training_run_shows_result_curves_and_filmstrip():
+    at = _page()
+    assert "Press **Train from scratch**" in " ".join(i.value for i in at.info)
+    by_label(at.select_slider, "Training digits").set_value(3000).run()
+    by_label(at.slider, "Epochs").set_value(1).run()
+    by_label(at.button, "Train from scratch").click().run()
+    _finish(at)
+    job = at.session_state["train.job"]
+    assert job.result.status == "done" and job.result.accuracy > 0.3
+    assert f"Done: {job.result.accuracy:.1%} correct" in " ".join(s.value for s in at.success)
+    assert any(b.label == "Filmstrip (GIF)" for b in at.get("download_button"))
+    assert job.history[-1].filters.shape == (6, 1, 5, 5)
+
+
+def test_stop_and_resume_continue_the_same_run():
+    at = _page()
+    by_label(at.select_slider, "Training digits").set_value(12000).run()
+    by_label(at.slider, "Epochs").set_value(5).run()
+    by_label(at.button, "Train from scratch").click().run()
+    by_label(at.button, "Stop").click().run()
+    job = at.session_state["train.job"]
+    assert job.result.status == "stopped"
+    assert 0 <= job.result.steps < 940  # 12000 digits / 64 per batch = 188 steps per epoch, x 5 epochs
+    assert "Stopped after" in " ".join(i.value for i in at.info)
+    stopped_at = job.result.steps
+    by_label(at.button, "Resume").click().run()
+    job.stop.set()  # stop again quickly so the test stays short
+    _finish(at)
+    assert job.result.status == "stopped" and job.result.steps >= stopped_at
+
+
+def test_extreme_learning_rate_is_explained():
+    at = _page()
+    by_label(at.select_slider, "Learning rate").set_value(10.0).run()
+    by_label(at.select_slider, "Training digits").set_value(3000).run()
+    by_label(at.button, "Train from scratch").click().run()
+    _finish(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "diverged" in errors and "learning rate (10) is too large" in errors
+
+
+def test_the_shipped_model_reads_the_sample_digit_seven():
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
+    at.run()
+    by_label(at.sidebar.selectbox, "Sample image").select("Digit 7").run()
+    at.switch_page(PAGE).run()
+    by_label(at.radio, "Digit").set_value("Use the current image").run()
+    assert not at.exception
+    assert any("It reads **7**" in m.value for m in at.markdown)
+    assert any("ships with the app" in c.value for c in at.caption)
+
+
+def test_a_photo_that_is_no_digit_still_gets_an_answer_without_crashing():
+    at = _page()
+    by_label(at.radio, "Digit").set_value("Use the current image").run()  # Grace Hopper
+    assert not at.exception
+    assert any("It reads" in m.value for m in at.markdown)
+
+
+def test_filter_lab_offers_the_digit_cnn_filter_offline():
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    by_label(at.selectbox, "Filter").select("learned_digits").run()
+    by_label(at.slider, "Filter number").set_value(3).run()
+    assert not at.exception
+    assert any("5 x 5 = 25 weights" in c.value for c in at.caption)
