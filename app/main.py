@@ -45,6 +45,18 @@ def run() -> None:
         st.Page(
             PAGES_DIR / "train.py", title="Train a CNN", icon=":material/model_training:", url_path="train"
         ),
+        st.Page(
+            PAGES_DIR / "layers.py",
+            title="Parameters and receptive fields",
+            icon=":material/stacks:",
+            url_path="layers",
+        ),
+        st.Page(
+            PAGES_DIR / "conv1d.py",
+            title="1-D convolution and upsampling",
+            icon=":material/timeline:",
+            url_path="conv1d",
+        ),
     ]
     page = st.navigation(pages)
     picker.sidebar()

@@ -128,16 +128,7 @@ def overlay(crop: np.ndarray, heat: np.ndarray, *, alpha: float = 0.5) -> np.nda
     return (crop * (1 - alpha) + colours * alpha).astype(np.uint8)
 
 
-def box(
-    crop: np.ndarray, rect: tuple[int, int, int, int], colour=(230, 159, 0), width: int = 3
-) -> np.ndarray:
-    """The crop with a rectangle (top, left, bottom, right) drawn on it."""
-    from PIL import Image, ImageDraw
-
-    im = Image.fromarray(crop)
-    top, left, bottom, right = rect
-    ImageDraw.Draw(im).rectangle([left, top, right - 1, bottom - 1], outline=colour, width=width)
-    return np.array(im)
+box = render.box  # drawn by app.render (no torch needed)
 
 
 def learned_filter(kind: str, index: int):

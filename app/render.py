@@ -227,3 +227,13 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG", compress_level=3)
     return buf.getvalue()
+
+
+def box(
+    crop: np.ndarray, rect: tuple[int, int, int, int], colour=(230, 159, 0), width: int = 3
+) -> np.ndarray:
+    """The crop with a rectangle (top, left, bottom, right) drawn on it."""
+    im = Image.fromarray(crop)
+    top, left, bottom, right = rect
+    ImageDraw.Draw(im).rectangle([left, top, right - 1, bottom - 1], outline=colour, width=width)
+    return np.array(im)

@@ -17,7 +17,16 @@ from tests.apptest import by_label
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = str(ROOT / "app" / "main.py")
 CORPUS = ROOT / "tests" / "corpus"
-PAGES = ["home.py", "filter_lab.py", "conv_steps.py", "pool_steps.py", "alexnet.py", "train.py"]
+PAGES = [
+    "home.py",
+    "filter_lab.py",
+    "conv_steps.py",
+    "pool_steps.py",
+    "alexnet.py",
+    "train.py",
+    "layers.py",
+    "conv1d.py",
+]
 
 
 def _app() -> AppTest:

@@ -1,0 +1,76 @@
+"""AppTest of the concept pages: parameters/receptive fields, and 1-D convolution with upsampling."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import ROOT, by_label
+
+
+def _page(name: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
+    at.run()
+    at.switch_page(str(ROOT / "pages" / name)).run()
+    assert not at.exception
+    return at
+
+
+def _text(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_parameter_calculator_reproduces_the_lesson():
+    at = _page("layers.py")
+    by_label(at.number_input, "Neurons or filters").set_value(1).run()
+    assert "One neuron alone: 10,000" in _text(at)
+    by_label(at.number_input, "Neurons or filters").set_value(100).run()
+    assert "**900 weights** (+ 100 biases)" in _text(at)
+    by_label(at.number_input, "Image height").set_value(256).run()
+    by_label(at.number_input, "Image width").set_value(256).run()
+    by_label(at.number_input, "Channels").set_value(3).run()
+    by_label(at.number_input, "Neurons or filters").set_value(8).run()
+    assert "**216 weights** (+ 8 biases)" in _text(at)
+
+
+def test_layer_stacks_alexnet_lenet_and_a_broken_one():
+    at = _page("layers.py")
+    table = at.dataframe[-1].value  # [0] is the layer editor
+    assert table["receptive field (px)"].tolist() == [11, 19, 51, 67, 99, 131, 163, 195]
+    assert "**2,469,696 parameters**" in _text(at)
+    by_label(at.radio, "Start from").set_value("LeNet-5").run()
+    assert at.dataframe[-1].value["output"].tolist() == [
+        "28 x 28 x 6",
+        "14 x 14 x 6",
+        "10 x 10 x 16",
+        "5 x 5 x 16",
+    ]
+    by_label(at.radio, "Start from").set_value("My own").run()
+    by_label(at.number_input, "Input size (pixels)").set_value(4).run()
+    at.session_state["ly.layers.My own"] = {
+        "edited_rows": {0: {"kernel": 7}}, "added_rows": [], "deleted_rows": []
+    }  # fmt: skip
+    at.run()
+    assert not at.exception
+    assert "conv1: kernel is larger than the padded input" in " ".join(w.value for w in at.warning)
+
+
+def test_conv1d_steps_signals_and_kernels():
+    at = _page("conv1d.py")
+    assert "(output 1)" in " ".join(m.value for m in at.markdown if m.value.startswith("####"))
+    by_label(at.radio, "Signal").set_value("Text as character codes").run()
+    by_label(at.radio, "Kernel").set_value("Difference [-1 0 1]").run()
+    assert not at.exception
+    eq = [m.value for m in at.markdown if m.value.startswith("####")][0]
+    # 'convolution': c=99, o=111, n=110 -> -99 + 0 + 110 = 11
+    assert "99×-1 + 111×0 + 110×1 = 11" in eq
+    by_label(at.radio, "Signal").set_value("Type numbers").run()
+    by_label(at.text_input, "Numbers").input("1, 2, x").run()
+    assert "write numbers separated by commas" in " ".join(w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_transposed_convolution_steps_to_four_by_four():
+    at = _page("conv1d.py")
+    by_label(at.slider, "Step (of 4)").set_value(4).run()
+    assert not at.exception
+    assert "2 x 2 became 4 x 4 (= conv_transpose2d: True)" in " ".join(s.value for s in at.success)
