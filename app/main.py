@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import picker, state  # noqa: E402
+from streamlit.errors import StreamlitAPIException  # noqa: E402
+
+from app import links, picker, presenter, state  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
 
@@ -59,8 +61,25 @@ def run() -> None:
         ),
     ]
     page = st.navigation(pages)
+    restored = links.restore(page.url_path)
     picker.sidebar()
-    page.run()
+    presenter.apply(pages, page)
+    try:
+        page.run()
+    except StreamlitAPIException:
+        if not restored:
+            raise
+        # A shared link whose settings this version cannot use (an old or edited URL).
+        links.forget(restored)
+        st.query_params.clear()
+        st.session_state["_links.broken"] = True
+        st.rerun()
+    if st.session_state.pop("_links.broken", False):
+        st.toast(
+            "That link's settings could not be used here; showing the page's usual view.",
+            icon=":material/link_off:",
+        )
+    links.save(page.url_path)
 
 
 run()

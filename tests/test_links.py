@@ -1,0 +1,80 @@
+"""Shareable links: settings -> URL -> a new session opens the same view, for every page."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import ROOT, by_label
+
+MAIN = str(ROOT / "app" / "main.py")
+
+# page, how to change one setting, how to read it back
+CASES = [
+    ("filter_lab.py", lambda at: by_label(at.slider, "Stride").set_value(3), lambda at: by_label(at.slider, "Stride").value, 3),
+    ("conv_steps.py", lambda at: by_label(at.slider, "Dilation").set_value(2), lambda at: by_label(at.slider, "Dilation").value, 2),
+    ("pool_steps.py", lambda at: by_label(at.radio, "Pooling").set_value("Average"), lambda at: by_label(at.radio, "Pooling").value, "Average"),
+    ("alexnet.py", lambda at: by_label(at.selectbox, "Layer").select("pool2"), lambda at: by_label(at.selectbox, "Layer").value, "pool2"),
+    ("train.py", lambda at: by_label(at.slider, "Epochs").set_value(4), lambda at: by_label(at.slider, "Epochs").value, 4),
+    ("layers.py", lambda at: by_label(at.radio, "Start from").set_value("LeNet-5"), lambda at: by_label(at.radio, "Start from").value, "LeNet-5"),
+    ("conv1d.py", lambda at: by_label(at.radio, "Signal").set_value("Step"), lambda at: by_label(at.radio, "Signal").value, "Step"),
+    ("conv_steps.py", lambda at: by_label(at.toggle, "Type the kernel").set_value(True), lambda at: by_label(at.toggle, "Type the kernel").value, True),
+]  # fmt: skip
+
+
+def _open(page: str, params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=90)
+    if params:
+        at.query_params.update(params)
+    at.run()
+    at.switch_page(str(ROOT / "pages" / page)).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("page,change,read,expected", CASES, ids=[c[0] for c in CASES])
+def test_a_link_reopens_the_same_view(page, change, read, expected):
+    at = _open(page)
+    by_label(at.sidebar.selectbox, "Sample image").select("Checkerboard").run()
+    change(at).run()
+    assert read(at) == expected
+    params = {k: v for k, v in at.query_params.items()}
+    assert params, "the settings are in the URL"
+    other = AppTest.from_file(MAIN, default_timeout=90)
+    other.query_params.update(params)
+    other.switch_page(str(ROOT / "pages" / page))
+    other.run()
+    assert not other.exception
+    assert read(other) == expected
+    assert other.session_state["image.current"].name == "Checkerboard"
+
+
+def test_a_broken_link_opens_the_usual_view_with_a_sentence():
+    at = AppTest.from_file(MAIN, default_timeout=90)
+    at.query_params.update({"cs.stride": "99"})  # out of the slider's range
+    at.switch_page(str(ROOT / "pages" / "conv_steps.py"))
+    at.run()
+    assert not at.exception
+    assert by_label(at.slider, "Stride").value == 1
+    assert any("could not be used" in t.value for t in at.toast)
+
+
+def test_buttons_and_uploads_are_never_in_a_link():
+    at = _open("conv_steps.py")
+    by_label(at.button, "Next").click().run()
+    keys = set(at.query_params)
+    assert "cs.step" in keys and not any(k.endswith((".next", ".prev", ".play", ".out_layout")) for k in keys)
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    assert "image.sample" not in set(at.query_params)
+
+
+def test_presenter_mode_from_a_link_shows_the_lesson_path():
+    at = AppTest.from_file(MAIN, default_timeout=90)
+    at.query_params.update({"presenter": "1"})
+    at.switch_page(str(ROOT / "pages" / "conv_steps.py"))
+    at.run()
+    assert not at.exception
+    assert any("Lesson 2 of 6: Stride, padding and dilation" in m.value for m in at.markdown)
+    by_label(at.button, "Leave presenter mode").click().run()
+    assert not at.session_state["ui.presenter"]
+    assert "presenter" not in at.query_params
