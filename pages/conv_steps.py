@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import explain, state, stepper, steps_ui
+from app import exercises, explain, state, stepper, steps_ui
 from app.render import fmt
 
 P = "cs"
@@ -87,6 +87,8 @@ def walk(trace: convcore.ConvTrace) -> None:
     )
     for line in formulas:  # stacked: side by side they do not fit a laptop screen
         st.latex(line)
+    exercises.predict_next(P, trace, k, steps_ui.step_equation)
+    exercises.output_size(P, trace.output.shape[1], formulas[0])
     steps_ui.downloads(P, trace, step, tint=tint)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import explain, gridview, state, stepper, steps_ui
+from app import exercises, explain, gridview, state, stepper, steps_ui
 
 P = "ps"
 st.title("Pooling, step by step")
@@ -54,6 +54,7 @@ def walk(trace: convcore.PoolTrace) -> None:
     st.caption(f"The map shrinks from {w} x {h} to {ow} x {oh} numbers.")
     for line in explain.size_formulas((h, w), (size, size), stride=stride, padding=padding, dilation=1):
         st.latex(line)
+    exercises.predict_next(P, trace, k, steps_ui.pool_equation)
     steps_ui.downloads(
         P,
         trace,

@@ -242,3 +242,32 @@ def test_filter_lab_custom_kernel_out_of_range_is_explained():
     at.run()
     assert not at.exception
     assert "numbers must be between -1000 and 1000" in " ".join(w.value for w in at.warning)
+
+
+def test_exercise_predict_the_next_output_checks_and_explains():
+    at = _page(CONV)
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Vertical edge").run()
+    expected = convcore.conv2d(
+        convcore.patch_preset("Vertical edge", 8), convcore.get_filter("sobel_x").kernel
+    )
+    # at step 1 the question is about step 2: output row 1, column 2
+    by_label(at.number_input, "Your answer").set_value(float(expected[0, 1]) + 5).run()
+    at.button(key="cs.check").click().run()
+    assert f"Not quite: it is {fmt(float(expected[0, 1]))}" in " ".join(e.value for e in at.error)
+    by_label(at.number_input, "Your answer").set_value(float(expected[0, 1])).run()
+    at.button(key="cs.check").click().run()
+    assert any(s.value.startswith(f"Right: {fmt(float(expected[0, 1]))}.") for s in at.success)
+    by_label(at.number_input, "Rows of the output").set_value(7).run()
+    at.button(key="cs.size_check").click().run()
+    assert "Not quite: 6 rows, you wrote 7." in " ".join(e.value for e in at.error)
+
+
+def test_exercise_on_the_pooling_page():
+    at = _page(POOL)
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Small random integers").run()
+    pooled = convcore.pool2d(convcore.patch_preset("Small random integers", 8), 2)
+    by_label(at.number_input, "Your answer").set_value(float(pooled[0, 1])).run()
+    at.button(key="ps.check").click().run()
+    assert any(s.value.startswith(f"Right: {int(pooled[0, 1])}.") for s in at.success)
