@@ -20,8 +20,10 @@ _CSS = """
 <style>
 html { font-size: 21px; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"] { display: none; }
-[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] li,
-[data-testid="stCaptionContainer"] { color: #000 !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stWidgetLabel"] p { font-size: 1.3rem !important; color: #000 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { font-size: 1.1rem !important;
+  color: #111 !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }
 </style>
 """

@@ -1,0 +1,43 @@
+"""A shared link and presenter mode in real Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import ARTIFACTS, chromium_path, expect, images_loaded, settle
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
+    ),
+]
+
+
+def test_a_shared_link_opens_the_same_step_by_step_view(server, page):
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    # what a teacher's URL looks like after choosing these settings on the page
+    link = (server + '/conv_steps?cs.source="Preset"&cs.preset="Vertical+edge"&cs.stride=2&cs.padding=1'
+            '&cs.step=5&image.sample="Checkerboard"')  # fmt: skip
+    page.goto(link)
+    settle(page)
+    expect(page.locator("h4").filter(has_text="(output row 2, column 1)")).to_be_visible()
+    expect(page.get_by_role("slider", name="Stride")).to_have_attribute("aria-valuetext", "2")
+    expect(page.get_by_test_id("stSidebar").get_by_text("Checkerboard: 256 x 256 pixels")).to_be_visible()
+    assert "cs.stride=2" in page.url  # the page keeps its settings in its own URL
+
+
+def test_presenter_mode_hides_the_sidebar_and_walks_the_lesson(server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(server + "/filter_lab?presenter=1")
+    settle(page)
+    expect(page.get_by_text("Lesson 1 of 6: Filters and feature maps")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    images_loaded(page)
+    page.screenshot(path=str(ARTIFACTS / "presenter_1920.png"))
+    page.get_by_role("link", name="Next").click()
+    settle(page)
+    expect(page.get_by_text("Lesson 2 of 6: Stride, padding and dilation, step by step")).to_be_visible()
+    page.get_by_role("button", name="Leave presenter mode").click()
+    settle(page)
+    expect(page.get_by_test_id("stSidebar")).to_be_visible()
