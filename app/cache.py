@@ -102,6 +102,7 @@ def _rendered(
     display: str,
     stretch: bool,
     label: str,
+    palette: tuple[str, str],
     _pixels,
     _filt,
 ) -> Rendered:
@@ -109,11 +110,11 @@ def _rendered(
     top = None if display == "image" else render.full_scale(fmap, display, stretch=stretch)
     if fmap.ndim == 3 and display != "image":
         # one map per colour channel, side by side, on one shared colour scale
-        parts = [render.colourise(channel, display, top=top) for channel in fmap]
+        parts = [render.colourise(channel, display, top=top, palette=palette) for channel in fmap]
         body = render.side_by_side([render.upscale(p.rgb, 200) for p in parts])
         colourised = render.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap)
     else:
-        colourised = render.colourise(fmap, display, top=top)
+        colourised = render.colourise(fmap, display, top=top, palette=palette)
     if stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
         label = f"{label} (stronger values saturate)".lstrip()
     bar = None if colourised.cmap is None else render.png_bytes(render.colourbar(colourised, label=label))
@@ -141,6 +142,7 @@ def rendered(
 
     ``stretch`` puts full colour at the 99th percentile instead of the extreme value.
     """
+    palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
     return _rendered(
-        image.key, filter_fingerprint(filt), options, display, stretch, label, image.pixels, filt
+        image.key, filter_fingerprint(filt), options, display, stretch, label, palette, image.pixels, filt
     )

@@ -28,7 +28,7 @@ PAGE_PREFIXES: dict[str, tuple[str, ...]] = {
 _NOT_SETTINGS = (
     ".prev", ".next", ".play", ".playing", ".start", ".stop", ".resume", ".download", ".make_gif", ".png", ".csv",
     ".gif", ".gif_download", ".pick", ".pick_seen", ".outclick", ".outclick_seen", ".out_layout", ".seen_end",
-    ".job", ".check", ".size_check", ".filter_click", ".leave",
+    ".job", ".check", ".size_check", ".filter_click", ".leave", ".unit_seen",
 )  # fmt: skip
 _IMAGE_KEYS = ("image.source", "image.sample")
 PRESENTER = "ui.presenter"
@@ -50,7 +50,7 @@ def restore(page_path: str) -> list[str]:
     if st.session_state.get(flag):
         return []
     st.session_state[flag] = True
-    prefixes = PAGE_PREFIXES.get(page_path, ())
+    prefixes = PAGE_PREFIXES.get(page_path, ()) + ("ui",)  # the sidebar's display settings
     restored = []
     for key, raw in st.query_params.items():
         if key == "presenter":
@@ -73,7 +73,7 @@ def restore(page_path: str) -> list[str]:
 
 def save(page_path: str) -> None:
     """Write the current page's settings (and a sample image's name) into the URL."""
-    prefixes = PAGE_PREFIXES.get(page_path, ())
+    prefixes = PAGE_PREFIXES.get(page_path, ()) + ("ui",)  # the sidebar's display settings
     params = {
         key: json.dumps(value)
         for key, value in sorted(st.session_state.to_dict().items())

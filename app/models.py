@@ -104,7 +104,8 @@ def map_mosaic(
     """Channels of one layer as small maps (each on its own scale), in ``order``."""
     maps = []
     for k in order:
-        c = render.colourise(values[k], "diverging" if signed else "relu")
+        palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
+        c = render.colourise(values[k], "diverging" if signed else "relu", palette=palette)
         maps.append(np.asarray(render_resize(c.rgb, size)))
     return tile(np.stack(maps), cols=cols)
 

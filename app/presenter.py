@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import render
 from app.links import PRESENTER
 
 #: The lesson's order: (url_path, what this stop of the lesson is about).
@@ -31,6 +32,13 @@ html { font-size: 21px; }
 
 def apply(pages: list, current) -> None:
     """The toggle (in the sidebar) and, when on, the CSS and the lesson bar above the page."""
+    st.sidebar.selectbox(
+        "Colours for maps",
+        list(render.PALETTES),
+        key="ui.palette",
+        help="Feature maps in blue-red and grey, or in palettes safe for red-green colour blindness. "
+        "Every number is also shown as text on the step-by-step pages.",
+    )
     st.sidebar.toggle(
         "Presenter mode", key=PRESENTER, help="Large type, no sidebar, the lesson's pages in order."
     )

@@ -59,7 +59,21 @@ def full_scale(values: np.ndarray, display: str, *, stretch: bool) -> float:
     return top or float(v.max()) or 1.0
 
 
-def colourise(values: np.ndarray, display: str, *, top: float | None = None) -> Colourised:
+#: Colour schemes for maps: name -> (diverging, sequential) matplotlib colour tables.
+PALETTES = {
+    "Blue-red and grey": ("RdBu_r", "gray"),
+    "Colour-blind safe (purple-orange, cividis)": ("PuOr_r", "cividis"),
+    "Perceptual (blue-red, viridis)": ("RdBu_r", "viridis"),
+}
+
+
+def colourise(
+    values: np.ndarray,
+    display: str,
+    *,
+    top: float | None = None,
+    palette: tuple[str, str] = ("RdBu_r", "gray"),
+) -> Colourised:
     """Colour a 2-D map, or a (3, H, W) stack shown as an RGB picture (``display="image"``).
 
     ``diverging`` is symmetric around 0 (white = 0); ``absolute`` and ``relu`` are grey from 0
@@ -76,7 +90,7 @@ def colourise(values: np.ndarray, display: str, *, top: float | None = None) -> 
     if display == "diverging":
         top = top or float(np.abs(v).max()) or 1.0
         idx = np.clip(np.rint((v / top + 1.0) * 127.5), 0, 255).astype(np.uint8)
-        return Colourised(_lut(_DIVERGING)[idx], -top, top, _DIVERGING)
+        return Colourised(_lut(palette[0])[idx], -top, top, palette[0])
     if display == "absolute":
         v = np.abs(v)
     elif display == "relu":
@@ -85,7 +99,7 @@ def colourise(values: np.ndarray, display: str, *, top: float | None = None) -> 
         raise ValueError(f"display must be one of {sorted(DISPLAYS.values())}, got {display!r}")
     top = top or float(v.max()) or 1.0
     idx = np.clip(np.rint(v / top * 255.0), 0, 255).astype(np.uint8)
-    return Colourised(_lut(_SEQUENTIAL)[idx], 0.0, top, _SEQUENTIAL)
+    return Colourised(_lut(palette[1])[idx], 0.0, top, palette[1])
 
 
 def upscale(rgb: np.ndarray, min_side: int = 256) -> np.ndarray:

@@ -140,7 +140,8 @@ with maps:
         - 1
     )
     e1, e2, e3 = st.columns(3)
-    big = render.colourise(values[channel], "diverging" if signed else "relu")
+    palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
+    big = render.colourise(values[channel], "diverging" if signed else "relu", palette=palette)
     with e1:
         enlarged = render.upscale(big.rgb, 224)
         unit = streamlit_image_coordinates(
@@ -154,10 +155,14 @@ with maps:
         caption="Overlaid on the input",
         width="stretch",
     )
-    r, c = values.shape[1] // 2, values.shape[2] // 2
-    if unit:
-        r = min(values.shape[1] - 1, int(unit["y"] * values.shape[1] / unit["height"]))
-        c = min(values.shape[2] - 1, int(unit["x"] * values.shape[2] / unit["width"]))
+    rkey, ckey = f"{P}.unit_row.{layer}", f"{P}.unit_col.{layer}"
+    if unit and unit.get("unix_time") != st.session_state.get(f"{P}.unit_seen"):  # a click sets the numbers
+        st.session_state[f"{P}.unit_seen"] = unit.get("unix_time")
+        st.session_state[rkey] = min(values.shape[1], int(unit["y"] * values.shape[1] / unit["height"]) + 1)
+        st.session_state[ckey] = min(values.shape[2], int(unit["x"] * values.shape[2] / unit["width"]) + 1)
+    u1, u2 = e3.columns(2)
+    r = u1.number_input("Unit row", 1, values.shape[1], values.shape[1] // 2 + 1, key=rkey) - 1
+    c = u2.number_input("Unit column", 1, values.shape[2], values.shape[2] // 2 + 1, key=ckey) - 1
     size, rect = ax.receptive_field(layer, r, c)
     e3.image(
         models.box(result.crop, rect),

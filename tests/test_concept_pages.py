@@ -74,3 +74,18 @@ def test_transposed_convolution_steps_to_four_by_four():
     by_label(at.slider, "Step (of 4)").set_value(4).run()
     assert not at.exception
     assert "2 x 2 became 4 x 4 (= conv_transpose2d: True)" in " ".join(s.value for s in at.success)
+
+
+def test_palette_choice_applies_and_travels_in_links():
+    at = _page("filter_lab.py")
+    at.sidebar.selectbox(key="ui.palette").select("Colour-blind safe (purple-orange, cividis)").run()
+    assert not at.exception
+    assert at.query_params["ui.palette"] == '"Colour-blind safe (purple-orange, cividis)"'
+
+
+def test_alexnet_units_can_be_chosen_without_a_mouse(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    at = _page("alexnet.py")
+    by_label(at.number_input, "Unit row").set_value(1).run()
+    by_label(at.number_input, "Unit column").set_value(55).run()
+    assert not at.exception

@@ -94,3 +94,12 @@ def test_parameter_counts():
     assert "5 x 5 x 3 = 75 weights" in explain.parameter_count(
         convcore.get_filter("green_patches"), "luminance"
     )
+
+
+def test_colour_blind_safe_palettes():
+    v = np.array([[-1.0, 0.0, 1.0]])
+    for name, (div, seq) in render.PALETTES.items():
+        assert render.colourise(v, "diverging", palette=(div, seq)).cmap == div, name
+        assert render.colourise(v, "relu", palette=(div, seq)).cmap == seq, name
+    safe = render.PALETTES["Colour-blind safe (purple-orange, cividis)"]
+    assert safe == ("PuOr_r", "cividis")
