@@ -28,7 +28,7 @@ PAGE_PREFIXES: dict[str, tuple[str, ...]] = {
 _NOT_SETTINGS = (
     ".prev", ".next", ".play", ".playing", ".start", ".stop", ".resume", ".download", ".make_gif", ".png", ".csv",
     ".gif", ".gif_download", ".pick", ".pick_seen", ".outclick", ".outclick_seen", ".out_layout", ".seen_end",
-    ".job", ".check", ".size_check", ".filter_click", ".leave", ".unit_seen",
+    ".job", ".check", ".size_check", ".filter_click", ".leave", ".unit_seen", ".filter_seen",
 )  # fmt: skip
 _IMAGE_KEYS = ("image.source", "image.sample")
 PRESENTER = "ui.presenter"

@@ -62,12 +62,17 @@ def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
         help="This square of the image is averaged down to the grid.",
     )
     centre_key = f"{prefix}.centre.{image.key}"
-    centre = st.session_state.get(centre_key, (h // 2, w // 2))
+    rkey, ckey = f"{prefix}.crop_row.{image.key}", f"{prefix}.crop_col.{image.key}"
     click = st.session_state.get(f"{prefix}.pick")
     if click and click.get("unix_time") != st.session_state.get(f"{prefix}.pick_seen"):
         st.session_state[f"{prefix}.pick_seen"] = click.get("unix_time")
-        centre = (int(click["y"] * h / click["height"]), int(click["x"] * w / click["width"]))
-        st.session_state[centre_key] = centre
+        st.session_state[rkey] = min(h, max(1, int(click["y"] * h / click["height"]) + 1))
+        st.session_state[ckey] = min(w, max(1, int(click["x"] * w / click["width"]) + 1))
+    k1, k2 = st.columns(2)  # the keyboard way to move the region (a click on the picture sets these)
+    row = k1.number_input("Centre row", 1, h, h // 2 + 1, key=rkey)
+    col = k2.number_input("Centre column", 1, w, w // 2 + 1, key=ckey)
+    centre = (int(row) - 1, int(col) - 1)
+    st.session_state[centre_key] = centre
     r0 = int(np.clip(centre[0] - region // 2, 0, h - region))
     c0 = int(np.clip(centre[1] - region // 2, 0, w - region))
     shown = Image.fromarray(image.pixels)

@@ -106,9 +106,13 @@ with filters:
             int(click["x"] * mosaic.shape[1] / click["width"]) // cell,
             int(click["y"] * mosaic.shape[0] / click["height"]) // cell,
         )
-        st.session_state[f"{P}.filter"] = min(63, max(0, row * 8 + col))
-    index = st.session_state.get(f"{P}.filter", 0)
+        if click.get("unix_time") != st.session_state.get(f"{P}.filter_seen"):
+            st.session_state[f"{P}.filter_seen"] = click.get("unix_time")
+            st.session_state[f"{P}.filter"] = min(64, max(1, row * 8 + col + 1))
     with f2:
+        index = (
+            st.number_input("Filter", 1, 64, 1, key=f"{P}.filter", help="Or click a filter on the left.") - 1
+        )
         st.image(
             models.filter_mosaic(weights[index : index + 1], scale=24, cols=1), caption=f"Filter {index + 1}"
         )

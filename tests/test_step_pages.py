@@ -271,3 +271,15 @@ def test_exercise_on_the_pooling_page():
     by_label(at.number_input, "Your answer").set_value(float(pooled[0, 1])).run()
     at.button(key="ps.check").click().run()
     assert any(s.value.startswith(f"Right: {int(pooled[0, 1])}.") for s in at.success)
+
+
+def test_the_crop_can_be_moved_with_the_keyboard():
+    at = _page(CONV)
+    image = at.session_state["image.current"]
+    by_label(at.number_input, "Centre row").set_value(40).run()
+    by_label(at.number_input, "Centre column").set_value(30).run()
+    assert not at.exception
+    assert at.session_state[f"cs.centre.{image.key}"] == (39, 29)
+    patch = convcore.crop_patch(image.pixels, (39, 29), at.session_state["cs.region"], 8).astype(float)
+    expected = convcore.conv2d(patch, convcore.get_filter("sobel_x").kernel)
+    assert _equation(at).endswith(f"= {fmt(float(expected[0, 0]))} (output row 1, column 1)")
