@@ -13,6 +13,8 @@ import json
 
 import streamlit as st
 
+import convcore
+
 #: url_path of each page -> the session-state prefixes of its settings.
 PAGE_PREFIXES: dict[str, tuple[str, ...]] = {
     "": (),
@@ -60,7 +62,13 @@ def restore(page_path: str) -> list[str]:
             value = json.loads(raw)
         except ValueError:
             continue
-        if key in _IMAGE_KEYS and isinstance(value, str) or _shareable(key, value, prefixes):
+        if key in _IMAGE_KEYS:
+            allowed = convcore.SAMPLES if key == "image.sample" else ("Sample", "Upload", "Camera")
+            if isinstance(value, str) and value in allowed:
+                st.session_state[key] = value
+                restored.append(key)
+            continue
+        if _shareable(key, value, prefixes):
             st.session_state[key] = value
             restored.append(key)
     if "image.sample" in restored:

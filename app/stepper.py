@@ -19,7 +19,7 @@ def interval(prefix: str) -> float | None:
     """Seconds between automatic steps while playing, else None (for ``st.fragment(run_every=)``)."""
     if not st.session_state.get(f"{prefix}.playing"):
         return None
-    return 1.0 / SPEEDS[st.session_state.get(f"{prefix}.speed", "2 steps/s")]
+    return 1.0 / SPEEDS.get(st.session_state.get(f"{prefix}.speed"), 2.0)
 
 
 def jump_to(prefix: str, index: int) -> None:
@@ -36,7 +36,12 @@ def _move(prefix: str, delta: int, n: int) -> None:
 def controls(prefix: str, n: int) -> int:
     """Draw the controls for ``n`` steps and return the current step (0-based)."""
     key = _key(prefix)
-    current = min(max(1, int(st.session_state.get(key, 1))), n)
+    if st.session_state.get(f"{prefix}.speed", "2 steps/s") not in SPEEDS:  # e.g. from an edited link
+        st.session_state.pop(f"{prefix}.speed")
+    try:
+        current = min(max(1, int(st.session_state.get(key, 1))), n)
+    except (TypeError, ValueError):
+        current = 1
     playing = bool(st.session_state.get(f"{prefix}.playing"))
     if playing:  # one automatic step per fragment run
         if current >= n:

@@ -105,3 +105,22 @@ def test_no_button_can_ever_enter_a_link(page):
         if key and not key.startswith("$$"):
             assert not links._shareable(key, False, prefixes), key
             assert not links._shareable(key, True, prefixes), key
+
+
+@pytest.mark.parametrize("page,params", [
+    ("conv_steps.py", {"cs.speed": '"warp 9"', "cs.step": "999"}),
+    ("pool_steps.py", {"ps.window": '"big"'}),
+    ("filter_lab.py", {"lab.filter": '"no such filter"', "lab.stride": "-4"}),
+    ("train.py", {"train.lr": '"fast"'}),
+    ("layers.py", {"ly.preset": "12", "image.sample": '"Lena"'}),
+    ("home.py", {"image.sample": "[1, 2]", "image.source": '{"a": 1}', "presenter": "maybe"}),
+    ("conv1d.py", {"c1.signal": "true", "c1.text": '"' + "x" * 500 + '"'}),
+])  # fmt: skip
+def test_hostile_or_outdated_links_never_break_a_page(page, params):
+    at = AppTest.from_file(MAIN, default_timeout=90)
+    at.query_params.update(params)
+    at.switch_page(str(ROOT / "pages" / page))
+    at.run()
+    assert not at.exception
+    at.run()  # and the page keeps working afterwards
+    assert not at.exception
