@@ -14,49 +14,25 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
 from app import links, picker, presenter, state  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
+#: The pages after Home, in the sidebar's order: (file name = URL path, title, icon).
+PAGES = [
+    ("filter_lab", "Filter Lab", ":material/tune:"),
+    ("conv_steps", "Convolution, step by step", ":material/grid_on:"),
+    ("pool_steps", "Pooling, step by step", ":material/grid_view:"),
+    ("alexnet", "AlexNet explorer", ":material/neurology:"),
+    ("train", "Train a CNN", ":material/model_training:"),
+    ("layers", "Parameters and receptive fields", ":material/stacks:"),
+    ("conv1d", "1-D convolution and upsampling", ":material/timeline:"),
+]
 
 
 def run() -> None:
     st.set_page_config(page_title="Convolution Visualizer", page_icon=":material/grid_on:", layout="wide")
     state.init()
-    pages = [
-        st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True),
-        st.Page(
-            PAGES_DIR / "filter_lab.py", title="Filter Lab", icon=":material/tune:", url_path="filter_lab"
-        ),
-        st.Page(
-            PAGES_DIR / "conv_steps.py",
-            title="Convolution, step by step",
-            icon=":material/grid_on:",
-            url_path="conv_steps",
-        ),
-        st.Page(
-            PAGES_DIR / "pool_steps.py",
-            title="Pooling, step by step",
-            icon=":material/grid_view:",
-            url_path="pool_steps",
-        ),
-        st.Page(
-            PAGES_DIR / "alexnet.py",
-            title="AlexNet explorer",
-            icon=":material/neurology:",
-            url_path="alexnet",
-        ),
-        st.Page(
-            PAGES_DIR / "train.py", title="Train a CNN", icon=":material/model_training:", url_path="train"
-        ),
-        st.Page(
-            PAGES_DIR / "layers.py",
-            title="Parameters and receptive fields",
-            icon=":material/stacks:",
-            url_path="layers",
-        ),
-        st.Page(
-            PAGES_DIR / "conv1d.py",
-            title="1-D convolution and upsampling",
-            icon=":material/timeline:",
-            url_path="conv1d",
-        ),
+    pages = [st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True)]
+    pages += [
+        st.Page(PAGES_DIR / f"{path}.py", title=title, icon=icon, url_path=path)
+        for path, title, icon in PAGES
     ]
     page = st.navigation(pages)
     restored = links.restore(page.url_path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Every page script, found on disk (a new page is tested without editing this list).
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
 
 
 def by_label(elements, label):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, by_label
+from tests.apptest import PAGES, ROOT, by_label
 
 MAIN = str(ROOT / "app" / "main.py")
 
@@ -78,18 +78,6 @@ def test_presenter_mode_from_a_link_shows_the_lesson_path():
     by_label(at.button, "Leave presenter mode").click().run()
     assert not at.session_state["ui.presenter"]
     assert "presenter" not in at.query_params
-
-
-PAGES = [
-    "home.py",
-    "filter_lab.py",
-    "conv_steps.py",
-    "pool_steps.py",
-    "alexnet.py",
-    "train.py",
-    "layers.py",
-    "conv1d.py",
-]
 
 
 @pytest.mark.parametrize("page", PAGES)
