@@ -33,6 +33,22 @@ with left:
         "Crop a small patch of your image and watch the kernel move: the window, each product, the sum, "
         "the bias, the output cell, for one channel or an RGB volume. Then see how pooling shrinks the map."
     )
+    st.subheader("4. Go further")
+    st.page_link("../pages/layers.py", label="Parameters and receptive fields", icon=":material/stacks:")
+    st.page_link("../pages/conv1d.py", label="1-D convolution and upsampling", icon=":material/timeline:")
+    st.page_link(
+        "../pages/alexnet.py",
+        label="AlexNet explorer: a real network on your image",
+        icon=":material/neurology:",
+    )
+    st.page_link(
+        "../pages/train.py",
+        label="Train a CNN and watch its filters emerge",
+        icon=":material/model_training:",
+    )
+    st.caption(
+        "For a class: Presenter mode is at the bottom of the sidebar; every page's address is a shareable link."
+    )
 with right:
     image = state.current_image()
     h, w = image.pixels.shape[:2]
