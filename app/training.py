@@ -48,6 +48,7 @@ class Job:
     thread: threading.Thread | None = None
     result: lenet.TrainResult | None = None
     initial_filters: np.ndarray | None = None
+    gif: tuple[int, bytes] | None = None  # (snapshots it shows, the GIF)
 
     @property
     def running(self) -> bool:
@@ -103,7 +104,10 @@ def filmstrip(job: Job, frames: int = 8) -> list[tuple[str, np.ndarray]]:
 
 
 def filmstrip_gif(job: Job) -> bytes:
+    """A GIF of every snapshot; made once per set of snapshots (the page reruns often)."""
     from app.steps_ui import gif
 
-    snaps = [("start (random)", job.initial_filters)] + [(f"step {p.step}", p.filters) for p in job.history]
-    return gif([filter_grid(w, size=48) for _, w in snaps], 0.25)
+    if job.gif is None or job.gif[0] != len(job.history):
+        snaps = [job.initial_filters] + [p.filters for p in job.history]
+        job.gif = (len(job.history), gif([filter_grid(w, size=48) for w in snaps], 0.25))
+    return job.gif[1]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Every page script, found on disk (a new page is tested without editing this list).
 PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
@@ -14,3 +16,15 @@ def by_label(elements, label):
     matches = [e for e in elements if e.label == label]
     assert matches, f"no widget labelled {label!r}: {[e.label for e in elements]}"
     return matches[0]
+
+
+def open_page(page: str | None = None, *, params: dict | None = None, timeout: int = 90) -> AppTest:
+    """Run the app (with these URL query parameters) and switch to ``page`` (a file in pages/)."""
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
+    if params:
+        at.query_params.update(params)
+    at.run()
+    if page is not None:
+        at.switch_page(str(ROOT / "pages" / Path(page).name)).run()
+    assert not at.exception
+    return at

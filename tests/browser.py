@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,15 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 def chromium_path() -> str | None:
     path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     return path if Path(path).exists() else None
+
+
+#: pytestmark for browser test modules: marked, and skipped (with the reason) without Chromium.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
+    ),
+]
 
 
 def settle(page) -> None:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import models
 from convcore import alexnet as ax
-from tests.apptest import ROOT, by_label
+from tests.apptest import ROOT, by_label, open_page
 
 PAGE = str(ROOT / "pages" / "alexnet.py")
 
@@ -31,11 +31,7 @@ def fake_pretrained(monkeypatch, weights_file):
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return open_page("alexnet.py")
 
 
 def test_without_weights_the_page_explains_and_works_untrained(no_weights):

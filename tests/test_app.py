@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import convcore
-from tests.apptest import PAGES, by_label
+from tests.apptest import PAGES, by_label, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = str(ROOT / "app" / "main.py")
@@ -20,17 +20,11 @@ CORPUS = ROOT / "tests" / "corpus"
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(timeout=60)
 
 
 def _lab() -> AppTest:
-    at = _app()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
-    assert not at.exception
-    return at
+    return open_page("filter_lab.py", timeout=60)
 
 
 @pytest.mark.parametrize("page", PAGES)

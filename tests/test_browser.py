@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, chromium_path, expect, images_loaded, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 
 def feature_map(page):
@@ -49,9 +49,6 @@ def choose(page, label: str, option: str) -> None:
     settle(page)
 
 
-@pytest.mark.skipif(
-    chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
-)
 def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, page):
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(server)
@@ -75,9 +72,6 @@ def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, 
     page.screenshot(path=str(ARTIFACTS / "filter_lab_projector_1920.png"), full_page=True)
 
 
-@pytest.mark.skipif(
-    chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
-)
 def test_broken_upload_shows_a_sentence_and_the_page_keeps_working(server, page):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(server)
@@ -92,9 +86,6 @@ def test_broken_upload_shows_a_sentence_and_the_page_keeps_working(server, page)
     page.screenshot(path=str(ARTIFACTS / "broken_upload_laptop_1366.png"))
 
 
-@pytest.mark.skipif(
-    chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
-)
 @pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
 def test_pages_fit_laptop_and_projector_windows(server, page, width, height):
     page.set_viewport_size({"width": width, "height": height})

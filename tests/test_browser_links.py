@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
 
-from tests.browser import ARTIFACTS, chromium_path, expect, images_loaded, settle
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
-    ),
-]
+pytestmark = BROWSER
 
 
 def test_a_shared_link_opens_the_same_step_by_step_view(server, page):

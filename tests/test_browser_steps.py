@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, chromium_path, expect, images_loaded, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        chromium_path() is None, reason="needs Chromium: apt-get install chromium (make test does)"
-    ),
-]
+pytestmark = BROWSER
 
 
 def equation(page):

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, by_label
+from tests.apptest import by_label, open_page
 
 
 def _page(name: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
-    at.run()
-    at.switch_page(str(ROOT / "pages" / name)).run()
-    assert not at.exception
-    return at
+    return open_page(name)
 
 
 def _text(at) -> str:

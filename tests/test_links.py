@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import PAGES, ROOT, by_label
+from tests.apptest import PAGES, ROOT, by_label, open_page
 
 MAIN = str(ROOT / "app" / "main.py")
 
@@ -23,13 +23,7 @@ CASES = [
 
 
 def _open(page: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=90)
-    if params:
-        at.query_params.update(params)
-    at.run()
-    at.switch_page(str(ROOT / "pages" / page)).run()
-    assert not at.exception
-    return at
+    return open_page(page, params=params)
 
 
 @pytest.mark.parametrize("page,change,read,expected", CASES, ids=[c[0] for c in CASES])

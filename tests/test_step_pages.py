@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import convcore
 from app.render import fmt
-from tests.apptest import by_label
+from tests.apptest import by_label, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = str(ROOT / "pages" / "conv_steps.py")
@@ -18,11 +18,7 @@ POOL = str(ROOT / "pages" / "pool_steps.py")
 
 
 def _page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception
-    return at
+    return open_page(path)
 
 
 def _equation(at) -> str:

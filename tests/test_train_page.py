@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, by_label
+from tests.apptest import ROOT, by_label, open_page
 
 PAGE = str(ROOT / "pages" / "train.py")
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return open_page("train.py")
 
 
 def _finish(at: AppTest) -> None:
@@ -37,6 +33,10 @@ def test_short_training_run_shows_result_curves_and_filmstrip():
     assert f"Done: {job.result.accuracy:.1%} correct" in " ".join(s.value for s in at.success)
     assert any(b.label == "Filmstrip (GIF)" for b in at.get("download_button"))
     assert job.history[-1].filters.shape == (6, 1, 5, 5)
+    made = job.gif
+    assert made is not None and made[0] == len(job.history) and made[1][:6] == b"GIF89a"
+    at.run()
+    assert job.gif is made  # a rerun reuses the GIF instead of drawing it again
 
 
 def test_stop_and_resume_continue_the_same_run():
