@@ -38,6 +38,16 @@ def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _photo(image_key: str, max_side: int | None, _pixels: np.ndarray) -> bytes:
+    return render.jpeg_bytes(_pixels, max_side=max_side)
+
+
+def photo(image: CurrentImage, *, max_side: int | None = None) -> bytes:
+    """The image as JPEG bytes for ``st.image``, encoded once per image (not on every rerun)."""
+    return _photo(image.key, max_side, image.pixels)
+
+
 def filter_fingerprint(filt: convcore.Filter) -> str:
     """A short string that changes whenever the filter's numbers change."""
     h = hashlib.sha256(filt.kernel.tobytes() + str(filt.kernel.shape).encode())
@@ -85,13 +95,35 @@ def feature_map(image: CurrentImage, filt: convcore.Filter, options: Options) ->
 class Rendered:
     """A feature map ready to show: PNGs and the numbers a caption needs."""
 
-    map_png: bytes  # enlarged if small, colour-mapped
+    map_png: bytes  # enlarged if small, colour-mapped, at most MAX_SHOWN_WIDTH wide
     bar_png: bytes | None  # None for 'image' display of a picture
-    download_png: bytes  # map + colour bar
     shape: tuple[int, ...]
     minimum: float
     maximum: float
     mean: float
+
+
+#: Streamlit shrinks (decodes, resizes, re-encodes) wider images on every rerun: do it once here.
+MAX_SHOWN_WIDTH = 1460
+
+
+def _colourised(
+    image_key: str, fingerprint: str, options: Options, display: str, stretch: bool, palette, _pixels, _filt
+) -> tuple[np.ndarray, render.Colourised, float | None]:
+    fmap = _feature_map(image_key, fingerprint, options, _pixels, _filt)
+    top = None if display == "image" else render.full_scale(fmap, display, stretch=stretch)
+    if fmap.ndim == 3 and display != "image":
+        # one map per colour channel, side by side, on one shared colour scale
+        parts = [render.colourise(channel, display, top=top, palette=palette) for channel in fmap]
+        body = render.side_by_side([render.upscale(p.rgb, 200) for p in parts])
+        return fmap, render.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap), top
+    return fmap, render.colourise(fmap, display, top=top, palette=palette), top
+
+
+def _bar_label(fmap: np.ndarray, display: str, stretch: bool, top: float | None, label: str) -> str:
+    if stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
+        return f"{label} (stronger values saturate)".lstrip()
+    return label
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
@@ -106,27 +138,45 @@ def _rendered(
     _pixels,
     _filt,
 ) -> Rendered:
-    fmap = _feature_map(image_key, fingerprint, options, _pixels, _filt)
-    top = None if display == "image" else render.full_scale(fmap, display, stretch=stretch)
-    if fmap.ndim == 3 and display != "image":
-        # one map per colour channel, side by side, on one shared colour scale
-        parts = [render.colourise(channel, display, top=top, palette=palette) for channel in fmap]
-        body = render.side_by_side([render.upscale(p.rgb, 200) for p in parts])
-        colourised = render.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap)
-    else:
-        colourised = render.colourise(fmap, display, top=top, palette=palette)
-    if stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
-        label = f"{label} (stronger values saturate)".lstrip()
+    fmap, colourised, top = _colourised(
+        image_key, fingerprint, options, display, stretch, palette, _pixels, _filt
+    )
+    label = _bar_label(fmap, display, stretch, top, label)
     bar = None if colourised.cmap is None else render.png_bytes(render.colourbar(colourised, label=label))
+    shown = render.upscale(colourised.rgb)
+    if shown.shape[1] > MAX_SHOWN_WIDTH:
+        shown = render.shrink(shown, MAX_SHOWN_WIDTH)
     return Rendered(
-        map_png=render.png_bytes(render.upscale(colourised.rgb)),
+        map_png=render.png_bytes(shown),
         bar_png=bar,
-        download_png=render.png_bytes(render.with_colourbar(colourised, label=label)),
         shape=fmap.shape,
         minimum=float(fmap.min()),
         maximum=float(fmap.max()),
         mean=float(fmap.mean()),
     )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _download_png(
+    image_key: str,
+    fingerprint: str,
+    options: Options,
+    display: str,
+    stretch: bool,
+    label: str,
+    palette: tuple[str, str],
+    _pixels,
+    _filt,
+) -> bytes:
+    fmap, colourised, top = _colourised(
+        image_key, fingerprint, options, display, stretch, palette, _pixels, _filt
+    )
+    label = _bar_label(fmap, display, stretch, top, label)
+    return render.png_bytes(render.with_colourbar(colourised, label=label))
+
+
+def _palette() -> tuple[str, str]:
+    return render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
 
 
 def rendered(
@@ -142,7 +192,31 @@ def rendered(
 
     ``stretch`` puts full colour at the 99th percentile instead of the extreme value.
     """
-    palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
     return _rendered(
-        image.key, filter_fingerprint(filt), options, display, stretch, label, palette, image.pixels, filt
+        image.key, filter_fingerprint(filt), options, display, stretch, label, _palette(), image.pixels, filt
     )
+
+
+def download_png(
+    image: CurrentImage,
+    filt: convcore.Filter,
+    options: Options,
+    display: str,
+    *,
+    stretch: bool = True,
+    label: str = "",
+):
+    """A function making the full-size map with its colour bar as PNG: for a download button,
+    which calls it only when clicked (drawing it on every rerun cost as much as the map)."""
+    args = (
+        image.key,
+        filter_fingerprint(filt),
+        options,
+        display,
+        stretch,
+        label,
+        _palette(),
+        image.pixels,
+        filt,
+    )
+    return lambda: _download_png(*args)

@@ -73,6 +73,26 @@ def cam(kind: str, image: CurrentImage, class_index: int) -> np.ndarray:
     return _cam(kind, image.key, class_index, image.pixels)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _mosaic_png(kind: str, image_key: str, layer: str, order_by: str, palette, _pixels: np.ndarray) -> bytes:
+    output = next(o for o in _analyse(kind, image_key, _pixels).outputs if o.layer.name == layer)
+    values = output.values
+    if order_by == "mean activation":
+        order = np.argsort(-values.mean(axis=(1, 2)))
+    elif order_by == "max activation":
+        order = np.argsort(-values.max(axis=(1, 2)))
+    else:
+        order = np.arange(values.shape[0])
+    mosaic = map_mosaic(values, order, signed=output.layer.kind == "conv", palette=palette)
+    return render.png_bytes(mosaic)
+
+
+def mosaic_png(kind: str, image: CurrentImage, layer: str, order_by: str) -> bytes:
+    """The layer's maps as one PNG, ordered by channel number, mean or max activation (cached)."""
+    palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
+    return _mosaic_png(kind, image.key, layer, order_by, palette, image.pixels)
+
+
 def conv1_weights(kind: str) -> np.ndarray:
     """conv1's 64 kernels, (64, 3, 11, 11) float32."""
     return model(kind).features[0].weight.detach().numpy()
@@ -99,12 +119,13 @@ def tile(images: np.ndarray, *, cols: int, gap: int = 2) -> np.ndarray:
 
 
 def map_mosaic(
-    values: np.ndarray, order: np.ndarray, *, signed: bool, size: int = 56, cols: int = 16
+    values: np.ndarray, order: np.ndarray, *, signed: bool, size: int = 56, cols: int = 16, palette=None
 ) -> np.ndarray:
     """Channels of one layer as small maps (each on its own scale), in ``order``."""
+    if palette is None:
+        palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
     maps = []
     for k in order:
-        palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
         c = render.colourise(values[k], "diverging" if signed else "relu", palette=palette)
         maps.append(np.asarray(render_resize(c.rgb, size)))
     return tile(np.stack(maps), cols=cols)

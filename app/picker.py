@@ -78,7 +78,12 @@ def sidebar() -> None:
             st.error(st.session_state["image.error"], icon=":material/broken_image:")
         image = state.current_image()
         h, w = image.pixels.shape[:2]
-        st.image(image.pixels, caption=f"{image.name}: {w} x {h} pixels", width="stretch")
+        st.image(
+            cache.photo(image, max_side=640),
+            caption=f"{image.name}: {w} x {h} pixels",
+            width="stretch",
+            output_format="JPEG",
+        )
         oh, ow = image.original_size
         if (oh, ow) != (h, w):
             st.caption(f"Original size {ow} x {oh} pixels.")

@@ -19,8 +19,11 @@ from app.state import CurrentImage
 
 SOURCES = ("Crop of your image", "Preset", "Type numbers")
 #: Library filters small enough to follow step by step (greyscale kernels up to 5x5).
+#: Greyscale kernels small enough to step through (the colour ones join them for RGB volumes).
 STEP_FILTERS = [
-    k for k, s in convcore.FILTERS.items() if max(s.build().size) <= 5 and not s.build().magnitude_of
+    k
+    for k, s in convcore.FILTERS.items()
+    if max(s.build().size) <= 5 and not s.build().magnitude_of and not s.build().is_colour
 ]
 
 
@@ -50,6 +53,15 @@ def input_grid(
     return np.stack(slices), "signed"
 
 
+_PICK_WIDTH = 320
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _thumbnail(image_key: str, width: int, _pixels: np.ndarray) -> Image.Image:
+    h, w = _pixels.shape[:2]
+    return Image.fromarray(_pixels).resize((width, max(1, round(h * width / w))), Image.Resampling.BILINEAR)
+
+
 def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     h, w = image.pixels.shape[:2]
     side = min(h, w)
@@ -75,12 +87,16 @@ def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     st.session_state[centre_key] = centre
     r0 = int(np.clip(centre[0] - region // 2, 0, h - region))
     c0 = int(np.clip(centre[1] - region // 2, 0, w - region))
-    shown = Image.fromarray(image.pixels)
+    # Drawn on a copy at the size it is shown (the component sends the picture on every rerun).
+    shown_w = min(w, _PICK_WIDTH)
+    scale = shown_w / w
+    shown = _thumbnail(image.key, shown_w, image.pixels).copy()
     draw = ImageDraw.Draw(shown)
-    for k in range(max(3, side // 100)):
-        draw.rectangle([c0 - k, r0 - k, c0 + region + k, r0 + region + k], outline=gridview.WINDOW)
+    box = [c0 * scale, r0 * scale, (c0 + region) * scale, (r0 + region) * scale]
+    for k in range(3):
+        draw.rectangle([box[0] - k, box[1] - k, box[2] + k, box[3] + k], outline=gridview.WINDOW)
     st.caption("Click the picture to choose the region.")
-    streamlit_image_coordinates(shown, key=f"{prefix}.pick", width=min(w, 320))
+    streamlit_image_coordinates(shown, key=f"{prefix}.pick", width=shown_w)
     return convcore.crop_patch(image.pixels, centre, region, n, colour=colour).astype(np.float64)
 
 
@@ -309,7 +325,7 @@ def downloads(prefix: str, trace, step, *, tint: str, frame_fn=None, csv_section
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "This step (PNG)",
-        png_bytes(frame_fn(step, 40)),
+        lambda: png_bytes(frame_fn(step, 40)),  # drawn only when clicked, not on every rerun
         file_name=f"step_{step.index + 1}.png",
         mime="image/png",
         on_click="ignore",
@@ -318,7 +334,7 @@ def downloads(prefix: str, trace, step, *, tint: str, frame_fn=None, csv_section
     )
     c2.download_button(
         "Grids (CSV)",
-        grids_csv(csv_sections(trace) if csv_sections else conv_csv_sections(trace)),
+        lambda: grids_csv(csv_sections(trace) if csv_sections else conv_csv_sections(trace)),
         file_name="grids.csv",
         mime="text/csv",
         on_click="ignore",

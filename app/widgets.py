@@ -252,7 +252,7 @@ def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
 def show_kernel(filt: convcore.Filter, *, flip: bool = False, cell: int | None = None) -> None:
     """Draw the kernel's numbers at their natural size (never enlarged, so they stay sharp)."""
     grid = kernel_preview(filt, flip=flip, cell=cell)
-    st.image(grid, width=min(grid.shape[1], 720))
+    render.show(st, grid, width=min(grid.shape[1], 720))
 
 
 def kernel_preview(filt: convcore.Filter, *, flip: bool = False, cell: int | None = None) -> np.ndarray:

@@ -74,18 +74,19 @@ def walk(trace) -> None:
     k = stepper.controls(P, len(trace))
     step = trace[k]
     window = {(0, c) for c in step.cols}
-    st.image(gridview.grid(trace.padded[0], title="Signal (padded)", cell=40, window=window,
+    render.show(st, gridview.grid(trace.padded[0], title="Signal (padded)", cell=40, window=window,
                            padding=trace.padding_mask)[0])  # fmt: skip
     c1, c2 = st.columns([1, 3])
-    c1.image(gridview.grid(step.kernel[0], title="Kernel", cell=40)[0])
-    c2.image(gridview.grid(step.products[0], title="Products", cell=40)[0])
+    render.show(c1, gridview.grid(step.kernel[0], title="Kernel", cell=40)[0])
+    render.show(c2, gridview.grid(step.products[0], title="Products", cell=40)[0])
     terms = " + ".join(f"{fmt(a)}×{fmt(b)}" for a, b in zip(step.inputs.ravel(), step.kernel.ravel()))
     st.markdown(f"#### {terms} = {fmt(step.value)} (output {step.position[2] + 1})")
     hidden = np.arange(trace.output.shape[2])[None] > step.position[2]
-    st.image(
+    render.show(
+        st,
         gridview.grid(
             trace.output[0], title="Output", cell=40, hidden=hidden, window={(0, step.position[2])}
-        )[0]
+        )[0],
     )
     n = trace.geometry.input_size[1]
     st.caption(f"Length: floor(({n} + 2·{padding} - {kernel.size}) / {stride}) + 1 = {trace.output.shape[2]}")
@@ -139,10 +140,10 @@ def upsample() -> None:
     (i, j), part = parts[k]
     so_far = sum(p for _, p in parts[: k + 1])
     a, b, c, d = st.columns(4)
-    a.image(gridview.grid(x, title="Input", cell=44, window={(i, j)})[0])
-    b.image(gridview.grid(kern, title="Kernel", cell=44)[0])
-    c.image(gridview.grid(part, title=f"{fmt(x[i, j])} x kernel", cell=44)[0])
-    d.image(gridview.grid(so_far, title="Output so far", cell=44)[0])
+    render.show(a, gridview.grid(x, title="Input", cell=44, window={(i, j)})[0])
+    render.show(b, gridview.grid(kern, title="Kernel", cell=44)[0])
+    render.show(c, gridview.grid(part, title=f"{fmt(x[i, j])} x kernel", cell=44)[0])
+    render.show(d, gridview.grid(so_far, title="Output so far", cell=44)[0])
     st.markdown(
         f"Input ({i + 1}, {j + 1}) = {fmt(x[i, j])} adds {fmt(x[i, j])} x kernel at rows {i * tstride + 1}-"
         f"{i * tstride + kern.shape[0]}, columns {j * tstride + 1}-{j * tstride + kern.shape[1]}."
@@ -150,7 +151,7 @@ def upsample() -> None:
     if k == len(parts) - 1:
         st.success(f"Done: {x.shape[0]} x {x.shape[1]} became {result.shape[0]} x {result.shape[1]} "
                    f"(= conv_transpose2d: {bool(np.allclose(so_far, result))}).")  # fmt: skip
-    st.image(render.number_grid(result, title="conv_transpose2d"), caption="The same, in one call")
+    render.show(st, render.number_grid(result, title="conv_transpose2d"), caption="The same, in one call")
 
 
 upsample()

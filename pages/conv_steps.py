@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import exercises, explain, state, stepper, steps_ui
+from app import exercises, explain, render, state, stepper, steps_ui
 from app.render import fmt
 
 P = "cs"
@@ -71,15 +71,15 @@ def walk(trace: convcore.ConvTrace) -> None:
         pics["inputs"], pics["kernels"], pics["products"], channel_names, step.channel_sums
     ):
         c1, c2, c3 = st.columns([5, 3, 3])
-        c1.image(a)
-        c2.image(b)
-        c3.image(c)
+        render.show(c1, a)
+        render.show(c2, b)
+        render.show(c3, c)
         c3.caption(f"Sum of the {name} products: {fmt(part)}")
     st.markdown(f"#### {steps_ui.step_equation(step)}")
     o1, o2 = st.columns(2)
     with o1:
         steps_ui.clickable_output(P, pics["output"], pics["layout"], step.position[0])
-    o2.image(pics["relu"])
+    render.show(o2, pics["relu"])
     o2.caption("ReLU keeps positive numbers and sets negative ones to 0.")
     st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
     formulas = explain.size_formulas(

@@ -11,7 +11,8 @@ st.caption(
     "PyTorch computes exactly these numbers."
 )
 image = state.current_image()
-one, bank = st.tabs(["One filter", "Filter bank"])
+# Only the open tab is computed (on_change="rerun"): the bank's four maps are drawn when asked for.
+one, bank = st.tabs(["One filter", "Filter bank"], key="lab.tab", on_change="rerun")
 
 
 @st.fragment
@@ -39,21 +40,28 @@ def one_filter() -> None:
             st.warning(f"No feature map with these settings: {exc}", icon=":material/block:")
             geom = None
         left, right = st.columns(2)
-        left.image(image.pixels, caption=f"Input: {w} x {h} pixels", width="stretch")
+        left.image(
+            cache.photo(image), caption=f"Input: {w} x {h} pixels", width="stretch", output_format="JPEG"
+        )
         if geom is not None:
             out = cache.rendered(image, filt, options, display, stretch=stretch, label=filt.name)
             oh, ow = geom.output_size
             channels = " x 3 channels (R, G, B)" if len(out.shape) == 3 else ""
-            right.image(out.map_png, caption=f"Feature map: {ow} x {oh}{channels}", width="stretch")
+            right.image(
+                out.map_png,
+                caption=f"Feature map: {ow} x {oh}{channels}",
+                width="stretch",
+                output_format="PNG",
+            )
             if out.bar_png is not None:
-                right.image(out.bar_png, width="stretch")
+                right.image(out.bar_png, width="stretch", output_format="PNG")
             right.caption(
                 f"Smallest {out.minimum:.4g}, largest {out.maximum:.4g}, mean {out.mean:.4g} "
                 "(input pixel values are 0-255)."
             )
             right.download_button(
                 "Download feature map (PNG)",
-                out.download_png,
+                cache.download_png(image, filt, options, display, stretch=stretch, label=filt.name),
                 file_name=f"feature_map_{filt.key}.png",
                 mime="image/png",
                 icon=":material/download:",
@@ -90,12 +98,14 @@ def filter_bank() -> None:
             st.markdown(f"**{filt.name}**")
             widgets.show_kernel(filt, cell=48)
             out = cache.rendered(image, filt, options, display, stretch=stretch, label=filt.name)
-            st.image(out.map_png, width="stretch")
+            st.image(out.map_png, width="stretch", output_format="PNG")
             if out.bar_png is not None:
-                st.image(out.bar_png, width="stretch")
+                st.image(out.bar_png, width="stretch", output_format="PNG")
 
 
 with one:
-    one_filter()
+    if one.open:
+        one_filter()
 with bank:
-    filter_bank()
+    if bank.open:
+        filter_bank()

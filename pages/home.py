@@ -52,7 +52,12 @@ with left:
 with right:
     image = state.current_image()
     h, w = image.pixels.shape[:2]
-    st.image(image.pixels, caption=f"Current image: {image.name} ({w} x {h} pixels)", width="stretch")
+    st.image(
+        cache.photo(image),
+        caption=f"Current image: {image.name} ({w} x {h} pixels)",
+        width="stretch",
+        output_format="JPEG",
+    )
 
 st.subheader("Sample images")
 st.caption("They ship with the app, so a classroom without internet works too.")
@@ -61,7 +66,7 @@ columns = st.columns(len(names))
 for col, name in zip(columns, names):
     sample = convcore.SAMPLES[name]
     with col:
-        st.image(cache.sample(name).pixels, width="stretch")
+        st.image(cache.photo(cache.sample(name), max_side=480), width="stretch", output_format="JPEG")
         st.button(
             name,
             key=f"home.use.{name}",

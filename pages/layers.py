@@ -121,7 +121,8 @@ if rows:
             int(round(v)) for v in (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half)
         )
         clipped = (max(0, box[0]), max(0, box[1]), min(size, box[2]), min(size, box[3]))
-        st.image(
+        render.show(
+            st,
             render.box(picture, clipped, width=max(2, size // 150)),
             width="stretch",
             caption=f"The centre unit of {pick} sees {r.receptive_field} x {r.receptive_field} input pixels.",

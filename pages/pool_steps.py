@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import exercises, explain, gridview, state, stepper, steps_ui
+from app import exercises, explain, gridview, render, state, stepper, steps_ui
 
 P = "ps"
 st.title("Pooling, step by step")
@@ -44,8 +44,8 @@ def walk(trace: convcore.PoolTrace) -> None:
     step = trace[k]
     pics = steps_ui.pool_step_images(trace, step, tint=tint)
     c1, c2, c3 = st.columns([5, 2, 4])
-    c1.image(pics["input"])
-    c2.image(pics["window"])
+    render.show(c1, pics["input"])
+    render.show(c2, pics["window"])
     with c3:
         steps_ui.clickable_output(P, pics["output"], pics["layout"], 0)
     st.markdown(f"#### {steps_ui.pool_equation(step)}")
@@ -86,11 +86,14 @@ else:
     changed = cmp.pooled != cmp.pooled_shifted
     cells = {tuple(int(v) for v in rc) for rc in np.argwhere(changed)}
     a, b, c, d = st.columns(4)
-    a.image(gridview.grid(cmp.original, title="Input", cell=30, tint=tint)[0])
-    b.image(gridview.grid(cmp.shifted, title=f"Shifted {direction.lower()}", cell=30, tint=tint)[0])
-    c.image(gridview.grid(cmp.pooled, title="Pooled", cell=30, tint=tint)[0])
-    d.image(
-        gridview.grid(cmp.pooled_shifted, title="Pooled after the shift", cell=30, tint=tint, window=cells)[0]
+    render.show(a, gridview.grid(cmp.original, title="Input", cell=30, tint=tint)[0])
+    render.show(b, gridview.grid(cmp.shifted, title=f"Shifted {direction.lower()}", cell=30, tint=tint)[0])
+    render.show(c, gridview.grid(cmp.pooled, title="Pooled", cell=30, tint=tint)[0])
+    render.show(
+        d,
+        gridview.grid(cmp.pooled_shifted, title="Pooled after the shift", cell=30, tint=tint, window=cells)[
+            0
+        ],
     )
     st.markdown(
         f"Unchanged numbers: **{cmp.unchanged_before:.0%}** of the input, "

@@ -72,7 +72,8 @@ def live() -> None:
     with left:
         st.markdown("**The first layer's filters, now**")
         current = last.filters if last else job.initial_filters
-        st.image(
+        render.show(
+            st,
             training.filter_grid(current),
             caption=f"{job.config.filters} filters of {job.config.kernel} x "
             f"{job.config.kernel}: blue negative, red positive",
@@ -94,7 +95,7 @@ def live() -> None:
     st.markdown("**Filmstrip**: from random noise to detectors")
     strip = training.filmstrip(job)
     for col, (label, w) in zip(st.columns(len(strip)), strip):
-        col.image(training.filter_grid(w, size=36, cols=2), caption=label, width="stretch")
+        render.show(col, training.filter_grid(w, size=36, cols=2), caption=label, width="stretch")
     if not job.running and job.history:
         st.download_button(
             "Filmstrip (GIF)",
@@ -140,7 +141,7 @@ with d1:
         drawing = canvas.image_data
     else:
         drawing = state.current_image().pixels
-        st.image(drawing, caption="The current image (sidebar)", width="stretch")
+        render.show(st, drawing, caption="The current image (sidebar)", width="stretch")
 try:
     digit = None if drawing is None else digits.prepare_drawing(drawing)
 except ValueError as exc:
@@ -149,7 +150,8 @@ except ValueError as exc:
 if digit is not None:
     probs = lenet.predict_probabilities(net, digit)
     with d2:
-        st.image(
+        render.show(
+            st,
             render.upscale(np.repeat((digit[..., None] * 255).astype(np.uint8), 3, axis=2), 168),
             caption="What the network gets: 28 x 28, centred",
             width="stretch",
@@ -166,7 +168,8 @@ if digit is not None:
     outs = lenet.layer_outputs(net, digit)
     for col, (name, values) in zip(st.columns(4), outs.items()):
         order = np.arange(values.shape[0])
-        col.image(
+        render.show(
+            col,
             models.map_mosaic(values, order, signed=name.startswith("conv"), size=48, cols=4),
             caption=f"{name}: {values.shape[0]} maps of {values.shape[1]} x {values.shape[2]}",
             width="stretch",

@@ -1,0 +1,386 @@
+"""Classroom load test: N students using one server at once.
+
+    make loadtest                                   # 40 sessions, 120 s, report in docs/
+    python bench/loadtest.py --sessions 10 --duration 30
+    python bench/loadtest.py --url http://127.0.0.1:8080 --pid 1234   # an existing server or proxy
+
+Each session is a real Streamlit session at the WebSocket level (``bench/stclient.py``): it
+opens the app, switches the image source to Upload and uploads its own 12-megapixel phone-sized
+JPEG (every student's photo differs, so no session profits from another's cache), then goes round
+the Filter Lab, the convolution and pooling step-by-step pages and the AlexNet explorer, moving
+a random widget of the page every ~2 s (uniform 1.5-2.5 s). Sessions arrive over ``--ramp``
+seconds, as a class does.
+
+Latency of an interaction = from sending the change until the page's run has finished and
+every new image on it has been fetched (what a student waits for). Errors = exceptions on a
+page, error boxes shown for valid input, refused requests, dropped connections, no answer in
+60 s. Server memory = the resident set of the server process (sampled every 0.5 s; the peak).
+
+Without ``--url`` the script starts ``streamlit run app/main.py`` on 127.0.0.1 itself, with
+an AlexNet weights file of the real shapes (random numbers: no internet here, and the cost of a
+forward pass does not depend on the values), and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import io
+import json
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stclient import ClientError, Session  # noqa: E402
+
+#: The pages a session goes round, with the widget-key prefixes it may move there.
+TOUR = {
+    "filter_lab": ("lab.", "bank."),
+    "conv_steps": ("cs.",),
+    "pool_steps": ("ps.",),
+    "alexnet": ("ax.",),
+}
+TARGETS = {"p95": 2.0, "errors": 0, "rss_mb": 1536}
+
+
+# ------------------------------------------------------------------------------ inputs
+
+
+def phone_photo(seed: int, size: tuple[int, int] = (4032, 3024)) -> bytes:
+    """A 12-megapixel JPEG like a phone's: smooth shapes, texture and noise, unique per seed."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    w, h = size
+    small = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)  # a coarse colour layout
+    base = Image.fromarray(small).resize((w, h), Image.Resampling.BICUBIC)
+    draw = ImageDraw.Draw(base)
+    for _ in range(25):
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        r = int(rng.integers(h // 30, h // 6))
+        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        if rng.random() < 0.5:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+        else:
+            draw.rectangle((x - r, y - r // 2, x + r, y + r // 2), fill=colour)
+    pixels = np.asarray(base, dtype=np.int16)
+    noise = rng.normal(0, 6, (h // 4, w // 4, 1)).astype(np.int16)
+    pixels = np.clip(pixels + np.repeat(np.repeat(noise, 4, axis=0), 4, axis=1), 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def weights_file(folder: Path) -> Path:
+    """AlexNet weights of the real shapes (random values), named like the official file."""
+    import torch
+
+    from convcore import alexnet as ax
+
+    raw = folder / "raw.pth"
+    torch.save(ax.untrained_alexnet(seed=7).state_dict(), raw)
+    digest = hashlib.sha256(raw.read_bytes()).hexdigest()
+    named = folder / f"alexnet-owt-{digest[:8]}.pth"
+    raw.rename(named)
+    return named
+
+
+# ------------------------------------------------------------------------------ the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, env: dict, log: Path, *, extra: list[str] = ()) -> subprocess.Popen:
+    """``streamlit run app/main.py`` on 127.0.0.1:port; returns once /_stcore/health answers."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.address", "127.0.0.1"]
+    cmd += ["--server.port", str(port), "--server.headless", "true", *extra]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    wait_healthy(f"http://127.0.0.1:{port}", proc)
+    return proc
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            raise RuntimeError(f"the server at {url} did not become healthy")
+        time.sleep(0.2)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = [int(k) for k in kids]
+    for k in list(out):
+        out += _children(k)
+    return out
+
+
+# ------------------------------------------------------------------------------ one student
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.actions = 0
+
+    def add(self, kind: str, seconds: float, errors: list[str], who: str) -> None:
+        self.actions += 1
+        self.latency[kind].append(seconds)
+        self.errors += [f"session {who}, {kind}: {e}" for e in errors]
+
+
+async def student(
+    n: int, base: str, photo: bytes, rec: Recorder, stop_at: float, args, sessions: list[Session]
+) -> None:
+    rng = random.Random(args.seed * 1000 + n)
+    await asyncio.sleep(args.ramp * n / max(1, args.sessions))
+    tour = list(TOUR)
+    rng.shuffle(tour)
+    while time.monotonic() < stop_at:
+        s = Session(base, timeout=60)
+        sessions.append(s)
+        try:
+            r = await s.open("")
+            rec.add("first page", r.seconds, r.errors, str(n))
+            await s.set("image.source", "Upload")
+            r = await s.upload("image.upload", f"photo_{n}.jpg", photo)
+            rec.add("upload 12 MP photo", r.seconds, r.errors, str(n))
+            while time.monotonic() < stop_at:
+                page = tour[0]
+                tour = tour[1:] + tour[:1]
+                r = await s.goto(page)
+                rec.add(f"open {page}", r.seconds, r.errors, str(n))
+                for _ in range(rng.randint(4, 7)):
+                    await asyncio.sleep(rng.uniform(args.think - 0.5, args.think + 0.5))
+                    if time.monotonic() >= stop_at:
+                        break
+                    moved = await s.move_random(rng, TOUR[page])
+                    if moved:
+                        rec.add(f"move a widget on {page}", moved[1].seconds, moved[1].errors, str(n))
+            break
+        except (ClientError, OSError) as exc:
+            rec.add("failed", 0.0, [str(exc) or type(exc).__name__], str(n))
+            await asyncio.sleep(1)  # a student reloads the tab
+        finally:
+            await s.close()
+
+
+# ------------------------------------------------------------------------------ the run
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+async def drive(base: str, photos: list[bytes], args, pid: int | None) -> dict:
+    rec = Recorder()
+    samples: list[float] = []
+    stop_at = time.monotonic() + args.ramp + args.duration
+    sessions: list[Session] = []
+
+    async def sample_memory() -> None:
+        while time.monotonic() < stop_at + 5:
+            samples.append(rss_mb(pid))
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample_memory()) if pid else None
+    cpu0, client0, t0 = (cpu_seconds(pid) if pid else 0.0), time.process_time(), time.monotonic()
+    await asyncio.gather(
+        *(
+            student(n, base, photos[n % len(photos)], rec, stop_at, args, sessions)
+            for n in range(args.sessions)
+        )
+    )
+    wall = time.monotonic() - t0
+    if sampler:
+        sampler.cancel()
+    everything = [x for kind, xs in rec.latency.items() if kind != "failed" for x in xs]
+    rows = {
+        kind: {
+            "count": len(xs),
+            "p50": percentile(xs, 50),
+            "p95": percentile(xs, 95),
+            "max": max(xs),
+        }
+        for kind, xs in rec.latency.items()
+        if kind != "failed"
+    }
+    return {
+        "sessions": args.sessions,
+        "duration_s": args.duration,
+        "ramp_s": args.ramp,
+        "think_s": args.think,
+        "wall_s": wall,
+        "actions": len(everything),
+        "actions_per_s": len(everything) / wall,
+        "p50": percentile(everything, 50),
+        "p95": percentile(everything, 95),
+        "max": max(everything) if everything else float("nan"),
+        "rows": rows,
+        "errors": rec.errors,
+        "rss_peak_mb": max(samples) if samples else None,
+        "rss_end_mb": samples[-1] if samples else None,
+        "server_cpu_share": (cpu_seconds(pid) - cpu0) / wall / (os.cpu_count() or 1) if pid else None,
+        "client_cpu_s": time.process_time() - client0,
+        "sessions_opened": len(sessions),
+        "upstreams": sorted({u for s in sessions for u in s.upstreams}),
+        "sticky": all(len(s.upstreams) <= 1 for s in sessions),
+        "mb_received": sum(s.bytes_received for s in sessions) / 2**20,
+    }
+
+
+def markdown(result: dict, args, label: str) -> str:
+    ok = lambda good: "yes" if good else "**no**"  # noqa: E731
+    rss = result["rss_peak_mb"]
+    lines = [
+        f"### {label}",
+        "",
+        f"`{' '.join(['python', 'bench/loadtest.py', *sys.argv[1:]])}` on {platform.node() or 'this machine'}, "
+        f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}: {result['sessions']} sessions "
+        f"(ramp {result['ramp_s']:.0f} s, then {result['duration_s']:.0f} s), "
+        f"a widget moved every {result['think_s'] - 0.5:.1f}-{result['think_s'] + 0.5:.1f} s per session.",
+        "",
+        "| measure | target | measured | met |",
+        "|---|---|---|---|",
+        f"| interactions (all kinds) | | {result['actions']} ({result['actions_per_s']:.1f}/s) | |",
+        f"| p50 latency | | {result['p50']:.2f} s | |",
+        f"| p95 latency | <= {TARGETS['p95']:.0f} s | {result['p95']:.2f} s | {ok(result['p95'] <= TARGETS['p95'])} |",
+        f"| errors | {TARGETS['errors']} | {len(result['errors'])} | {ok(len(result['errors']) == 0)} |",
+    ]
+    if rss is not None:
+        lines.append(
+            f"| server memory (peak RSS) | <= {TARGETS['rss_mb'] / 1024:.1f} GB | {rss:.0f} MB | "
+            f"{ok(rss <= TARGETS['rss_mb'])} |"
+        )
+        lines.append(f"| server CPU (share of all cores) | | {result['server_cpu_share']:.0%} | |")
+    lines.append(f"| load generator CPU (same machine) | | {result['client_cpu_s']:.0f} s | |")
+    if result["upstreams"]:
+        lines.append(
+            f"| replicas that served sessions | | {', '.join(result['upstreams'])} | "
+            f"{ok(len(result['upstreams']) > 1)} |"
+        )
+        lines.append(
+            f"| every session stayed on one replica | yes | {result['sticky']} | {ok(result['sticky'])} |"
+        )
+    lines += ["", "| interaction | count | p50 | p95 | max |", "|---|---|---|---|---|"]
+    for kind, row in result["rows"].items():
+        lines.append(
+            f"| {kind} | {row['count']} | {row['p50']:.2f} s | {row['p95']:.2f} s | {row['max']:.2f} s |"
+        )
+    if result["errors"]:
+        lines += ["", "Errors (first 10):", ""] + [f"- {e}" for e in result["errors"][:10]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=40)
+    ap.add_argument("--duration", type=float, default=120, help="seconds of steady use after the ramp")
+    ap.add_argument("--ramp", type=float, default=20, help="seconds over which sessions arrive")
+    ap.add_argument("--think", type=float, default=2.0, help="mean seconds between a session's moves")
+    ap.add_argument("--url", help="an already running server (or load balancer) instead of starting one")
+    ap.add_argument("--pid", type=int, help="with --url: the server process, to measure its memory")
+    ap.add_argument("--photos", type=int, default=0, help="distinct photos (default: one per session)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--report", type=Path, help="append the markdown table to this file")
+    ap.add_argument("--label", default="One server", help="heading of the table")
+    ap.add_argument("--json", type=Path, help="write the raw results here")
+    args = ap.parse_args(argv)
+    if args.sessions < 1 or args.duration <= 0 or args.think < 0.5:
+        ap.error("--sessions >= 1, --duration > 0 and --think >= 0.5 please")
+
+    n_photos = args.photos or args.sessions
+    print(f"Making {n_photos} phone-sized photos...", flush=True)
+    photos = [phone_photo(args.seed * 1000 + i) for i in range(n_photos)]
+    proc = None
+    with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
+        base, pid = args.url, args.pid
+        if base is None:
+            env = dict(os.environ)
+            env["CONVCORE_ALEXNET_WEIGHTS"] = str(weights_file(Path(tmp)))
+            port = free_port()
+            proc = start_server(port, env, Path(tmp) / "streamlit.log")
+            base, pid = f"http://127.0.0.1:{port}", proc.pid
+            print(f"Server {base} (pid {pid}), {rss_mb(pid):.0f} MB at start.", flush=True)
+        print(
+            f"{args.sessions} sessions for {args.ramp:.0f} + {args.duration:.0f} s, a move every ~{args.think} s...",
+            flush=True,
+        )
+        try:
+            result = asyncio.run(drive(base, photos, args, pid))
+        finally:
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    table = markdown(result, args, args.label)
+    print(table)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.report, "a") as fh:
+            fh.write("\n" + table)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    met = (
+        result["p95"] <= TARGETS["p95"]
+        and not result["errors"]
+        and (result["rss_peak_mb"] is None or result["rss_peak_mb"] <= TARGETS["rss_mb"])
+    )
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
