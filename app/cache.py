@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import render
+from app import limits, render
 from app.state import CurrentImage
 
 
@@ -23,18 +23,27 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# Images are shared, not copied: st.cache_resource hands every session the same object (st.cache_data
+# would unpickle a 2.4 MB copy per session and per call). Their pixels are made read-only, so no
+# session can change what another sees.
+@st.cache_resource(max_entries=8, show_spinner=False)
 def sample(name: str) -> CurrentImage:
     """A sample image from convcore's library."""
     pixels = convcore.sample_image(name)
+    pixels.flags.writeable = False
     key = "sample:" + digest(pixels.tobytes())[:16]
     return CurrentImage(key, name, pixels, pixels.shape[:2])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=48, ttl=3600, show_spinner=False)
 def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
-    """Decode an uploaded file (raises convcore.ImageError with a student-readable message)."""
-    loaded = convcore.open_image(_raw)
+    """Decode an uploaded file (raises convcore.ImageError with a student-readable message).
+
+    Keyed by the file's hash (and name, which the caption shows); at most 48 kept, for an hour.
+    """
+    with limits.heavy():
+        loaded = convcore.open_image(_raw)
+    loaded.pixels.flags.writeable = False
     return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
 
 
@@ -81,9 +90,10 @@ class Options:
 
 # Raw maps are big (a 3-channel 1024 x 1024 map is 12 MB) and only needed to re-colour one:
 # few are kept. The rendered PNGs below are small and kept longer.
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def _feature_map(image_key: str, fingerprint: str, options: Options, _pixels, _filt) -> np.ndarray:
-    return convcore.apply_filter(_pixels, _filt, **options.kwargs())
+    with limits.heavy():
+        return convcore.apply_filter(_pixels, _filt, **options.kwargs())
 
 
 def feature_map(image: CurrentImage, filt: convcore.Filter, options: Options) -> np.ndarray:
@@ -126,7 +136,7 @@ def _bar_label(fmap: np.ndarray, display: str, stretch: bool, top: float | None,
     return label
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)
 def _rendered(
     image_key: str,
     fingerprint: str,

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import links, picker, presenter, state  # noqa: E402
+from app import limits, links, picker, presenter, state  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
 #: The pages after Home, in the sidebar's order: (file name = URL path, title, icon).
@@ -40,6 +40,8 @@ def run() -> None:
     presenter.apply(pages, page)
     try:
         page.run()
+    except limits.Busy as exc:  # the server stayed full: say so, keep the page usable
+        st.warning(str(exc), icon=":material/hourglass_top:")
     except Exception:  # noqa: BLE001 - only when a link's (untrusted) values were just applied
         if not restored:
             raise

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import render
+from app import limits, render
 from app.state import CurrentImage
 from convcore import alexnet as ax
 
@@ -28,6 +28,13 @@ def _pretrained() -> ax.AlexNet:
 @st.cache_resource(show_spinner=False)
 def _untrained() -> ax.AlexNet:
     return ax.untrained_alexnet(seed=0)
+
+
+def download_weights(on_progress) -> None:
+    """Download AlexNet's weights once for the whole server: a second click waits for the first."""
+    with limits.download:
+        if ax.find_weights() is None:  # (a failed load is not cached: the next run loads the file)
+            ax.download_weights(on_progress=on_progress)
 
 
 def pretrained_status() -> str | None:
@@ -53,20 +60,30 @@ class Analysis:
     top5: list[ax.Prediction]
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+# Shared by every session (st.cache_resource: no pickled copy per rerun), arrays read-only.
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def _analyse(kind: str, image_key: str, _pixels: np.ndarray) -> Analysis:
     net = model(kind)
-    x = ax.preprocess(_pixels)
-    return Analysis(ax.crop_shown(_pixels), ax.layer_outputs(net, x), ax.predict(net, x, k=5))
+    with limits.heavy():
+        x = ax.preprocess(_pixels)
+        result = Analysis(ax.crop_shown(_pixels), ax.layer_outputs(net, x), ax.predict(net, x, k=5))
+    result.crop.flags.writeable = False
+    for output in result.outputs:
+        output.values.flags.writeable = False
+    return result
 
 
 def analyse(kind: str, image: CurrentImage) -> Analysis:
     return _analyse(kind, image.key, image.pixels)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
 def _cam(kind: str, image_key: str, class_index: int, _pixels: np.ndarray) -> np.ndarray:
-    return ax.grad_cam(model(kind), ax.preprocess(_pixels), class_index)
+    net = model(kind)
+    with limits.heavy():
+        heat = ax.grad_cam(net, ax.preprocess(_pixels), class_index)
+    heat.flags.writeable = False
+    return heat
 
 
 def cam(kind: str, image: CurrentImage, class_index: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convcore
-from app import gridview, render, widgets
+from app import gridview, limits, render, widgets
 from app.render import fmt
 from app.state import CurrentImage
 
@@ -348,7 +348,7 @@ def downloads(prefix: str, trace, step, *, tint: str, frame_fn=None, csv_section
         "Make the animation (GIF)", key=f"{prefix}.make_gif", icon=":material/movie:"
     ):
         n = min(len(trace), MAX_GIF_FRAMES)
-        with st.spinner(f"Drawing {n} frames..."):
+        with st.spinner(f"Drawing {n} frames..."), limits.animation:  # one animation at a time per server
             ready = (sig, gif([frame_fn(trace[k], 26) for k in range(n)], 0.5))
         st.session_state[f"{prefix}.gif"] = ready
     if ready and ready[0] == sig:

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import render
+from app import limits, render
 from convcore import digits, lenet
 
 torch.set_num_threads(1)
@@ -49,6 +49,7 @@ class Job:
     result: lenet.TrainResult | None = None
     initial_filters: np.ndarray | None = None
     gif: tuple[int, bytes] | None = None  # (snapshots it shows, the GIF)
+    queued: bool = False  # waiting for a free training slot (the server trains a few at a time)
 
     @property
     def running(self) -> bool:
@@ -67,15 +68,23 @@ class Job:
         self.result = None
 
         def run() -> None:
+            self.queued = True
             try:
-                self.result = lenet.train(
-                    self.model, self.config, data=dataset(self.config.train_size, self.config.seed),
-                    held_out=held_out(), start_step=start_step, callback=self.history.append, stop=self.stop,
-                )  # fmt: skip
+                with limits.training_slot(self.stop) as got:
+                    self.queued = False
+                    if not got:
+                        self.result = lenet.TrainResult("stopped", "Stopped before it started.", start_step)
+                        return
+                    self.result = lenet.train(
+                        self.model, self.config, data=dataset(self.config.train_size, self.config.seed),
+                        held_out=held_out(), start_step=start_step, callback=self.history.append, stop=self.stop,
+                    )  # fmt: skip
             except Exception as exc:  # report any failure on the page instead of losing the thread
                 self.result = lenet.TrainResult(
                     "failed", f"Training failed: {type(exc).__name__}: {exc}", start_step
                 )
+            finally:
+                self.queued = False
 
         self.thread = threading.Thread(target=run, name="train-cnn", daemon=True)
         self.thread.start()

@@ -348,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         base, pid = args.url, args.pid
         if base is None:
             env = dict(os.environ)
+            env.setdefault("MALLOC_ARENA_MAX", "2")  # as `make run` and the Dockerfile start it
             env["CONVCORE_ALEXNET_WEIGHTS"] = str(weights_file(Path(tmp)))
             port = free_port()
             proc = start_server(port, env, Path(tmp) / "streamlit.log")

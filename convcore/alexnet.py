@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._torchinit import empty, seeded
 from .samples import ASSETS_DIR
 
 __all__ = [
@@ -158,21 +159,19 @@ def _frozen_eval(model: AlexNet) -> AlexNet:
 def untrained_alexnet(seed: int = 0) -> AlexNet:
     """AlexNet with PyTorch's default random initialisation, reproducible by ``seed``.
 
-    The global random state is left as it was (other users of the process are not affected).
+    Drawn from a private generator: torch's global random state is not touched, so sessions
+    of a server creating models at the same time cannot disturb each other.
     """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = AlexNet()
-    return _frozen_eval(model)
+    return _frozen_eval(seeded(AlexNet, seed))
 
 
 def alexnet(state_dict: dict[str, torch.Tensor] | None = None, *, seed: int = 0) -> AlexNet:
     """An AlexNet in eval mode with frozen parameters: trained from ``state_dict``, or untrained."""
     if state_dict is None:
         return untrained_alexnet(seed)
-    model = AlexNet()
+    model = empty(AlexNet)  # no random numbers drawn, no second copy of the weights
     _check_state_dict(state_dict, model)
-    model.load_state_dict(state_dict, strict=True)
+    model.load_state_dict(state_dict, strict=True, assign=True)
     return _frozen_eval(model)
 
 
@@ -224,12 +223,14 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         raise WeightsError(f"There is no weights file at {p}.")
     _check_hash(p)
     try:
-        state = torch.load(p, map_location="cpu", weights_only=True)
+        # mmap: the 233 MB are read from the page cache as used, not copied into the process
+        # (and replicas on one machine share them)
+        state = torch.load(p, map_location="cpu", weights_only=True, mmap=True)
     except Exception as exc:  # torch.load raises many types on damaged or hostile files
         raise WeightsError(
             f"{p.name} cannot be read as PyTorch weights ({type(exc).__name__}): the file is damaged."
         ) from None
-    _check_state_dict(state, AlexNet())
+    _check_state_dict(state, empty(AlexNet))
     return state
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,39 +145,43 @@ def open_image(
         raise ValueError(f"max_side must be an int >= 16 or None, got {max_side!r}")
     raw = _read_bytes(data)
     notes: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on odd TIFF/EXIF tags
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            im = Image.open(io.BytesIO(raw), formats=_FORMATS)
-        except UnidentifiedImageError:
-            raise ImageError(_not_an_image(raw)) from None
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError(
-                "This image is far too large (it claims more pixels than any photo needs, which "
-                "is how 'decompression bomb' files attack servers). Please use a normal photo."
-            ) from None
-        except _DECODER_ERRORS:
-            raise ImageError(
-                "This image file is damaged and cannot be opened. Try saving it again or choose another image."
-            ) from None
-        try:
-            return _decode(im, raw, notes, max_pixels, max_side)
-        except ImageError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError(
-                "This image is far too large to open safely. Please use a normal photo."
-            ) from None
-        except MemoryError:
-            raise ImageError("This image needs more memory than the server can give it.") from None
-        except _DECODER_ERRORS:
-            raise ImageError(
-                "This image file is damaged or incomplete and cannot be decoded. "
-                "Try saving it again or choose another image."
-            ) from None
-        finally:
-            im.close()
+    # No warnings filters here: they are process-wide, and changing them from one session's thread
+    # would change them for every other. Pillow's own bomb check only warns below twice its limit,
+    # so the pixel count is checked here, before anything is decoded.
+    try:
+        im = Image.open(io.BytesIO(raw), formats=_FORMATS)
+    except UnidentifiedImageError:
+        raise ImageError(_not_an_image(raw)) from None
+    except Image.DecompressionBombError:
+        raise ImageError(_BOMB) from None
+    except _DECODER_ERRORS:
+        raise ImageError(
+            "This image file is damaged and cannot be opened. Try saving it again or choose another image."
+        ) from None
+    try:
+        width, height = im.size
+        if Image.MAX_IMAGE_PIXELS and width * height > Image.MAX_IMAGE_PIXELS:
+            raise ImageError(_BOMB)
+        return _decode(im, raw, notes, max_pixels, max_side)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageError("This image is far too large to open safely. Please use a normal photo.") from None
+    except MemoryError:
+        raise ImageError("This image needs more memory than the server can give it.") from None
+    except _DECODER_ERRORS:
+        raise ImageError(
+            "This image file is damaged or incomplete and cannot be decoded. "
+            "Try saving it again or choose another image."
+        ) from None
+    finally:
+        im.close()
+
+
+_BOMB = (
+    "This image is far too large (it claims more pixels than any photo needs, which "
+    "is how 'decompression bomb' files attack servers). Please use a normal photo."
+)
 
 
 def _read_bytes(data: object) -> bytes:

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._torchinit import empty, seeded
 from .digits import SIZE, make_digits
 from .samples import ASSETS_DIR
 
@@ -97,9 +98,7 @@ class LeNet(nn.Module):
 
 def new_model(config: LeNetConfig = DEFAULT_CONFIG) -> LeNet:
     """A freshly initialised network (reproducible by ``config.seed``; the global RNG is untouched)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        return LeNet(config.filters, config.kernel)
+    return seeded(lambda: LeNet(config.filters, config.kernel), config.seed)
 
 
 @torch.inference_mode()
@@ -262,8 +261,9 @@ def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> tuple[LeNet, dict]:
     """A saved model (``weights_only=True``) and its metadata (filters, kernel, accuracy)."""
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
-        model = LeNet(int(saved["filters"]), int(saved["kernel"]))
-        model.load_state_dict(saved["state_dict"], strict=True)
+        filters, kernel = int(saved["filters"]), int(saved["kernel"])
+        model = empty(lambda: LeNet(filters, kernel))
+        model.load_state_dict(saved["state_dict"], strict=True, assign=True)
     except FileNotFoundError:
         raise ValueError(f"There is no model file at {path}; run `make train-default`.") from None
     except Exception as exc:  # torch.load and load_state_dict raise many types on bad files

@@ -31,7 +31,7 @@ if problem:
                 bar.progress(min(done / total, 1.0), text=f"{done / 2**20:.0f} of {total / 2**20:.0f} MB")
 
             try:
-                ax.download_weights(on_progress=show)
+                models.download_weights(show)
             except ax.WeightsError as exc:
                 st.error(str(exc))
             else:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from app import models, render, state, training
+from app import limits, models, render, state, training
 from convcore import digits, lenet
 
 P = "train"
@@ -66,6 +66,14 @@ def live() -> None:
     if job.result is not None:
         kind = {"done": st.success, "stopped": st.info}.get(job.result.status, st.error)
         kind(job.result.message)
+    elif job.queued:
+        busy = limits.load()["trainings"]
+        st.info(
+            f"Waiting for a free training slot: this server trains {limits.TRAINING_SLOTS} network"
+            f"{'s' if limits.TRAINING_SLOTS > 1 else ''} at a time and {busy} {'is' if busy == 1 else 'are'} "
+            "training now. Yours starts as soon as one finishes.",
+            icon=":material/hourglass_top:",
+        )
     elif not job.running:
         st.info("Starting...")
     left, right = st.columns([1, 1], gap="large")

@@ -28,3 +28,12 @@ def open_page(page: str | None = None, *, params: dict | None = None, timeout: i
         at.switch_page(str(ROOT / "pages" / Path(page).name)).run()
     assert not at.exception
     return at
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Click the tab ``label`` of the lazy tab bar ``key`` (st.tabs(on_change="rerun")): only the
+    open tab's content is computed, so its widgets exist only after this."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception
+    return at

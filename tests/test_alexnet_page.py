@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import models
 from convcore import alexnet as ax
-from tests.apptest import ROOT, by_label, open_page
+from tests.apptest import ROOT, by_label, open_page, open_tab
 
 PAGE = str(ROOT / "pages" / "alexnet.py")
 
@@ -42,10 +42,12 @@ def test_without_weights_the_page_explains_and_works_untrained(no_weights):
     assert any(b.label == "Download the weights (233 MB)" for b in at.button)
     frame = at.dataframe[0].value
     assert len(frame) == 5 and frame["probability"].is_monotonic_decreasing
+    open_tab(at, "ax.tab", "Feature maps")
     for layer in ("conv1", "pool2", "relu5", "pool5"):
         by_label(at.selectbox, "Layer").select(layer).run()
         assert not at.exception, layer
-    table = at.dataframe[1].value
+    open_tab(at, "ax.tab", "Architecture")
+    table = at.dataframe[0].value
     assert int(table.parameters.sum()) == 61_100_840
     assert "96%" in " ".join(m.value for m in at.markdown)
 

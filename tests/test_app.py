@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import convcore
-from tests.apptest import PAGES, by_label, open_page
+from tests.apptest import PAGES, by_label, open_page, open_tab
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = str(ROOT / "app" / "main.py")
@@ -179,6 +179,7 @@ def test_display_choices_and_filter_banks():
     for label in ("Absolute value |x|", "ReLU: negatives set to 0", "As a picture (clipped to 0-255)"):
         by_label(at.radio, "Show the feature map").set_value(label).run()
         assert not at.exception
+    open_tab(at, "lab.tab", "Filter bank")
     for name in convcore.BANKS:
         by_label(at.selectbox, "Filter bank").select(name).run()
         assert not at.exception, name

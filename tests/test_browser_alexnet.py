@@ -27,7 +27,8 @@ def test_alexnet_page_maps_filters_and_receptive_field(server, page):
     page.get_by_role("tab", name="Feature maps").click()
     settle(page)
     expect(page.get_by_text("conv1: 64 channels of 55 x 55")).to_be_visible()
-    unit_frame = page.frame_locator("iframe[title*='streamlit_image_coordinates']").nth(1)
+    # only the open tab is drawn (lazy tabs): the units picture is now the page's only clickable image
+    unit_frame = page.frame_locator("iframe[title*='streamlit_image_coordinates']").first
     unit_frame.locator("img").click(position={"x": 2, "y": 2})  # the top-left unit (5 px per unit)
     settle(page)
     expect(page.get_by_text("Unit (row 1, column 1) sees 11 x 11 input pixels")).to_be_visible()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import by_label, open_page
+from tests.apptest import by_label, open_page, open_tab
 
 
 def _page(name: str) -> AppTest:
@@ -81,7 +81,7 @@ def test_palette_choice_applies_and_travels_in_links():
 
 def test_alexnet_units_can_be_chosen_without_a_mouse(monkeypatch, tmp_path):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    at = _page("alexnet.py")
+    at = open_tab(_page("alexnet.py"), "ax.tab", "Feature maps")
     by_label(at.number_input, "Unit row").set_value(1).run()
     by_label(at.number_input, "Unit column").set_value(55).run()
     assert not at.exception

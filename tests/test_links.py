@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import PAGES, ROOT, by_label, open_page
+from tests.apptest import PAGES, ROOT, by_label, open_page, open_tab
 
 MAIN = str(ROOT / "app" / "main.py")
 
@@ -14,7 +14,7 @@ CASES = [
     ("filter_lab.py", lambda at: by_label(at.slider, "Stride").set_value(3), lambda at: by_label(at.slider, "Stride").value, 3),
     ("conv_steps.py", lambda at: by_label(at.slider, "Dilation").set_value(2), lambda at: by_label(at.slider, "Dilation").value, 2),
     ("pool_steps.py", lambda at: by_label(at.radio, "Pooling").set_value("Average"), lambda at: by_label(at.radio, "Pooling").value, "Average"),
-    ("alexnet.py", lambda at: by_label(at.selectbox, "Layer").select("pool2"), lambda at: by_label(at.selectbox, "Layer").value, "pool2"),
+    ("alexnet.py", lambda at: by_label(open_tab(at, "ax.tab", "Feature maps").selectbox, "Layer").select("pool2"), lambda at: by_label(at.selectbox, "Layer").value, "pool2"),
     ("train.py", lambda at: by_label(at.slider, "Epochs").set_value(4), lambda at: by_label(at.slider, "Epochs").value, 4),
     ("layers.py", lambda at: by_label(at.radio, "Start from").set_value("LeNet-5"), lambda at: by_label(at.radio, "Start from").value, "LeNet-5"),
     ("conv1d.py", lambda at: by_label(at.radio, "Signal").set_value("Step"), lambda at: by_label(at.radio, "Signal").value, "Step"),
