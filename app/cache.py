@@ -90,7 +90,7 @@ class Options:
 
 # Raw maps are big (a 3-channel 1024 x 1024 map is 12 MB) and only needed to re-colour one:
 # few are kept. The rendered PNGs below are small and kept longer.
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def _feature_map(image_key: str, fingerprint: str, options: Options, _pixels, _filt) -> np.ndarray:
     with limits.heavy():
         return convcore.apply_filter(_pixels, _filt, **options.kwargs())
@@ -136,7 +136,7 @@ def _bar_label(fmap: np.ndarray, display: str, stretch: bool, top: float | None,
     return label
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=24, show_spinner=False)
 def _rendered(
     image_key: str,
     fingerprint: str,

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import limits, links, picker, presenter, state  # noqa: E402
+from app import limits, links, memory, picker, presenter, state  # noqa: E402
 
 PAGES_DIR = ROOT / "pages"
 #: The pages after Home, in the sidebar's order: (file name = URL path, title, icon).
@@ -29,6 +29,7 @@ PAGES = [
 def run() -> None:
     st.set_page_config(page_title="Convolution Visualizer", page_icon=":material/grid_on:", layout="wide")
     state.init()
+    memory.start_trimmer()
     pages = [st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True)]
     pages += [
         st.Page(PAGES_DIR / f"{path}.py", title=title, icon=icon, url_path=path)

@@ -61,7 +61,7 @@ class Analysis:
 
 
 # Shared by every session (st.cache_resource: no pickled copy per rerun), arrays read-only.
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=12, ttl=3600, show_spinner=False)
 def _analyse(kind: str, image_key: str, _pixels: np.ndarray) -> Analysis:
     net = model(kind)
     with limits.heavy():

@@ -36,7 +36,24 @@ def take_file(name: str, file_id: str, raw: bytes) -> None:
     except convcore.ImageError as exc:
         st.session_state["image.error"] = f"**{name}** could not be used. {exc} The previous image is kept."
         return
+    finally:
+        _release(file_id)
     state.set_image(image)
+
+
+def _release(file_id: str) -> None:
+    """Drop the file's bytes from the server once decoded: Streamlit would otherwise keep every
+    student's upload (up to the upload limit) for the whole session. What a session holds is then
+    one image of at most 1024 x 1024 pixels, whatever was uploaded."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if manager is not None:
+        try:
+            manager.remove_file(ctx.session_id, file_id)
+        except (AttributeError, KeyError, TypeError):  # an internal API: if it changes, keep the file
+            pass
 
 
 def sidebar() -> None:

@@ -271,6 +271,7 @@ async def drive(base: str, photos: list[bytes], args, pid: int | None) -> dict:
         "errors": rec.errors,
         "rss_peak_mb": max(samples) if samples else None,
         "rss_end_mb": samples[-1] if samples else None,
+        "rss_samples_mb": [round(x) for x in samples[::4]],  # every 2 s
         "server_cpu_share": (cpu_seconds(pid) - cpu0) / wall / (os.cpu_count() or 1) if pid else None,
         "client_cpu_s": time.process_time() - client0,
         "sessions_opened": len(sessions),
