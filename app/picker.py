@@ -15,15 +15,22 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "heic
 def use_sample(name: str | None = None) -> None:
     """Make a sample the current image (a widget callback, or called with a name)."""
     if name is not None:
-        st.session_state["image.sample"] = name
         st.session_state["image.source"] = "Sample"
-    state.set_image(cache.sample(st.session_state["image.sample"]))
+    else:  # the sample box's own callback: its new value
+        name = st.session_state.get("image.sample")
+        if name not in convcore.SAMPLES:
+            name = next(iter(convcore.SAMPLES))
+    st.session_state["image.sample"] = name
+    st.session_state["image.sample_kept"] = name
+    state.set_image(cache.sample(name))
 
 
 def _on_source_change() -> None:
     st.session_state["image.error"] = None
     if st.session_state["image.source"] == "Sample":
-        use_sample()
+        # The sample box is not drawn while Upload or Camera is chosen, and Streamlit then forgets
+        # its value: coming back (Sample -> Upload -> Sample) uses the copy kept here.
+        use_sample(st.session_state.get("image.sample_kept"))
 
 
 def take_file(name: str, file_id: str, raw: bytes) -> None:

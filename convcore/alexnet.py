@@ -341,7 +341,7 @@ def preprocess(image: np.ndarray) -> torch.Tensor:
         else:
             img = img[:, (w - keep) // 2 : (w - keep) // 2 + keep]
         h, w = img.shape[:2]
-    x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
+    x = torch.tensor(img).permute(2, 0, 1)[None].float()  # a copy: the image may be read-only
     short, long = (w, h) if w <= h else (h, w)
     new_short, new_long = 256, int(256 * long / short)
     size = (new_long, new_short) if w <= h else (new_short, new_long)

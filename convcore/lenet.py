@@ -104,7 +104,7 @@ def new_model(config: LeNetConfig = DEFAULT_CONFIG) -> LeNet:
 @torch.inference_mode()
 def layer_outputs(model: LeNet, image: np.ndarray | torch.Tensor) -> dict[str, np.ndarray]:
     """conv1, pool1, conv2, pool2 outputs for one 28 x 28 image (any shape with 784 values)."""
-    x = torch.as_tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
+    x = torch.tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
     out = {}
     x = model.conv1(x)
     out["conv1"] = x[0].numpy().copy()
@@ -119,7 +119,7 @@ def layer_outputs(model: LeNet, image: np.ndarray | torch.Tensor) -> dict[str, n
 @torch.inference_mode()
 def predict_probabilities(model: LeNet, image: np.ndarray | torch.Tensor) -> np.ndarray:
     """Softmax probabilities of the 10 digits for one 28 x 28 image (0..1, white on black)."""
-    x = torch.as_tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
+    x = torch.tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
     return torch.softmax(model(x)[0], dim=0).numpy()
 
 

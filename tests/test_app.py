@@ -203,3 +203,15 @@ def test_camera_picture_becomes_the_current_image():
     assert current.name == "Camera picture" and current.pixels.shape == (48, 64, 3)
     by_label(at.sidebar.radio, "Image source").set_value("Sample").run()
     assert at.session_state["image.current"].name == "Grace Hopper"  # back to the chosen sample
+
+
+def test_back_to_samples_after_upload_keeps_the_chosen_sample():
+    # found by the sweep: the sample box is not drawn while Upload is chosen and Streamlit forgot
+    # its value, so coming back to Sample raised a KeyError
+    at = _app()
+    by_label(at.sidebar.selectbox, "Sample image").select("Circles").run()
+    for source in ("Upload", "Camera", "Sample"):
+        by_label(at.sidebar.radio, "Image source").set_value(source).run()
+        assert not at.exception, source
+    assert at.session_state["image.current"].name == "Circles"
+    assert by_label(at.sidebar.selectbox, "Sample image").value == "Circles"
