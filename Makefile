@@ -5,17 +5,28 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= $(firstword $(wildcard /usr/sbin/nginx /usr/local/sbin/nginx /usr/bin/nginx))
+REPLICAS ?= 2
+CLUSTER_PORT ?= 8080
+SESSIONS ?= 40
+DURATION ?= 120
+# Fewer malloc arenas: much less memory for a server with many session threads (load test: -260 MB).
+SERVER_ENV := MALLOC_ARENA_MAX=2
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run test lint format bench corpus weights train-default chromium clean
+.PHONY: run cluster test lint format bench loadtest loadtest-replicas corpus weights train-default chromium nginx clean
 
 run: $(RUN_STAMP)
-	$(PY) -m streamlit run app/main.py --server.port $(PORT)
+	$(SERVER_ENV) $(PY) -m streamlit run app/main.py --server.port $(PORT)
 
-test: $(DEV_STAMP) chromium
+# Several replicas behind nginx on one machine (a school server with more cores): docs/scale.md.
+cluster: $(RUN_STAMP) nginx
+	$(PY) deploy/cluster.py --replicas $(REPLICAS) --port $(CLUSTER_PORT)
+
+test: $(DEV_STAMP) chromium nginx
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
@@ -32,6 +43,16 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_conv.py
 	$(PY) bench/bench_alexnet.py
 	$(PY) bench/bench_training.py
+
+# A class at once: SESSIONS students for DURATION seconds against one server; the table is printed
+# and added to docs/load-test-runs.md (see docs/scale.md).
+loadtest: $(RUN_STAMP)
+	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) \
+		--report docs/load-test-runs.md --label "One server, $(SESSIONS) sessions"
+
+loadtest-replicas: $(RUN_STAMP) nginx
+	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) --replicas $(REPLICAS) \
+		--report docs/load-test-runs.md --label "$(REPLICAS) replicas behind nginx, $(SESSIONS) sessions"
 
 # The small digit CNN that ships in assets/ (deterministic; prints its held-out accuracy).
 train-default: $(RUN_STAMP)
@@ -67,6 +88,19 @@ chromium:
 		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "Browser tests need Chromium at $(CHROMIUM). Install it, or run: make test CHROMIUM=/path/to/chromium"; \
+		exit 1; \
+	fi
+
+# The scale-out tests put two replicas behind Debian's nginx (run as an ordinary process).
+nginx:
+	@if [ -n "$(NGINX)" ] && [ -x "$(NGINX)" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's nginx for the scale-out tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else \
+		echo "The scale-out tests need nginx. Install it (e.g. apt-get install nginx, brew install nginx)."; \
 		exit 1; \
 	fi
 

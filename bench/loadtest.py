@@ -31,12 +31,10 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -44,7 +42,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "deploy"))
 
+from cluster import Cluster, free_port, server_env, start_server  # noqa: E402
 from stclient import ClientError, Session  # noqa: E402
 
 #: The pages a session goes round, with the widget-key prefixes it may move there.
@@ -100,37 +100,6 @@ def weights_file(folder: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ the server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, env: dict, log: Path, *, extra: list[str] = ()) -> subprocess.Popen:
-    """``streamlit run app/main.py`` on 127.0.0.1:port; returns once /_stcore/health answers."""
-    cmd = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.address", "127.0.0.1"]
-    cmd += ["--server.port", str(port), "--server.headless", "true", *extra]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True
-    )
-    wait_healthy(f"http://127.0.0.1:{port}", proc)
-    return proc
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
-            raise RuntimeError(f"the server at {url} did not become healthy")
-        time.sleep(0.2)
 
 
 def rss_mb(pid: int) -> float:
@@ -195,7 +164,7 @@ async def student(
             rec.add("first page", r.seconds, r.errors, str(n))
             await s.set("image.source", "Upload")
             r = await s.upload("image.upload", f"photo_{n}.jpg", photo)
-            rec.add("upload 12 MP photo", r.seconds, r.errors, str(n))
+            rec.add("upload a photo", r.seconds, r.errors, str(n))
             while time.monotonic() < stop_at:
                 page = tour[0]
                 tour = tour[1:] + tour[:1]
@@ -223,7 +192,7 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-async def drive(base: str, photos: list[bytes], args, pid: int | None) -> dict:
+async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
     rec = Recorder()
     samples: list[float] = []
     stop_at = time.monotonic() + args.ramp + args.duration
@@ -231,11 +200,11 @@ async def drive(base: str, photos: list[bytes], args, pid: int | None) -> dict:
 
     async def sample_memory() -> None:
         while time.monotonic() < stop_at + 5:
-            samples.append(rss_mb(pid))
+            samples.append(sum(rss_mb(p) for p in pids))
             await asyncio.sleep(0.5)
 
-    sampler = asyncio.create_task(sample_memory()) if pid else None
-    cpu0, client0, t0 = (cpu_seconds(pid) if pid else 0.0), time.process_time(), time.monotonic()
+    sampler = asyncio.create_task(sample_memory()) if pids else None
+    cpu0, client0, t0 = sum(cpu_seconds(p) for p in pids), time.process_time(), time.monotonic()
     await asyncio.gather(
         *(
             student(n, base, photos[n % len(photos)], rec, stop_at, args, sessions)
@@ -272,7 +241,9 @@ async def drive(base: str, photos: list[bytes], args, pid: int | None) -> dict:
         "rss_peak_mb": max(samples) if samples else None,
         "rss_end_mb": samples[-1] if samples else None,
         "rss_samples_mb": [round(x) for x in samples[::4]],  # every 2 s
-        "server_cpu_share": (cpu_seconds(pid) - cpu0) / wall / (os.cpu_count() or 1) if pid else None,
+        "server_cpu_share": (sum(cpu_seconds(p) for p in pids) - cpu0) / wall / (os.cpu_count() or 1)
+        if pids
+        else None,
         "client_cpu_s": time.process_time() - client0,
         "sessions_opened": len(sessions),
         "upstreams": sorted({u for s in sessions for u in s.upstreams}),
@@ -331,7 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ramp", type=float, default=20, help="seconds over which sessions arrive")
     ap.add_argument("--think", type=float, default=2.0, help="mean seconds between a session's moves")
     ap.add_argument("--url", help="an already running server (or load balancer) instead of starting one")
-    ap.add_argument("--pid", type=int, help="with --url: the server process, to measure its memory")
+    ap.add_argument(
+        "--pid", type=int, action="append", default=[], help="with --url: server process(es), for memory"
+    )
+    ap.add_argument(
+        "--replicas", type=int, default=0, help="start this many replicas behind nginx (deploy/cluster.py)"
+    )
     ap.add_argument("--photos", type=int, default=0, help="distinct photos (default: one per session)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--report", type=Path, help="append the markdown table to this file")
@@ -344,25 +320,26 @@ def main(argv: list[str] | None = None) -> int:
     n_photos = args.photos or args.sessions
     print(f"Making {n_photos} phone-sized photos...", flush=True)
     photos = [phone_photo(args.seed * 1000 + i) for i in range(n_photos)]
-    proc = None
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
-        base, pid = args.url, args.pid
-        if base is None:
-            env = dict(os.environ)
-            env.setdefault("MALLOC_ARENA_MAX", "2")  # as `make run` and the Dockerfile start it
-            env["CONVCORE_ALEXNET_WEIGHTS"] = str(weights_file(Path(tmp)))
+        weights = {"CONVCORE_ALEXNET_WEIGHTS": str(weights_file(Path(tmp)))} if not args.url else {}
+        if args.url:
+            result = asyncio.run(drive(args.url, photos, args, args.pid))
+        elif args.replicas:
+            with Cluster(args.replicas, env=weights) as cluster:
+                print(f"nginx {cluster.url} -> {', '.join(cluster.upstreams)}", flush=True)
+                print(f"{args.sessions} sessions for {args.ramp:.0f} + {args.duration:.0f} s...", flush=True)
+                result = asyncio.run(drive(cluster.url, photos, args, cluster.pids))
+        else:
             port = free_port()
-            proc = start_server(port, env, Path(tmp) / "streamlit.log")
-            base, pid = f"http://127.0.0.1:{port}", proc.pid
-            print(f"Server {base} (pid {pid}), {rss_mb(pid):.0f} MB at start.", flush=True)
-        print(
-            f"{args.sessions} sessions for {args.ramp:.0f} + {args.duration:.0f} s, a move every ~{args.think} s...",
-            flush=True,
-        )
-        try:
-            result = asyncio.run(drive(base, photos, args, pid))
-        finally:
-            if proc is not None:
+            proc = start_server(port, server_env(weights), Path(tmp) / "streamlit.log")
+            print(
+                f"Server http://127.0.0.1:{port} (pid {proc.pid}), {rss_mb(proc.pid):.0f} MB at start.",
+                flush=True,
+            )
+            print(f"{args.sessions} sessions for {args.ramp:.0f} + {args.duration:.0f} s...", flush=True)
+            try:
+                result = asyncio.run(drive(f"http://127.0.0.1:{port}", photos, args, [proc.pid]))
+            finally:
                 proc.terminate()
                 try:
                     proc.wait(timeout=15)

@@ -1,0 +1,195 @@
+"""Server hygiene for a classroom: safe settings, bounded heavy work, nothing global mutated."""
+
+from __future__ import annotations
+
+import ast
+import threading
+import time
+import tomllib
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import convcore
+from app import limits
+from convcore import alexnet as ax
+from convcore import lenet
+from tests.apptest import ROOT
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+# ------------------------------------------------------------------------------ settings
+
+
+def test_server_settings_are_safe_for_a_classroom():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    server = config["server"]
+    assert server["maxUploadSize"] == 25  # MB: photos, not archives
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["runner"]["postScriptGC"] is False  # a full GC per rerun cost 13 % of the server
+
+
+def test_unsafe_html_only_ever_carries_constants():
+    """No user content (file names, typed text) can reach the page as raw HTML."""
+    offenders = []
+    for path in list((ROOT / "app").glob("*.py")) + list((ROOT / "pages").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        constants = {
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            unsafe = any(
+                k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+                for k in node.keywords
+            )
+            if unsafe:
+                arg = node.args[0] if node.args else None
+                if not (isinstance(arg, ast.Constant) or (isinstance(arg, ast.Name) and arg.id in constants)):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+# ------------------------------------------------------------------------------ nothing global mutated
+
+
+def test_untrained_models_do_not_touch_torchs_global_random_state():
+    torch.manual_seed(1234)
+    before = torch.get_rng_state()
+    a = ax.untrained_alexnet(seed=5)
+    b = lenet.new_model(lenet.LeNetConfig(seed=5))
+    assert torch.equal(torch.get_rng_state(), before)
+    assert torch.equal(a.features[0].weight, ax.untrained_alexnet(seed=5).features[0].weight)
+    assert torch.equal(b.conv1.weight, lenet.new_model(lenet.LeNetConfig(seed=5)).conv1.weight)
+
+
+def test_seeded_init_follows_pytorchs_default_rule():
+    net = ax.untrained_alexnet(seed=0)
+    for module in list(net.features) + list(net.classifier):
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            fan_in = module.weight[0].numel()
+            bound = 1 / np.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) and the bias rule both give this
+            w, b = module.weight, module.bias
+            assert float(w.abs().max()) <= bound + 1e-7 and float(b.abs().max()) <= bound + 1e-7
+            assert float(w.std()) == pytest.approx(bound / np.sqrt(3), rel=0.05)  # uniform's std
+
+
+def test_concurrent_model_creation_gives_each_its_own_seed():
+    results = {}
+
+    def make(seed):
+        results[seed] = [
+            lenet.new_model(lenet.LeNetConfig(seed=seed)).conv1.weight.clone() for _ in range(20)
+        ]
+
+    threads = [threading.Thread(target=make, args=(s,)) for s in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed, weights in results.items():
+        alone = lenet.new_model(lenet.LeNetConfig(seed=seed)).conv1.weight
+        assert all(torch.equal(w, alone) for w in weights), seed
+
+
+def test_image_loading_leaves_the_warnings_filters_alone():
+    before = list(warnings.filters)
+    for path in sorted(CORPUS.glob("*")):
+        if path.suffix == ".py":
+            continue
+        try:
+            convcore.open_image(path.read_bytes())
+        except convcore.ImageError:
+            pass
+    assert list(warnings.filters) == before
+
+
+def test_a_file_claiming_more_pixels_than_pillows_limit_is_refused_as_a_bomb():
+    with pytest.raises(convcore.ImageError, match="decompression bomb"):
+        convcore.open_image((CORPUS / "bad_bomb_header.png").read_bytes())
+
+
+# ------------------------------------------------------------------------------ bounded heavy work
+
+
+def test_heavy_work_runs_at_most_slots_at_once_and_nested_work_takes_no_second_slot():
+    running, peak, lock = 0, 0, threading.Lock()
+
+    def job():
+        nonlocal running, peak
+        with limits.heavy():
+            with limits.heavy():  # nested (a cached function calling another): no deadlock
+                with lock:
+                    running += 1
+                    peak = max(peak, running)
+                time.sleep(0.05)
+                with lock:
+                    running -= 1
+
+    threads = [threading.Thread(target=job) for _ in range(limits.HEAVY_SLOTS + 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == limits.HEAVY_SLOTS
+    assert limits.load() == {"running": 0, "waiting": 0, "trainings": 0}
+
+
+def test_a_full_server_says_so_in_a_sentence(monkeypatch):
+    monkeypatch.setattr(limits, "WAIT_SECONDS", 0.2)
+    release = threading.Event()
+    taken = []
+
+    def hold():
+        with limits.heavy():
+            taken.append(1)
+            release.wait(5)
+
+    holders = [threading.Thread(target=hold) for _ in range(limits.HEAVY_SLOTS)]
+    for t in holders:
+        t.start()
+    while len(taken) < limits.HEAVY_SLOTS:
+        time.sleep(0.01)
+    with pytest.raises(limits.Busy, match="very busy"):
+        with limits.heavy():
+            pass
+    release.set()
+    for t in holders:
+        t.join()
+
+
+def test_training_slots_queue_and_a_stop_while_queued_ends_the_wait():
+    stop = threading.Event()
+    held = [limits.training.acquire(timeout=1) for _ in range(limits.TRAINING_SLOTS)]
+    assert all(held)
+    outcome = []
+    t = threading.Thread(target=lambda: outcome.append(limits.training_slot(stop).__enter__()))
+    t.start()
+    time.sleep(0.3)
+    assert t.is_alive(), "it waits while every slot is taken"
+    stop.set()
+    t.join(2)
+    assert outcome == [False]
+    for _ in held:
+        limits.training.release()
+
+
+def test_bad_limit_settings_are_refused_with_the_name(monkeypatch):
+    monkeypatch.setenv("CONVCORE_HEAVY_SLOTS", "zero")
+    with pytest.raises(ValueError, match="CONVCORE_HEAVY_SLOTS"):
+        limits._setting("CONVCORE_HEAVY_SLOTS", 2)
+    monkeypatch.setenv("CONVCORE_HEAVY_SLOTS", "0")
+    with pytest.raises(ValueError, match=">= 1"):
+        limits._setting("CONVCORE_HEAVY_SLOTS", 2)
