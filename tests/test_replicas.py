@@ -12,6 +12,7 @@ import asyncio
 import sys
 import types
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
@@ -57,7 +58,9 @@ def test_each_browser_gets_a_replica_cookie_and_keeps_its_replica(cluster):
 def test_the_classroom_load_test_runs_through_nginx(cluster):
     args = types.SimpleNamespace(sessions=6, duration=15.0, ramp=3.0, think=1.5, seed=3)
     photos = [phone_photo(k, size=(1600, 1200)) for k in range(3)]
-    result = asyncio.run(drive(cluster.url, photos, args, cluster.pids))
+    # in a thread of its own: Playwright's sync API may already run an event loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, drive(cluster.url, photos, args, cluster.pids)).result()
     assert result["errors"] == []
     assert result["actions"] >= 6 * 4  # each session opened, uploaded and moved widgets
     assert "upload a photo" in result["rows"]
