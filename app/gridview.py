@@ -152,12 +152,22 @@ def _base(
                     )
             lum = 0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2]
             colour = (120, 120, 120) if is_pad else ((255, 255, 255) if lum < 128 else (0, 0, 0))
-            text = texts[r][c]
-            tw = draw.textlength(text, font=f)
-            draw.text((x0 + (cell - tw) / 2, y0 + (cell - f.size) / 2 - 1), text, fill=colour, font=f)
+            mask = _label(texts[r][c], f.size)
+            img.paste(colour, (x0 + (cell - mask.width) // 2, y0 + (cell - mask.height) // 2), mask)
     out = np.array(img)
     out.setflags(write=False)
     return out
+
+
+@lru_cache(maxsize=8192)
+def _label(text: str, size: int) -> Image.Image:
+    """``text`` in the grid font as a mask, drawn once: the same numbers recur in every grid, and
+    FreeType's drawing was the largest cost of the step pages on a busy server."""
+    f = font(size)
+    left, top, right, bottom = f.getbbox(text)
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=f)
+    return mask
 
 
 def caption_strip(text: str, width: int, size: int = 17) -> np.ndarray:
