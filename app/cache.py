@@ -47,7 +47,7 @@ def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False)
 def _photo(image_key: str, max_side: int | None, _pixels: np.ndarray) -> bytes:
     return render.jpeg_bytes(_pixels, max_side=max_side)
 
@@ -136,7 +136,7 @@ def _bar_label(fmap: np.ndarray, display: str, stretch: bool, top: float | None,
     return label
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def _rendered(
     image_key: str,
     fingerprint: str,

@@ -4,7 +4,7 @@ A server that builds and drops many image-sized arrays from many threads fragmen
 freed blocks between live ones stay in the process, and its memory creeps up with the number of
 reruns (seen with the load test: +400 MB over two minutes of 40 sessions). ``malloc_trim(0)``
 returns the free pages inside the heap, not only at its top. It runs in one background thread,
-every ``CONVCORE_TRIM_SECONDS`` seconds (default 5; 0 turns it off), and takes a few milliseconds.
+every ``CONVCORE_TRIM_SECONDS`` seconds (default 2; 0 turns it off), and takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _libc_trim():
 @st.cache_resource(show_spinner=False)
 def start_trimmer() -> threading.Thread | None:
     """Start the trimming thread once per process (None where there is no glibc or it is off)."""
-    interval = float(os.environ.get("CONVCORE_TRIM_SECONDS", "5"))
+    interval = float(os.environ.get("CONVCORE_TRIM_SECONDS", "2"))
     trim = _libc_trim()
     if trim is None or interval <= 0:
         return None

@@ -61,7 +61,7 @@ class Analysis:
 
 
 # Shared by every session (st.cache_resource: no pickled copy per rerun), arrays read-only.
-@st.cache_resource(max_entries=12, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def _analyse(kind: str, image_key: str, _pixels: np.ndarray) -> Analysis:
     net = model(kind)
     with limits.heavy():
@@ -90,7 +90,7 @@ def cam(kind: str, image: CurrentImage, class_index: int) -> np.ndarray:
     return _cam(kind, image.key, class_index, image.pixels)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)
 def _mosaic_png(kind: str, image_key: str, layer: str, order_by: str, palette, _pixels: np.ndarray) -> bytes:
     output = next(o for o in _analyse(kind, image_key, _pixels).outputs if o.layer.name == layer)
     values = output.values
