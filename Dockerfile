@@ -11,8 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    # fewer malloc arenas: much less memory with many sessions (docs/scale.md)
+    # glibc tuned for one thread per session: much less memory with many sessions (docs/scale.md)
     MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=524288 \
     TORCH_HOME=/app/.torch
 
 WORKDIR /app
