@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import random
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -239,6 +240,7 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
         "rows": rows,
         "errors": rec.errors,
         "rss_peak_mb": max(samples) if samples else None,
+        "servers": len(pids),
         "rss_end_mb": samples[-1] if samples else None,
         "rss_samples_mb": [round(x) for x in samples[::4]],  # every 2 s
         "server_cpu_share": (sum(cpu_seconds(p) for p in pids) - cpu0) / wall / (os.cpu_count() or 1)
@@ -258,7 +260,7 @@ def markdown(result: dict, args, label: str) -> str:
     lines = [
         f"### {label}",
         "",
-        f"`{' '.join(['python', 'bench/loadtest.py', *sys.argv[1:]])}` on {platform.node() or 'this machine'}, "
+        f"`{shlex.join(['python', 'bench/loadtest.py', *sys.argv[1:]])}` on {platform.node() or 'this machine'}, "
         f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}: {result['sessions']} sessions "
         f"(ramp {result['ramp_s']:.0f} s, then {result['duration_s']:.0f} s), "
         f"a widget moved every {result['think_s'] - 0.5:.1f}-{result['think_s'] + 0.5:.1f} s per session.",
@@ -270,7 +272,9 @@ def markdown(result: dict, args, label: str) -> str:
         f"| p95 latency | <= {TARGETS['p95']:.0f} s | {result['p95']:.2f} s | {ok(result['p95'] <= TARGETS['p95'])} |",
         f"| errors | {TARGETS['errors']} | {len(result['errors'])} | {ok(len(result['errors']) == 0)} |",
     ]
-    if rss is not None:
+    if rss is not None and result["servers"] > 1:  # the target is per server; mmapped weights count twice
+        lines.append(f"| server memory (peak RSS, sum of {result['servers']} replicas) | | {rss:.0f} MB | |")
+    elif rss is not None:
         lines.append(
             f"| server memory (peak RSS) | <= {TARGETS['rss_mb'] / 1024:.1f} GB | {rss:.0f} MB | "
             f"{ok(rss <= TARGETS['rss_mb'])} |"
@@ -356,7 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     met = (
         result["p95"] <= TARGETS["p95"]
         and not result["errors"]
-        and (result["rss_peak_mb"] is None or result["rss_peak_mb"] <= TARGETS["rss_mb"])
+        and (
+            result["rss_peak_mb"] is None
+            or result["servers"] > 1
+            or result["rss_peak_mb"] <= TARGETS["rss_mb"]
+        )
     )
     return 0 if met else 1
 
