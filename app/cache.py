@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import limits, render
+from app import limits, render, state
 from app.state import CurrentImage
 
 
@@ -185,10 +185,6 @@ def _download_png(
     return render.png_bytes(render.with_colourbar(colourised, label=label))
 
 
-def _palette() -> tuple[str, str]:
-    return render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
-
-
 def rendered(
     image: CurrentImage,
     filt: convcore.Filter,
@@ -203,7 +199,15 @@ def rendered(
     ``stretch`` puts full colour at the 99th percentile instead of the extreme value.
     """
     return _rendered(
-        image.key, filter_fingerprint(filt), options, display, stretch, label, _palette(), image.pixels, filt
+        image.key,
+        filter_fingerprint(filt),
+        options,
+        display,
+        stretch,
+        label,
+        state.palette(),
+        image.pixels,
+        filt,
     )
 
 
@@ -225,7 +229,7 @@ def download_png(
         display,
         stretch,
         label,
-        _palette(),
+        state.palette(),
         image.pixels,
         filt,
     )

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import limits, render
+from app import limits, render, state
 from app.state import CurrentImage
 from convcore import alexnet as ax
 
@@ -94,20 +94,27 @@ def cam(kind: str, image: CurrentImage, class_index: int) -> np.ndarray:
 def _mosaic_png(kind: str, image_key: str, layer: str, order_by: str, palette, _pixels: np.ndarray) -> bytes:
     output = next(o for o in _analyse(kind, image_key, _pixels).outputs if o.layer.name == layer)
     values = output.values
-    if order_by == "mean activation":
-        order = np.argsort(-values.mean(axis=(1, 2)))
-    elif order_by == "max activation":
-        order = np.argsort(-values.max(axis=(1, 2)))
-    else:
-        order = np.arange(values.shape[0])
-    mosaic = map_mosaic(values, order, signed=output.layer.kind == "conv", palette=palette)
+    mosaic = map_mosaic(
+        values, channel_order(values, order_by), signed=output.layer.kind == "conv", palette=palette
+    )
     return render.png_bytes(mosaic)
+
+
+ORDERS = ("channel number", "mean activation", "max activation")
+
+
+def channel_order(values: np.ndarray, order_by: str) -> np.ndarray:
+    """Channel indices of a (C, H, W) layer output in one of ORDERS (strongest first)."""
+    if order_by == "mean activation":
+        return np.argsort(-values.mean(axis=(1, 2)))
+    if order_by == "max activation":
+        return np.argsort(-values.max(axis=(1, 2)))
+    return np.arange(values.shape[0])
 
 
 def mosaic_png(kind: str, image: CurrentImage, layer: str, order_by: str) -> bytes:
     """The layer's maps as one PNG, ordered by channel number, mean or max activation (cached)."""
-    palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
-    return _mosaic_png(kind, image.key, layer, order_by, palette, image.pixels)
+    return _mosaic_png(kind, image.key, layer, order_by, state.palette(), image.pixels)
 
 
 def conv1_weights(kind: str) -> np.ndarray:
@@ -140,7 +147,7 @@ def map_mosaic(
 ) -> np.ndarray:
     """Channels of one layer as small maps (each on its own scale), in ``order``."""
     if palette is None:
-        palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
+        palette = state.palette()
     maps = []
     for k in order:
         c = render.colourise(values[k], "diverging" if signed else "relu", palette=palette)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from app import render
+
 #: The sample shown before the student picks anything.
 DEFAULT_SAMPLE = "Grace Hopper"
 
@@ -50,3 +52,8 @@ def current_image() -> CurrentImage:
 def set_image(image: CurrentImage) -> None:
     st.session_state["image.current"] = image
     st.session_state["image.error"] = None
+
+
+def palette() -> tuple[str, str]:
+    """The colour maps chosen in the sidebar (a pair from app.render.PALETTES)."""
+    return render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]

@@ -139,17 +139,12 @@ with maps:
         layer = m1.selectbox("Layer", [info.name for info in ax.LAYERS], key=f"{P}.layer")
         order_by = m2.radio(
             "Order",
-            ["channel number", "mean activation", "max activation"],
+            models.ORDERS,
             key=f"{P}.order",
             horizontal=True,
         )
         values = outputs[layer].values
-        if order_by == "mean activation":
-            order = np.argsort(-values.mean(axis=(1, 2)))
-        elif order_by == "max activation":
-            order = np.argsort(-values.max(axis=(1, 2)))
-        else:
-            order = np.arange(values.shape[0])
+        order = models.channel_order(values, order_by)
         signed = outputs[layer].layer.kind == "conv"
         st.caption(
             f"{layer}: {values.shape[0]} channels of {values.shape[1]} x {values.shape[2]}; "
@@ -164,8 +159,7 @@ with maps:
             - 1
         )
         e1, e2, e3 = st.columns(3)
-        palette = render.PALETTES[st.session_state.get("ui.palette", next(iter(render.PALETTES)))]
-        big = render.colourise(values[channel], "diverging" if signed else "relu", palette=palette)
+        big = render.colourise(values[channel], "diverging" if signed else "relu", palette=state.palette())
         with e1:
             enlarged = render.upscale(big.rgb, 224)
             unit = streamlit_image_coordinates(
@@ -279,7 +273,7 @@ with compare:
                 k: models.analyse(k, image).outputs[1].values for k in (models.PRETRAINED, models.UNTRAINED)
             }
             for col, (k, vals) in zip((a, b), first.items()):
-                top = np.argsort(-vals.mean(axis=(1, 2)))[:16]
+                top = models.channel_order(vals, "mean activation")[:16]
                 render.show(
                     col,
                     models.map_mosaic(vals, top, signed=False, cols=8),
