@@ -81,29 +81,23 @@ $(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
 # Browser tests drive Debian's Chromium through Playwright (Playwright's own browser download
 # does not work offline). Installed here when missing and we may use apt-get.
 chromium:
-	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
-	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-		echo "Browser tests need Chromium at $(CHROMIUM). Install it, or run: make test CHROMIUM=/path/to/chromium"; \
-		exit 1; \
-	fi
+	@[ -x "$(CHROMIUM)" ] || $(call apt_install,chromium,\
+		Browser tests need Chromium at $(CHROMIUM). Install it or run: make test CHROMIUM=/path/to/chromium)
 
 # The scale-out tests put two replicas behind Debian's nginx (run as an ordinary process).
 nginx:
-	@if [ -n "$(NGINX)" ] && [ -x "$(NGINX)" ]; then exit 0; fi; \
-	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Debian's nginx for the scale-out tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
-	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
-	else \
-		echo "The scale-out tests need nginx. Install it (e.g. apt-get install nginx, brew install nginx)."; \
-		exit 1; \
-	fi
+	@[ -n "$(NGINX)" ] || $(call apt_install,nginx,\
+		The scale-out tests need nginx. Install it: apt-get install nginx or brew install nginx)
+
+# $(call apt_install,PACKAGE,MESSAGE): install a Debian package with apt-get (as root, or with
+# sudo), or print MESSAGE and fail where there is no apt-get.
+define apt_install
+	{ if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "$(strip $(2))"; exit 1; fi; \
+	echo "Installing Debian's $(1)..."; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
+endef
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts

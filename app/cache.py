@@ -117,41 +117,44 @@ class Rendered:
 MAX_SHOWN_WIDTH = 1460
 
 
-def _colourised(
-    image_key: str, fingerprint: str, options: Options, display: str, stretch: bool, palette, _pixels, _filt
-) -> tuple[np.ndarray, render.Colourised, float | None]:
-    fmap = _feature_map(image_key, fingerprint, options, _pixels, _filt)
-    top = None if display == "image" else render.full_scale(fmap, display, stretch=stretch)
+@dataclass(frozen=True)
+class _MapKey:
+    """What a coloured map depends on (the cache key; the arrays travel unhashed beside it)."""
+
+    image_key: str
+    fingerprint: str
+    options: Options
+    display: str
+    stretch: bool
+    label: str
+    palette: tuple[str, str]
+
+
+def _map_key(
+    image: CurrentImage, filt: convcore.Filter, options: Options, display: str, stretch: bool, label: str
+):
+    return _MapKey(image.key, filter_fingerprint(filt), options, display, stretch, label, state.palette())
+
+
+def _colourised(key: _MapKey, _pixels, _filt) -> tuple[np.ndarray, render.Colourised, str]:
+    """The raw map, its colours and the colour bar's label."""
+    fmap = _feature_map(key.image_key, key.fingerprint, key.options, _pixels, _filt)
+    display, palette = key.display, key.palette
+    top = None if display == "image" else render.full_scale(fmap, display, stretch=key.stretch)
+    label = key.label
+    if key.stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
+        label = f"{label} (stronger values saturate)".lstrip()
     if fmap.ndim == 3 and display != "image":
         # one map per colour channel, side by side, on one shared colour scale
         parts = [render.colourise(channel, display, top=top, palette=palette) for channel in fmap]
         body = render.side_by_side([render.upscale(p.rgb, 200) for p in parts])
-        return fmap, render.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap), top
-    return fmap, render.colourise(fmap, display, top=top, palette=palette), top
-
-
-def _bar_label(fmap: np.ndarray, display: str, stretch: bool, top: float | None, label: str) -> str:
-    if stretch and top is not None and top < render.full_scale(fmap, display, stretch=False):
-        return f"{label} (stronger values saturate)".lstrip()
-    return label
+        return fmap, render.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap), label
+    return fmap, render.colourise(fmap, display, top=top, palette=palette), label
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _rendered(
-    image_key: str,
-    fingerprint: str,
-    options: Options,
-    display: str,
-    stretch: bool,
-    label: str,
-    palette: tuple[str, str],
-    _pixels,
-    _filt,
-) -> Rendered:
-    fmap, colourised, top = _colourised(
-        image_key, fingerprint, options, display, stretch, palette, _pixels, _filt
-    )
-    label = _bar_label(fmap, display, stretch, top, label)
+def _rendered(key: _MapKey, _pixels, _filt) -> Rendered:
+    fmap, colourised, label = _colourised(key, _pixels, _filt)
     bar = None if colourised.cmap is None else render.png_bytes(render.colourbar(colourised, label=label))
     shown = render.upscale(colourised.rgb)
     if shown.shape[1] > MAX_SHOWN_WIDTH:
@@ -167,21 +170,8 @@ def _rendered(
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _download_png(
-    image_key: str,
-    fingerprint: str,
-    options: Options,
-    display: str,
-    stretch: bool,
-    label: str,
-    palette: tuple[str, str],
-    _pixels,
-    _filt,
-) -> bytes:
-    fmap, colourised, top = _colourised(
-        image_key, fingerprint, options, display, stretch, palette, _pixels, _filt
-    )
-    label = _bar_label(fmap, display, stretch, top, label)
+def _download_png(key: _MapKey, _pixels, _filt) -> bytes:
+    _, colourised, label = _colourised(key, _pixels, _filt)
     return render.png_bytes(render.with_colourbar(colourised, label=label))
 
 
@@ -198,17 +188,7 @@ def rendered(
 
     ``stretch`` puts full colour at the 99th percentile instead of the extreme value.
     """
-    return _rendered(
-        image.key,
-        filter_fingerprint(filt),
-        options,
-        display,
-        stretch,
-        label,
-        state.palette(),
-        image.pixels,
-        filt,
-    )
+    return _rendered(_map_key(image, filt, options, display, stretch, label), image.pixels, filt)
 
 
 def download_png(
@@ -222,15 +202,6 @@ def download_png(
 ):
     """A function making the full-size map with its colour bar as PNG: for a download button,
     which calls it only when clicked (drawing it on every rerun cost as much as the map)."""
-    args = (
-        image.key,
-        filter_fingerprint(filt),
-        options,
-        display,
-        stretch,
-        label,
-        state.palette(),
-        image.pixels,
-        filt,
-    )
-    return lambda: _download_png(*args)
+    key = _map_key(image, filt, options, display, stretch, label)  # read now: the click has no session
+    pixels = image.pixels
+    return lambda: _download_png(key, pixels, filt)

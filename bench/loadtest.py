@@ -86,14 +86,15 @@ def phone_photo(seed: int, size: tuple[int, int] = (4032, 3024)) -> bytes:
     return out.getvalue()
 
 
-def weights_file(folder: Path) -> Path:
-    """AlexNet weights of the real shapes (random values), named like the official file."""
+def weights_file(folder: Path, seed: int = 7) -> Path:
+    """AlexNet weights of the real shapes (random values), named like the official file with the
+    start of its own SHA-256, as convcore checks (also the tests' stand-in for the real file)."""
     import torch
 
     from convcore import alexnet as ax
 
     raw = folder / "raw.pth"
-    torch.save(ax.untrained_alexnet(seed=7).state_dict(), raw)
+    torch.save(ax.untrained_alexnet(seed=seed).state_dict(), raw)
     digest = hashlib.sha256(raw.read_bytes()).hexdigest()
     named = folder / f"alexnet-owt-{digest[:8]}.pth"
     raw.rename(named)

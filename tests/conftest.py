@@ -1,11 +1,7 @@
 """Shared test settings and the browser tests' fixtures (a streamlit server, Debian's Chromium)."""
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,6 +15,10 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 from tests.browser import ARTIFACTS, ROOT, chromium_path  # noqa: E402
+
+# the server helpers (deploy/cluster.py) and the load test's stand-in weights (bench/loadtest.py)
+sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 @pytest.fixture(scope="session")
@@ -40,65 +40,23 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    """`streamlit run app/main.py` on a free loopback port, started as the classroom server is."""
+    from cluster import free_port, server_env, start_server
+
     os.makedirs(ARTIFACTS, exist_ok=True)
-    log = open(os.path.join(ARTIFACTS, "streamlit.log"), "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/main.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start; see {ARTIFACTS}/streamlit.log")
-        time.sleep(0.2)
-    yield url
+    port = free_port()
+    try:
+        proc = start_server(port, server_env(), ARTIFACTS / "streamlit.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="session")
 def weights_file(tmp_path_factory):
     """A state_dict of AlexNet's exact shapes, named like the official file with its own hash."""
-    import hashlib
+    from loadtest import weights_file as make
 
-    import torch
-
-    from convcore import alexnet as ax
-
-    folder = tmp_path_factory.mktemp("weights")
-    raw = folder / "raw.pth"
-    torch.save(ax.untrained_alexnet(seed=123).state_dict(), raw)
-    digest = hashlib.sha256(raw.read_bytes()).hexdigest()
-    named = folder / f"alexnet-owt-{digest[:8]}.pth"
-    raw.rename(named)
-    return named
+    return make(tmp_path_factory.mktemp("weights"), seed=123)

@@ -70,6 +70,13 @@ def test_upload_choose_sobel_move_stride_see_the_map_and_formula_change(server, 
     expect(page.locator(".katex").filter(has_text="200").first).to_be_visible()
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "filter_lab_projector_1920.png"), full_page=True)
+    # the download is drawn only when clicked: the 300 x 200 map at full size, with its colour bar
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download feature map (PNG)").click()
+    path = ARTIFACTS / "feature_map_download.png"
+    info.value.save_as(path)
+    with Image.open(path) as png:
+        assert png.format == "PNG" and png.width >= 300 and png.height > 200
 
 
 def test_broken_upload_shows_a_sentence_and_the_page_keeps_working(server, page):

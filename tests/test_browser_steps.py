@@ -54,6 +54,20 @@ def test_step_play_click_and_export_the_convolution(server, page):
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "conv_steps_1600.png"), full_page=True)
 
+    # the step's PNG and the grids' CSV are drawn only when clicked
+    with page.expect_download() as info:
+        page.get_by_role("button", name="This step (PNG)").click()
+    info.value.save_as(ARTIFACTS / "conv_step.png")
+    with Image.open(ARTIFACTS / "conv_step.png") as png:
+        assert png.format == "PNG" and png.width > 300
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Grids (CSV)").click()
+    info.value.save_as(ARTIFACTS / "grids.csv")
+    assert (
+        "row 3, column 2" in (ARTIFACTS / "grids.csv").read_text()
+        or len((ARTIFACTS / "grids.csv").read_text().splitlines()) > 8
+    )
+
     page.get_by_role("button", name="Make the animation (GIF)").click()
     settle(page)
     with page.expect_download() as info:

@@ -9,22 +9,17 @@ images included), and load spread over the replicas. The classroom load test run
 from __future__ import annotations
 
 import asyncio
-import sys
 import types
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import expect
-
-from tests.browser import BROWSER, ROOT, settle
-
-sys.path.insert(0, str(ROOT / "deploy"))
-sys.path.insert(0, str(ROOT / "bench"))
-
 from cluster import Cluster, render_config  # noqa: E402
 from loadtest import drive, phone_photo  # noqa: E402
+from playwright.sync_api import expect
 from stclient import Session  # noqa: E402
+
+from tests.browser import BROWSER, ROOT, settle
 
 
 @pytest.fixture(scope="module")
