@@ -90,7 +90,7 @@ def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     # Drawn on a copy at the size it is shown (the component sends the picture on every rerun).
     shown_w = min(w, _PICK_WIDTH)
     scale = shown_w / w
-    shown = _thumbnail(image.key, shown_w, image.pixels).copy()
+    shown = _thumbnail(image.key, shown_w, image.pixels)  # st.cache_data hands out a fresh copy
     draw = ImageDraw.Draw(shown)
     box = [c0 * scale, r0 * scale, (c0 + region) * scale, (r0 + region) * scale]
     for k in range(3):
