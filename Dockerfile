@@ -29,7 +29,7 @@ RUN pip install --no-deps -e . \
     && mkdir -p /app/.torch && chown -R convviz /app/.torch
 
 ARG WITH_WEIGHTS=0
-RUN if [ "$WITH_WEIGHTS" = "1" ]; then python -m convcore.alexnet; fi
+RUN if [ "$WITH_WEIGHTS" = "1" ]; then python -m convcore.nets.weights; fi
 
 USER convviz
 EXPOSE 8501

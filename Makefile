@@ -57,11 +57,11 @@ loadtest-replicas: $(RUN_STAMP) nginx
 
 # The small digit CNN that ships in assets/ (deterministic; prints its held-out accuracy).
 train-default: $(RUN_STAMP)
-	$(PY) -m convcore.lenet
+	$(PY) -m convcore.nets.lenet
 
 # AlexNet's pretrained ImageNet weights (233 MB) into the PyTorch cache, for an offline classroom.
 weights: $(RUN_STAMP)
-	$(PY) -m convcore.alexnet
+	$(PY) -m convcore.nets.weights
 
 corpus: $(RUN_STAMP)
 	$(PY) tests/corpus/make_corpus.py

@@ -1,8 +1,15 @@
-"""Explanations with the live numbers: the output-size formula, written out."""
+"""Explanations with the live numbers: formulas, equations and parameter counts, written out.
+
+Everything here is text made from convcore's own values (a geometry, a step, a parameter count),
+so what the page says is what was computed.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 import convcore
+from app.draw.text import fmt
 
 
 def size_formula(axis: str, n: int, k: int, s: int, before: int, after: int, d: int) -> str:
@@ -27,36 +34,105 @@ def size_formula(axis: str, n: int, k: int, s: int, before: int, after: int, d: 
 
 
 def size_formulas(
-    input_size: tuple[int, int],
-    kernel_size: tuple[int, int],
-    *,
-    stride: int,
-    padding: int | str,
-    dilation: int,
+    input_size: tuple[int, int], kernel_size: tuple[int, int], params: convcore.ConvParams
 ) -> tuple[str, str]:
-    """The height and width formulas for a convolution (padding "same"/"valid" resolved)."""
-    k = kernel_size
-    if padding == "same":
-        totals = [dilation * (kk - 1) for kk in k]
-        before = [t // 2 for t in totals]
-        after = [t - b for t, b in zip(totals, before)]
-    elif padding == "valid":
-        before = after = [0, 0]
-    else:
-        before = after = [int(padding)] * 2
+    """The height and width formulas of a convolution or pooling with these settings.
+
+    Written also for settings without an output (each axis then says "no output"): the padding
+    comes from :meth:`convcore.ConvParams.pads`, the one place that resolves "same" and "valid".
+    """
+    before, after = params.pads(kernel_size)
     return tuple(
-        size_formula(axis, n, kk, stride, b, a, dilation)
-        for axis, n, kk, b, a in zip(("H", "W"), input_size, k, before, after)
+        size_formula(
+            axis,
+            int(input_size[a]),
+            int(kernel_size[a]),
+            params.strides[a],
+            before[a],
+            after[a],
+            params.dilations[a],
+        )  # fmt: skip
+        for a, axis in enumerate(("H", "W"))
     )
 
 
-def parameter_count(filt: convcore.Filter, colour: str) -> str:
+def length_formula(geometry: convcore.ConvGeometry) -> str:
+    """A 1-D convolution's output length, written out with its numbers (plain text)."""
+    g = geometry
+    n, k, s, p, d = g.input_size[1], g.kernel_size[1], g.stride[1], g.pad_before[1], g.dilation[1]
+    dil = f"{d}·({k} - 1) - 1" if d > 1 else f"{k}"
+    return f"Length: floor(({n} + 2·{p} - {dil}) / {s}) + 1 = {g.output_size[1]}"
+
+
+def _weights(kernel_size: tuple[int, int], in_channels: int = 1) -> int:
+    layer = convcore.Layer("conv", tuple(kernel_size), channels=1)
+    return convcore.parameter_count(layer, in_channels, bias=False)
+
+
+def filter_parameters(filt: convcore.Filter, colour: str) -> str:
     """How many numbers the filter has, as a sentence (the weights a CNN would learn)."""
     kh, kw = filt.size
     if filt.magnitude_of:
-        return f"two {kh} x {kw} kernels = {2 * kh * kw} weights, combined as sqrt(a^2 + b^2)"
+        return f"two {kh} x {kw} kernels = {2 * _weights(filt.size)} weights, combined as sqrt(a^2 + b^2)"
     if filt.is_colour:
-        return f"{kh} x {kw} x 3 = {kh * kw * 3} weights (one {kh} x {kw} slice per colour channel)"
+        return (
+            f"{kh} x {kw} x 3 = {_weights(filt.size, 3)} weights (one {kh} x {kw} slice per colour channel)"
+        )
     if colour == "rgb":
-        return f"{kh} x {kw} = {kh * kw} weights, used on each colour channel separately"
-    return f"{kh} x {kw} = {kh * kw} weights"
+        return f"{kh} x {kw} = {_weights(filt.size)} weights, used on each colour channel separately"
+    return f"{kh} x {kw} = {_weights(filt.size)} weights"
+
+
+def layer_parameters(weight_shape: tuple[int, int, int, int]) -> str:
+    """'8 x 3 x 3 x 3 = 216 weights + 8 biases = 224 parameters' for a (O, C, kh, kw) bank."""
+    o, c, kh, kw = weight_shape
+    layer = convcore.Layer("conv", (kh, kw), channels=o)
+    n = convcore.parameter_count(layer, c, bias=False)
+    total = convcore.parameter_count(layer, c)
+    return f"{o} x {c} x {kh} x {kw} = {n} weights + {o} bias{'es' if o > 1 else ''} = {total} parameters"
+
+
+def _paren(value: float) -> str:
+    return f"({fmt(value)})" if value < 0 else fmt(value)
+
+
+def step_equation(step: convcore.ConvStep) -> str:
+    """The sum written out (all terms for up to 9 products), plus bias, equals the output."""
+    terms = step.products.size
+    o, i, j = step.position
+    where = f"output row {i + 1}, column {j + 1}" + (f", channel {o + 1}" if o else "")
+    if step.products.shape[0] == 3:
+        parts = " + ".join(f"{fmt(s)}" for s in step.channel_sums)
+        line = f"R + G + B = {parts} = {fmt(step.total)}"
+    elif terms <= 9:
+        pairs = [f"{_paren(a)}×{_paren(b)}" for a, b in zip(step.inputs.ravel(), step.kernel.ravel())]
+        line = " + ".join(pairs) + f" = {fmt(step.total)}"
+    else:
+        line = f"sum of the {terms} products = {fmt(step.total)}"
+    return f"{line}; + bias {fmt(step.bias)} = {fmt(step.value)} ({where})"
+
+
+def conv1d_equation(step: convcore.ConvStep) -> str:
+    """One output of a 1-D convolution: every product and the sum."""
+    terms = " + ".join(f"{fmt(a)}×{fmt(b)}" for a, b in zip(step.inputs.ravel(), step.kernel.ravel()))
+    return f"{terms} = {fmt(step.value)} (output {step.position[2] + 1})"
+
+
+def pool_equation(step: convcore.PoolStep) -> str:
+    """max(...) or (... + ...) / n = the pooled number, with where it goes."""
+    i, j = step.position[1:]
+    where = f"(output row {i + 1}, column {j + 1})"
+    values = [fmt(float(v)) for v in step.values.ravel()]
+    if step.chosen is not None:
+        return f"max({', '.join(values)}) = {fmt(step.value)} {where}"
+    return f"({' + '.join(values)}) / {step.values.size} = {fmt(step.value)} {where}"
+
+
+def transpose_sentence(x: np.ndarray, kernel: np.ndarray, position: tuple[int, int], stride: int) -> str:
+    """What one input number of a transposed convolution adds to the output, and where."""
+    i, j = position
+    v = fmt(x[i, j])
+    return (
+        f"Input ({i + 1}, {j + 1}) = {v} adds {v} x kernel at rows {i * stride + 1}-{i * stride + kernel.shape[0]}, "
+        f"columns {j * stride + 1}-{j * stride + kernel.shape[1]}."
+    )

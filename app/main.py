@@ -11,37 +11,23 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import limits, links, memory, picker, presenter, state  # noqa: E402
-
-PAGES_DIR = ROOT / "pages"
-#: The pages after Home, in the sidebar's order: (file name = URL path, title, icon).
-PAGES = [
-    ("filter_lab", "Filter Lab", ":material/tune:"),
-    ("conv_steps", "Convolution, step by step", ":material/grid_on:"),
-    ("pool_steps", "Pooling, step by step", ":material/grid_view:"),
-    ("alexnet", "AlexNet explorer", ":material/neurology:"),
-    ("train", "Train a CNN", ":material/model_training:"),
-    ("layers", "Parameters and receptive fields", ":material/stacks:"),
-    ("conv1d", "1-D convolution and upsampling", ":material/timeline:"),
-]
+from app import links, picker, presenter, registry, server, session  # noqa: E402
 
 
 def run() -> None:
     st.set_page_config(page_title="Convolution Visualizer", page_icon=":material/grid_on:", layout="wide")
-    state.init()
-    memory.start_trimmer()
-    pages = [st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True)]
-    pages += [
-        st.Page(PAGES_DIR / f"{path}.py", title=title, icon=icon, url_path=path)
-        for path, title, icon in PAGES
-    ]
-    page = st.navigation(pages)
+    session.init()
+    server.start_trimmer()
+    pages = registry.st_pages()
+    page = st.navigation(list(pages.values()))
     restored = links.restore(page.url_path)
+    if "image.sample" in restored:
+        picker.use_sample(st.session_state["image.sample"])
     picker.sidebar()
-    presenter.apply(pages, page)
+    presenter.apply(pages, registry.by_url(page.url_path))
     try:
         page.run()
-    except limits.Busy as exc:  # the server stayed full: say so, keep the page usable
+    except server.Busy as exc:  # the server stayed full: say so, keep the page usable
         st.warning(str(exc), icon=":material/hourglass_top:")
     except Exception:  # noqa: BLE001 - only when a link's (untrusted) values were just applied
         if not restored:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import convcore
-from app import cache, state
+from app import caches, session
 
 SOURCES = ("Sample", "Upload", "Camera")
 #: Extensions the uploader offers. HEIC/AVIF are accepted only to explain that they cannot be read.
@@ -22,7 +22,7 @@ def use_sample(name: str | None = None) -> None:
             name = next(iter(convcore.SAMPLES))
     st.session_state["image.sample"] = name
     st.session_state["image.sample_kept"] = name
-    state.set_image(cache.sample(name))
+    session.set_image(caches.sample(name))
 
 
 def _on_source_change() -> None:
@@ -39,13 +39,13 @@ def take_file(name: str, file_id: str, raw: bytes) -> None:
         return
     st.session_state["image.last_file"] = file_id
     try:
-        image = cache.decode(cache.digest(raw), name, raw)
+        image = caches.decode(caches.digest(raw), name, raw)
     except convcore.ImageError as exc:
         st.session_state["image.error"] = f"**{name}** could not be used. {exc} The previous image is kept."
         return
     finally:
         _release(file_id)
-    state.set_image(image)
+    session.set_image(image)
 
 
 def _release(file_id: str) -> None:
@@ -100,10 +100,10 @@ def sidebar() -> None:
                 take_file("Camera picture", shot.file_id, shot.getvalue())
         if st.session_state.get("image.error"):
             st.error(st.session_state["image.error"], icon=":material/broken_image:")
-        image = state.current_image()
+        image = session.current_image()
         h, w = image.pixels.shape[:2]
         st.image(
-            cache.photo(image, max_side=640),
+            caches.photo(image, max_side=640),
             caption=f"{image.name}: {w} x {h} pixels",
             width="stretch",
             output_format="JPEG",

@@ -1,21 +1,13 @@
-"""Presenter mode for a projector: larger type, no sidebar, high contrast, a guided lesson path."""
+"""Presenter mode for a projector: larger type, no sidebar, high contrast, a guided lesson path;
+and the sidebar's display settings (colours for maps, the presenter toggle)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import render
-from app.links import PRESENTER
+from app import registry, session
+from app.draw.colour import PALETTES
 
-#: The lesson's order: (url_path, what this stop of the lesson is about).
-LESSON = [
-    ("filter_lab", "Filters and feature maps"),
-    ("conv_steps", "Stride, padding and dilation, step by step"),
-    ("pool_steps", "Pooling"),
-    ("layers", "Layers: parameters and receptive fields"),
-    ("alexnet", "A real network: AlexNet"),
-    ("train", "Training: filters are learned"),
-]
 # Static CSS only (no user content): larger type, hidden sidebar, darker text.
 _CSS = """
 <style>
@@ -30,33 +22,36 @@ html { font-size: 21px; }
 """
 
 
-def apply(pages: list, current) -> None:
-    """The toggle (in the sidebar) and, when on, the CSS and the lesson bar above the page."""
+def _leave() -> None:
+    st.session_state[session.PRESENTER_KEY] = False
+
+
+def apply(pages: dict[str, st.Page], current: registry.Page) -> None:
+    """The sidebar's display settings and, in presenter mode, the CSS and the lesson bar."""
     st.sidebar.selectbox(
         "Colours for maps",
-        list(render.PALETTES),
-        key="ui.palette",
+        list(PALETTES),
+        key=session.PALETTE_KEY,
         help="Feature maps in blue-red and grey, or in palettes safe for red-green colour blindness. "
         "Every number is also shown as text on the step-by-step pages.",
     )
     st.sidebar.toggle(
-        "Presenter mode", key=PRESENTER, help="Large type, no sidebar, the lesson's pages in order."
+        "Presenter mode",
+        key=session.PRESENTER_KEY,
+        help="Large type, no sidebar, the lesson's pages in order.",
     )
-    if not st.session_state.get(PRESENTER):
+    if not st.session_state.get(session.PRESENTER_KEY):
         return
     st.markdown(_CSS, unsafe_allow_html=True)
-    by_path = {p.url_path: p for p in pages}
-    paths = [path for path, _ in LESSON]
-    here = paths.index(current.url_path) if current.url_path in paths else -1
+    lesson = registry.LESSON
+    here = lesson.index(current) if current in lesson else -1
     cols = st.columns([2, 5, 2, 2], vertical_alignment="center")
     if here > 0:
-        cols[0].page_link(by_path[paths[here - 1]], label="Previous", icon=":material/arrow_back:")
+        cols[0].page_link(pages[lesson[here - 1].name], label="Previous", icon=":material/arrow_back:")
     if here >= 0:
-        cols[1].markdown(f"**Lesson {here + 1} of {len(LESSON)}: {LESSON[here][1]}**")
+        cols[1].markdown(f"**Lesson {here + 1} of {len(lesson)}: {lesson[here].lesson}**")
     else:
-        cols[1].page_link(by_path[paths[0]], label="Start the lesson", icon=":material/school:")
-    if 0 <= here < len(LESSON) - 1:
-        cols[2].page_link(by_path[paths[here + 1]], label="Next", icon=":material/arrow_forward:")
-    cols[3].button(
-        "Leave presenter mode", key="ui.leave", on_click=lambda: st.session_state.update({PRESENTER: False})
-    )
+        cols[1].page_link(pages[lesson[0].name], label="Start the lesson", icon=":material/school:")
+    if 0 <= here < len(lesson) - 1:
+        cols[2].page_link(pages[lesson[here + 1].name], label="Next", icon=":material/arrow_forward:")
+    cols[3].button("Leave presenter mode", key=session.internal("ui", "leave"), on_click=_leave)

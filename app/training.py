@@ -2,39 +2,26 @@
 
 The thread only touches its own :class:`Job` (model, history, result); the page reads the job
 from session state and redraws every half second while it runs. Other sessions are not
-blocked: Streamlit serves each session on its own thread, and torch uses one thread per run.
+blocked: Streamlit serves each session on its own thread, and torch uses one thread per run
+(:func:`app.server.use_torch`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-import streamlit as st
-import torch
 
-from app import limits, render
-from convcore import digits, lenet
+from app import export, nets, server
+from app.draw.mosaic import filter_grid
+from convcore.nets import lenet
 
-torch.set_num_threads(1)
+server.use_torch()
 
-
-@st.cache_resource(show_spinner=False)
-def dataset(train_size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Training digits, shared read-only by every session (made in about 0.4 s)."""
-    return digits.make_digits(train_size, seed=seed)
-
-
-@st.cache_resource(show_spinner=False)
-def held_out() -> tuple[torch.Tensor, torch.Tensor]:
-    return digits.make_digits(2000, seed=lenet.HELD_OUT_SEED)
-
-
-@st.cache_resource(show_spinner=False)
-def default_model() -> tuple[lenet.LeNet, dict]:
-    """The model that ships in assets/ (read-only)."""
-    return lenet.load_model()
+#: What the student reads when a run breaks for an unexpected reason (the details go to the log).
+FAILED = "Training stopped because of an unexpected error. Press Train from scratch to try again."
 
 
 @dataclass(eq=False)
@@ -70,19 +57,19 @@ class Job:
         def run() -> None:
             self.queued = True
             try:
-                with limits.training_slot(self.stop) as got:
+                with server.training_slot(self.stop) as got:
                     self.queued = False
                     if not got:
                         self.result = lenet.TrainResult("stopped", "Stopped before it started.", start_step)
                         return
+                    data = nets.digit_dataset(self.config.train_size, self.config.seed)
                     self.result = lenet.train(
-                        self.model, self.config, data=dataset(self.config.train_size, self.config.seed),
-                        held_out=held_out(), start_step=start_step, callback=self.history.append, stop=self.stop,
+                        self.model, self.config, data=data, held_out=nets.held_out_digits(),
+                        start_step=start_step, callback=self.history.append, stop=self.stop,
                     )  # fmt: skip
-            except Exception as exc:  # report any failure on the page instead of losing the thread
-                self.result = lenet.TrainResult(
-                    "failed", f"Training failed: {type(exc).__name__}: {exc}", start_step
-                )
+            except Exception:  # noqa: BLE001 - any failure is reported on the page, not lost with the thread
+                logging.getLogger(__name__).exception("training failed")
+                self.result = lenet.TrainResult("failed", FAILED, start_step)
             finally:
                 self.queued = False
 
@@ -93,14 +80,6 @@ class Job:
 def new_job(config: lenet.LeNetConfig) -> Job:
     model = lenet.new_model(config)
     return Job(config, model, initial_filters=model.conv1.weight.detach().numpy().copy())
-
-
-def filter_grid(weights: np.ndarray, *, size: int = 60, cols: int = 8) -> np.ndarray:
-    """conv1's filters (n, 1, k, k) as blue/red squares, each on its own symmetric scale."""
-    from app.models import render_resize, tile
-
-    tiles = [render_resize(render.colourise(w[0], "diverging").rgb, size) for w in weights]
-    return tile(np.stack(tiles), cols=min(cols, len(tiles)), gap=4)
 
 
 def filmstrip(job: Job, frames: int = 8) -> list[tuple[str, np.ndarray]]:
@@ -114,9 +93,21 @@ def filmstrip(job: Job, frames: int = 8) -> list[tuple[str, np.ndarray]]:
 
 def filmstrip_gif(job: Job) -> bytes:
     """A GIF of every snapshot; made once per set of snapshots (the page reruns often)."""
-    from app.steps_ui import gif
-
     if job.gif is None or job.gif[0] != len(job.history):
         snaps = [job.initial_filters] + [p.filters for p in job.history]
-        job.gif = (len(job.history), gif([filter_grid(w, size=48) for w in snaps], 0.25))
+        job.gif = (len(job.history), export.gif([filter_grid(w, size=48) for w in snaps], 0.25))
     return job.gif[1]
+
+
+def status(job: Job, training_now: int) -> tuple[str, str]:
+    """What the page says about a job: (kind, sentence), kind one of "success", "info", "error", "wait"."""
+    if job.result is not None:
+        return {"done": "success", "stopped": "info"}.get(job.result.status, "error"), job.result.message
+    if job.queued:
+        slots = server.TRAINING_SLOTS
+        return "wait", (
+            f"Waiting for a free training slot: this server trains {slots} network{'s' if slots > 1 else ''} "
+            f"at a time and {training_now} {'is' if training_now == 1 else 'are'} training now. "
+            "Yours starts as soon as one finishes."
+        )
+    return "info", "" if job.running else "Starting..."

@@ -15,7 +15,8 @@ import time
 import numpy as np
 import torch
 
-from convcore import alexnet as ax
+from convcore.nets import alexnet as ax
+from convcore.nets import weights
 
 
 def main() -> None:
@@ -27,8 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     try:
-        model, kind = ax.load_pretrained(), "pretrained"
-    except ax.WeightsError:
+        model, kind = weights.load_pretrained(), "pretrained"
+    except weights.WeightsError:
         model, kind = ax.untrained_alexnet(), "untrained"
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (683, 1024, 3), dtype=np.uint8) for _ in range(args.repeats + 1)]

@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from convcore import digits, lenet
+from convcore.nets import digits, lenet
 
 
 def main() -> None:

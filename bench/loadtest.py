@@ -44,16 +44,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(ROOT))
 
 from cluster import Cluster, free_port, server_env, start_server  # noqa: E402
 from stclient import ClientError, Session  # noqa: E402
 
-#: The pages a session goes round, with the widget-key prefixes it may move there.
+from app import registry  # noqa: E402
+
+#: The pages a session goes round, with the widget-key prefixes it may move there (the registry's).
 TOUR = {
-    "filter_lab": ("lab.", "bank."),
-    "conv_steps": ("cs.",),
-    "pool_steps": ("ps.",),
-    "alexnet": ("ax.",),
+    name: tuple(f"{prefix}." for prefix in registry.BY_NAME[name].prefixes)
+    for name in ("filter_lab", "conv_steps", "pool_steps", "alexnet")
 }
 TARGETS = {"p95": 2.0, "errors": 0, "rss_mb": 1536}
 
@@ -91,7 +92,7 @@ def weights_file(folder: Path, seed: int = 7) -> Path:
     start of its own SHA-256, as convcore checks (also the tests' stand-in for the real file)."""
     import torch
 
-    from convcore import alexnet as ax
+    from convcore.nets import alexnet as ax
 
     raw = folder / "raw.pth"
     torch.save(ax.untrained_alexnet(seed=seed).state_dict(), raw)

@@ -1,54 +1,86 @@
 """convcore: the convolution engine behind the visualizer.
 
-Pure numpy/scipy/torch: no Streamlit, no matplotlib. Usable from a notebook::
+Pure numpy/scipy: no Streamlit, no matplotlib, and no torch (the torch models live in
+:mod:`convcore.nets`, imported on their own). Usable from a notebook::
 
     import convcore
     image = convcore.load_image("photo.jpg")
     edges = convcore.apply_filter(image, convcore.get_filter("sobel_x"), padding="same")
+
+Modules, one topic each: :mod:`~convcore.geometry` (sizes, padding, receptive fields),
+:mod:`~convcore.conv` (the engine), :mod:`~convcore.pooling`, :mod:`~convcore.steps` (every
+window, product and sum), :mod:`~convcore.conv1d`, :mod:`~convcore.transpose`,
+:mod:`~convcore.kernels` (named filters), :mod:`~convcore.apply` (filters on images),
+:mod:`~convcore.layers` (networks as layer lists), :mod:`~convcore.images`,
+:mod:`~convcore.samples`.
 """
 
-from .conv import ConvGeometry, conv2d, conv_geometry, convolve2d, output_size
-from .filtering import apply_filter
-from .filters import BANKS, FILTERS, Filter, FilterSpec, Param, custom_filter, get_bank, get_filter
+from .apply import apply_filter
+from .conv import conv2d, convolve2d
+from .conv1d import conv1d, conv1d_steps
+from .geometry import (
+    ConvGeometry,
+    ConvParams,
+    ReceptiveField,
+    conv_geometry,
+    output_size,
+    receptive_fields,
+    same_padding,
+)
 from .images import ImageError, LoadedImage, load_image, open_image, to_grey
+from .kernels import BANKS, FILTERS, Filter, FilterSpec, Param, custom_filter, get_bank, get_filter
+from .layers import Layer, LayerRow, layer_stack, parameter_count
 from .pooling import ShiftComparison, compare_shift, pool2d, pool_geometry, shift
 from .samples import PATCHES, SAMPLES, crop_patch, patch_preset, sample_image
 from .steps import ConvStep, ConvTrace, PoolStep, PoolTrace, conv2d_steps, pool2d_steps
+from .transpose import conv_transpose2d, transpose_contributions
 
 __all__ = [
     "BANKS",
     "ConvGeometry",
+    "ConvParams",
     "ConvStep",
     "ConvTrace",
     "FILTERS",
     "Filter",
     "FilterSpec",
     "ImageError",
+    "Layer",
+    "LayerRow",
     "LoadedImage",
     "PATCHES",
     "Param",
     "PoolStep",
     "PoolTrace",
+    "ReceptiveField",
     "SAMPLES",
     "ShiftComparison",
     "apply_filter",
     "compare_shift",
+    "conv1d",
+    "conv1d_steps",
     "conv2d",
     "conv2d_steps",
     "conv_geometry",
+    "conv_transpose2d",
     "convolve2d",
     "crop_patch",
     "custom_filter",
     "get_bank",
     "get_filter",
+    "layer_stack",
     "load_image",
     "open_image",
     "output_size",
+    "parameter_count",
     "patch_preset",
     "pool2d",
     "pool2d_steps",
     "pool_geometry",
+    "receptive_fields",
+    "same_padding",
     "sample_image",
     "shift",
     "to_grey",
+    "transpose_contributions",
 ]

@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import fft as _fft
 from scipy import ndimage
 
-from ._checks import as_int, as_pair, as_real_array, check_choice
+from ._checks import as_int, as_real_array
+from .geometry import ConvGeometry, ConvParams, _conv_params
 
-__all__ = ["ConvGeometry", "conv2d", "conv_geometry", "convolve2d", "output_size"]
+__all__ = ["conv2d", "convolve2d", "pad_input", "windows"]
 
-_VALID_PADDING_MODES = frozenset({"zeros", "reflect", "replicate", "circular"})
-_VALID_PADDING_NAMES = frozenset({"same", "valid"})
 _NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 _NDIMAGE_MODES = {"zeros": "constant", "reflect": "mirror", "replicate": "nearest", "circular": "wrap"}
 
@@ -49,167 +48,6 @@ _WORKERS = max(1, min(4, os.cpu_count() or 1))
 _executor: ThreadPoolExecutor | None = None
 
 
-@dataclass(frozen=True)
-class ConvGeometry:
-    """Sizes of one convolution, per axis as (rows, columns).
-
-    Attributes
-    ----------
-    input_size : (int, int)
-        Height and width of the input.
-    kernel_size : (int, int)
-        Kernel height and width (taps, before dilation).
-    stride, dilation : (int, int)
-    pad_before, pad_after : (int, int)
-        Padding added above/left and below/right. Equal unless ``padding="same"`` with an
-        even kernel span, where PyTorch puts the extra row/column below/right.
-    span : (int, int)
-        Extent of the dilated kernel on the input: ``dilation * (kernel - 1) + 1``.
-    output_size : (int, int)
-        ``floor((n + pad_before + pad_after - span) / stride) + 1``.
-    """
-
-    input_size: tuple[int, int]
-    kernel_size: tuple[int, int]
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    pad_before: tuple[int, int]
-    pad_after: tuple[int, int]
-    span: tuple[int, int]
-    output_size: tuple[int, int]
-
-    @property
-    def padded_size(self) -> tuple[int, int]:
-        """Height and width of the input after padding."""
-        return tuple(n + a + b for n, a, b in zip(self.input_size, self.pad_before, self.pad_after))
-
-
-def output_size(n: int, kernel: int, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """Length of a convolution's output along one axis.
-
-    ``floor((n + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``
-
-    Parameters
-    ----------
-    n : int
-        Input length (>= 1).
-    kernel : int
-        Kernel length in taps (>= 1).
-    stride : int, optional
-        Step between windows (>= 1).
-    padding : int, optional
-        Padding added at *each* end (>= 0).
-    dilation : int, optional
-        Spacing between kernel taps (>= 1).
-
-    Raises
-    ------
-    ValueError
-        If the dilated kernel is longer than the padded input, so no output position exists.
-
-    Examples
-    --------
-    >>> output_size(224, 11, stride=4, padding=2)
-    55
-    """
-    n = as_int(n, "n", minimum=1)
-    kernel = as_int(kernel, "kernel", minimum=1)
-    stride = as_int(stride, "stride", minimum=1)
-    padding = as_int(padding, "padding", minimum=0)
-    dilation = as_int(dilation, "dilation", minimum=1)
-    return _axis_output(n, kernel, stride, padding, padding, dilation, axis="")
-
-
-def _axis_output(n: int, k: int, s: int, before: int, after: int, d: int, *, axis: str) -> int:
-    span = d * (k - 1) + 1
-    padded = n + before + after
-    if padded < span:
-        where = f" {axis}" if axis else ""
-        dil = f" with dilation {d}" if d > 1 else ""
-        raise ValueError(
-            f"kernel is larger than the padded input{where}: the kernel spans {span} "
-            f"{'pixels' if not axis else axis}{dil}, but the input is only {n} + {before + after} "
-            f"(padding) = {padded}, so there is no output position. Use a smaller kernel or "
-            f"dilation, or more padding."
-        )
-    return (padded - span) // s + 1
-
-
-def _resolve_padding(
-    padding: object, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
-) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Return (pad_before, pad_after) as (rows, columns) pairs."""
-    if isinstance(padding, str):
-        check_choice(padding, "padding", _VALID_PADDING_NAMES)
-        if padding == "valid":
-            return (0, 0), (0, 0)
-        if stride != (1, 1):
-            raise ValueError(
-                f"padding='same' needs stride 1 (as in PyTorch), got stride={stride}; "
-                "use a number for padding instead"
-            )
-        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        before = tuple(t // 2 for t in totals)
-        after = tuple(t - b for t, b in zip(totals, before))
-        return before, after
-    try:
-        pad = as_pair(padding, "padding", minimum=0)
-    except TypeError:
-        raise TypeError(
-            f"padding must be an int, a pair of ints, or one of {sorted(_VALID_PADDING_NAMES)}, "
-            f"got {padding!r}"
-        ) from None
-    return pad, pad
-
-
-def conv_geometry(
-    input_size: tuple[int, int],
-    kernel_size: tuple[int, int],
-    *,
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] | str = 0,
-    dilation: int | tuple[int, int] = 1,
-    padding_mode: str = "zeros",
-) -> ConvGeometry:
-    """Check a convolution's sizes and return them, without computing anything.
-
-    Parameters
-    ----------
-    input_size, kernel_size : (int, int)
-        (height, width) of the input and of the kernel.
-    stride, padding, dilation, padding_mode
-        As for :func:`conv2d`.
-
-    Raises
-    ------
-    ValueError
-        With a sentence that says why, for any combination without an output.
-    """
-    in_hw = as_pair(input_size, "input_size", minimum=1)
-    k_hw = as_pair(kernel_size, "kernel_size", minimum=1)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
-    check_choice(padding_mode, "padding_mode", _VALID_PADDING_MODES)
-    before, after = _resolve_padding(padding, k_hw, s, d)
-    for axis, n, b, a in zip(("rows", "columns"), in_hw, before, after):
-        if padding_mode == "reflect" and max(a, b) >= n:
-            raise ValueError(
-                f"padding_mode='reflect' needs padding smaller than the input: padding "
-                f"{max(a, b)} on {axis} but the input has only {n} {axis}"
-            )
-        if padding_mode == "circular" and max(a, b) > n:
-            raise ValueError(
-                f"padding_mode='circular' needs padding at most the input size: padding "
-                f"{max(a, b)} on {axis} but the input has only {n} {axis}"
-            )
-    out = tuple(
-        _axis_output(n, k, st, b, a, dl, axis=axis)
-        for axis, n, k, st, b, a, dl in zip(("rows", "columns"), in_hw, k_hw, s, before, after, d)
-    )
-    span = tuple(dl * (k - 1) + 1 for k, dl in zip(k_hw, d))
-    return ConvGeometry(in_hw, k_hw, s, d, before, after, span, out)
-
-
 def conv2d(
     x: np.ndarray,
     weight: np.ndarray,
@@ -221,6 +59,7 @@ def conv2d(
     groups: int = 1,
     padding_mode: str = "zeros",
     flip: bool = False,
+    params: ConvParams | None = None,
 ) -> np.ndarray:
     """2-D cross-correlation of a multi-channel input with a bank of kernels (PyTorch's conv2d).
 
@@ -248,6 +87,9 @@ def conv2d(
         edge, or the opposite side of the input.
     flip : bool, optional
         Turn each kernel by 180 degrees first: true convolution instead of cross-correlation.
+    params : ConvParams, optional
+        All five settings above in one value; it replaces the keywords, which must then keep
+        their defaults.
 
     Returns
     -------
@@ -256,7 +98,8 @@ def conv2d(
     Raises
     ------
     ValueError, TypeError
-        For any invalid argument, naming it and what is allowed.
+        For any invalid argument, naming it and what is allowed; TypeError when both
+        ``params`` and a settings keyword are given.
 
     Examples
     --------
@@ -265,6 +108,9 @@ def conv2d(
     >>> conv2d([[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 2], [3, 4]])
     array([[4., 3.],
            [2., 1.]], dtype=float32)
+    >>> conv2d([[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 2], [3, 4]], params=ConvParams(flip=True))
+    array([[1., 2.],
+           [3., 4.]], dtype=float32)
     """
     xa = as_real_array(x, "x", ndims=(2, 3))
     wa = as_real_array(weight, "weight", ndims=(2, 4))
@@ -272,8 +118,9 @@ def conv2d(
     x3 = xa[None] if xa.ndim == 2 else xa
     w4 = wa[None, None] if wa.ndim == 2 else wa
     groups = as_int(groups, "groups", minimum=1)
-    if not isinstance(flip, (bool, np.bool_)):
-        raise TypeError(f"flip must be True or False, got {flip!r}")
+    p = _conv_params(
+        params, stride=stride, padding=padding, dilation=dilation, padding_mode=padding_mode, flip=flip
+    )
     channels, out_channels = x3.shape[0], w4.shape[0]
     if channels % groups or out_channels % groups:
         raise ValueError(
@@ -286,18 +133,11 @@ def conv2d(
             f"with groups={groups} expects {w4.shape[1] * groups}"
         )
     bias_arr = _check_bias(bias, out_channels)
-    geom = conv_geometry(
-        x3.shape[1:],
-        w4.shape[2:],
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        padding_mode=padding_mode,
-    )
+    geom = p.geometry(x3.shape[1:], w4.shape[2:])
     w64 = w4.astype(np.float64)
-    if flip:
+    if p.flip:
         w64 = w64[:, :, ::-1, ::-1]
-    out = _correlate(x3.astype(np.float32, copy=False), w64, geom, groups, padding_mode)
+    out = _correlate(x3.astype(np.float32, copy=False), w64, geom, groups, p.padding_mode)
     if bias_arr is not None:
         out += bias_arr.astype(np.float32)[:, None, None]
     return out[0] if both_2d else out
@@ -309,11 +149,17 @@ def convolve2d(
     """True convolution: :func:`conv2d` with each kernel turned by 180 degrees.
 
     Takes the same arguments as :func:`conv2d` (except ``flip``). For a symmetric kernel
-    (box, Gaussian, Laplacian) both give the same result; for Sobel the sign flips.
+    (box, Gaussian, Laplacian) both give the same result; for Sobel the sign flips. With
+    ``params``, the kernel is flipped whatever ``params.flip`` says.
     """
     if "flip" in kwargs:
         raise TypeError("convolve2d always flips the kernel; call conv2d(..., flip=...) instead")
-    return conv2d(x, weight, bias, flip=True, **kwargs)
+    params = kwargs.pop("params", None)
+    if params is None:
+        return conv2d(x, weight, bias, flip=True, **kwargs)
+    settings = {k: kwargs.pop(k) for k in ("stride", "padding", "dilation", "padding_mode") if k in kwargs}
+    p = _conv_params(params, **settings)
+    return conv2d(x, weight, bias, params=replace(p, flip=True), **kwargs)
 
 
 def _check_bias(bias: object, out_channels: int) -> np.ndarray | None:
@@ -345,7 +191,19 @@ def _correlate(x: np.ndarray, w: np.ndarray, geom: ConvGeometry, groups: int, mo
     return full
 
 
-def _pad(x: np.ndarray, geom: ConvGeometry, mode: str) -> np.ndarray:
+def pad_input(x: np.ndarray, geom: ConvGeometry, mode: str) -> np.ndarray:
+    """The input with the padding of ``geom`` around it, as the engine sees it.
+
+    Parameters
+    ----------
+    x : ndarray of shape (C, H, W)
+    geom : ConvGeometry
+    mode : {"zeros", "reflect", "replicate", "circular"}
+
+    Returns
+    -------
+    ndarray of shape (C, Hp, Wp): ``x`` itself when there is no padding.
+    """
     (pt, pl), (pb, pr) = geom.pad_before, geom.pad_after
     if pt == pb == pl == pr == 0:
         return x
@@ -358,7 +216,7 @@ def windows(x: np.ndarray, geom: ConvGeometry, mode: str) -> np.ndarray:
     Returns a read-only view of shape (C, H', W', kh, kw): ``windows[c, i, j]`` holds the
     input values under the kernel for output position (i, j) (dilation applied).
     """
-    xp = _pad(x, geom, mode)
+    xp = pad_input(x, geom, mode)
     (sh, sw), (dh, dw) = geom.stride, geom.dilation
     ho, wo = geom.output_size
     view = sliding_window_view(xp, geom.span, axis=(1, 2))
@@ -427,7 +285,7 @@ def _full_stride1(x: np.ndarray, w: np.ndarray, geom: ConvGeometry, groups: int,
                 src, origin = x[c], (pt, pl)
             else:
                 if padded is None:
-                    padded = _pad(x, geom, mode)
+                    padded = pad_input(x, geom, mode)
                 src, origin = padded[c], (0, 0)
             tasks.append((o, src, kernel, factors, origin))
     if fft_pairs:
@@ -435,7 +293,7 @@ def _full_stride1(x: np.ndarray, w: np.ndarray, geom: ConvGeometry, groups: int,
             src, offset = x, (span_h - 1 - pt, span_w - 1 - pl)
         else:
             if padded is None:
-                padded = _pad(x, geom, mode)
+                padded = pad_input(x, geom, mode)
             src, offset = padded, (span_h - 1, span_w - 1)
         _fft_accumulate(out, src, offset, fft_pairs, geom.dilation, (span_h, span_w))
     by_output: dict[int, list[tuple]] = {}

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_pair, as_real_array, check_choice
-from .conv import ConvGeometry, conv_geometry
+from .geometry import ConvGeometry, conv_geometry
 
 __all__ = ["ShiftComparison", "compare_shift", "pool2d", "pool_geometry", "shift"]
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_real_array, check_choice
-from .conv import ConvGeometry, _pad, conv2d, conv_geometry
+from .conv import conv2d, pad_input
+from .geometry import ConvGeometry, ConvParams, _conv_params
 from .pooling import _VALID_POOL_MODES, pool2d, pool_geometry
 
 __all__ = ["ConvStep", "ConvTrace", "PoolStep", "PoolTrace", "conv2d_steps", "pool2d_steps"]
@@ -162,11 +163,13 @@ def conv2d_steps(
     dilation: int | tuple[int, int] = 1,
     padding_mode: str = "zeros",
     flip: bool = False,
+    params: ConvParams | None = None,
 ) -> ConvTrace:
     """The steps of :func:`convcore.conv2d` with the same arguments, one per output number.
 
     Parameters are those of :func:`convcore.conv2d` (without ``groups``): ``x`` of shape
-    (C, H, W) or (H, W), ``weight`` of shape (O, C, kh, kw) or (kh, kw).
+    (C, H, W) or (H, W), ``weight`` of shape (O, C, kh, kw) or (kh, kw); ``params`` replaces
+    the five settings keywords.
 
     Returns
     -------
@@ -174,31 +177,18 @@ def conv2d_steps(
         A sequence of :class:`ConvStep`, ordered by output channel, row, column. Steps are
         made when asked for, so large traces cost nothing until used.
     """
-    output = conv2d(
-        x,
-        weight,
-        bias,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        padding_mode=padding_mode,
-        flip=flip,
-    )  # validates every argument
+    p = _conv_params(
+        params, stride=stride, padding=padding, dilation=dilation, padding_mode=padding_mode, flip=flip
+    )
+    output = conv2d(x, weight, bias, params=p)  # validates every argument
     xa = np.asarray(x)
     wa = np.asarray(weight)
     x3 = (xa[None] if xa.ndim == 2 else xa).astype(np.float32)
     w4 = (wa[None, None] if wa.ndim == 2 else wa).astype(np.float64)
-    if flip:
+    if p.flip:
         w4 = w4[:, :, ::-1, ::-1]
-    geom = conv_geometry(
-        x3.shape[1:],
-        w4.shape[2:],
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        padding_mode=padding_mode,
-    )
-    padded = _pad(x3, geom, padding_mode)
+    geom = p.geometry(x3.shape[1:], w4.shape[2:])
+    padded = pad_input(x3, geom, p.padding_mode)
     mask = np.ones(padded.shape[1:], dtype=bool)
     (pt, pl), (h, w) = geom.pad_before, geom.input_size
     mask[pt : pt + h, pl : pl + w] = False

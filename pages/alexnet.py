@@ -1,12 +1,15 @@
 """AlexNet explorer: a real pretrained network on the student's own image."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from app import models, render, state
-from convcore import alexnet as ax
+from app import nets, session
+from app.draw import colour, encode, mosaic
+from app.session import internal
+from app.widgets import nets as nets_widgets
+from app.widgets.kernels import ALEXNET_INDEX_KEY
+from convcore.nets import alexnet as ax
 
 P = "ax"
 st.title("AlexNet explorer")
@@ -14,38 +17,15 @@ st.caption(
     "AlexNet (2012) won ImageNet with 5 convolutional and 3 fully connected layers. Here it looks at your image: "
     "its learned filters, what every layer computes, what it thinks it sees, and where it looked."
 )
-image = state.current_image()
-
-problem = models.pretrained_status()
+image = session.current_image()
+problem = nets.pretrained_status()
 if problem:
-    with st.container(border=True):
-        st.markdown(
-            "**The pretrained weights are not on this computer**, so the page uses an untrained AlexNet "
-            "(random weights). Everything works; the filters and predictions just mean nothing yet."
-        )
-        st.caption(problem)
-        if st.button("Download the weights (233 MB)", icon=":material/download:", key=f"{P}.download"):
-            bar = st.progress(0.0, text="Starting the download...")
+    nets_widgets.weights_panel(P, problem)
+kind = st.radio("Model", [nets.UNTRAINED] if problem else [nets.PRETRAINED, nets.UNTRAINED], key=f"{P}.model",
+                horizontal=True)  # fmt: skip
+result = nets.analyse(kind, image)
+palette = session.palette()
 
-            def show(done: int, total: int) -> None:
-                bar.progress(min(done / total, 1.0), text=f"{done / 2**20:.0f} of {total / 2**20:.0f} MB")
-
-            try:
-                models.download_weights(show)
-            except ax.WeightsError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
-        st.markdown(
-            "Offline classroom: on a computer with internet run `make weights` (it fills the PyTorch cache), or copy "
-            f"`alexnet-owt-7be5be79.pth` here and set `{ax.WEIGHTS_ENV}` to its path before `make run`."
-        )
-    kinds = [models.UNTRAINED]
-else:
-    kinds = [models.PRETRAINED, models.UNTRAINED]
-kind = st.radio("Model", kinds, key=f"{P}.model", horizontal=True)
-result = models.analyse(kind, image)
-outputs = {o.layer.name: o for o in result.outputs}
 
 # Only the open tab is computed (on_change="rerun"): a classroom server draws one tab per click, not five.
 see, filters, maps, arch, compare = st.tabs(
@@ -53,195 +33,94 @@ see, filters, maps, arch, compare = st.tabs(
     key=f"{P}.tab",
     on_change="rerun",
 )
-
 with see:
     if see.open:
         c1, c2, c3 = st.columns([3, 4, 3], gap="large")
-        render.show(
+        encode.show(
             c1, result.crop, caption="What AlexNet sees: 224 x 224, the centre of your image", width="stretch"
         )
         with c2:
             st.markdown("**Top 5 guesses** (of 1000 ImageNet classes)")
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "class": [p.name for p in result.top5],
-                        "probability": [p.probability for p in result.top5],
-                    }
-                ),
-                column_config={
-                    "probability": st.column_config.ProgressColumn(
-                        "probability", min_value=0.0, max_value=1.0, format="percent"
-                    )
-                },
-                hide_index=True,
-                width="stretch",
-            )
-            if kind == models.UNTRAINED:
+            nets_widgets.predictions(result.top5)
+            if kind == nets.UNTRAINED:
                 st.caption("Untrained: these guesses are noise.")
             names = ax.categories()
-            options = [p.index for p in result.top5] + [
-                i for i in range(1000) if i not in {p.index for p in result.top5}
-            ]
-            chosen = st.selectbox(
-                "Grad-CAM for the class",
-                options,
-                format_func=lambda i: names[i],
-                key=f"{P}.cam_class",
-                help="Where in the picture the evidence for this class is (gradients of the class "
-                "score with respect to the last conv layer).",
-            )
-        heat = models.cam(kind, image, chosen)
-        render.show(
-            c3,
-            models.overlay(result.crop, heat),
-            caption=f"Grad-CAM: where it sees '{names[chosen]}'",
-            width="stretch",
-        )
-
+            first = [p.index for p in result.top5]
+            chosen = st.selectbox("Grad-CAM for the class", first + [i for i in range(1000) if i not in first],
+                                  format_func=lambda i: names[i], key=f"{P}.cam_class",
+                                  help="Where in the picture the evidence for this class is (gradients of the class "
+                                  "score with respect to the last conv layer).")  # fmt: skip
+        encode.show(c3, mosaic.overlay(result.crop, nets.cam(kind, image, chosen)),
+                    caption=f"Grad-CAM: where it sees '{names[chosen]}'", width="stretch")  # fmt: skip
 with filters:
     if filters.open:
-        weights = models.conv1_weights(kind)
         st.markdown(
             "The 64 filters of the first layer, each 11 x 11 x 3, shown as colour patches. Trained, they became detectors "
             "of **horizontal and vertical edges**, **green patches** and **blue-to-yellow edges**: nobody designed them."
         )
+        kernels_ = nets.conv1_weights(kind)
+        picture, layout = mosaic.filter_mosaic(kernels_)
         f1, f2 = st.columns([3, 2], gap="large")
-        with f1:
-            mosaic = models.filter_mosaic(weights)
-            click = streamlit_image_coordinates(mosaic, key=f"{P}.filter_click", width=mosaic.shape[1])
-            st.caption("Click a filter to enlarge it.")
+        click = session.new_click(P, "filter_click")
         if click:
-            cell = 6 * 11 + 3
-            col, row = (
-                int(click["x"] * mosaic.shape[1] / click["width"]) // cell,
-                int(click["y"] * mosaic.shape[0] / click["height"]) // cell,
-            )
-            if click.get("unix_time") != st.session_state.get(f"{P}.filter_seen"):
-                st.session_state[f"{P}.filter_seen"] = click.get("unix_time")
-                st.session_state[f"{P}.filter"] = min(64, max(1, row * 8 + col + 1))
+            index = layout.index_at(click["x"] * picture.shape[1] / click["width"],
+                                    click["y"] * picture.shape[0] / click["height"])  # fmt: skip
+            if index is not None:
+                st.session_state[f"{P}.filter"] = index + 1
+        with f1:
+            streamlit_image_coordinates(picture, key=internal(P, "filter_click"), width=picture.shape[1])
+            st.caption("Click a filter to enlarge it.")
         with f2:
             index = (
                 st.number_input("Filter", 1, 64, 1, key=f"{P}.filter", help="Or click a filter on the left.")
                 - 1
             )
-            render.show(
-                st,
-                models.filter_mosaic(weights[index : index + 1], scale=24, cols=1),
-                caption=f"Filter {index + 1}",
-            )
+            encode.show(st, mosaic.filter_mosaic(kernels_[index : index + 1], scale=24, cols=1)[0],
+                        caption=f"Filter {index + 1}")  # fmt: skip
             st.caption("Try it on the whole image in the Filter Lab: choose 'Learned: AlexNet conv1 filter'.")
-            st.session_state["lab.alexnet_index"] = index + 1
-
+            st.session_state[ALEXNET_INDEX_KEY] = index + 1
 with maps:
     if maps.open:
         m1, m2 = st.columns([1, 1])
         layer = m1.selectbox("Layer", [info.name for info in ax.LAYERS], key=f"{P}.layer")
-        order_by = m2.radio(
-            "Order",
-            models.ORDERS,
-            key=f"{P}.order",
-            horizontal=True,
-        )
-        values = outputs[layer].values
-        order = models.channel_order(values, order_by)
-        signed = outputs[layer].layer.kind == "conv"
+        order_by = m2.radio("Order", nets.ORDERS, key=f"{P}.order", horizontal=True)
+        output = result.outputs[layer]
+        values, signed = output.values, output.layer.kind == "conv"
         st.caption(
             f"{layer}: {values.shape[0]} channels of {values.shape[1]} x {values.shape[2]}; "
             f"{'signed (blue negative, red positive)' if signed else 'after ReLU: black 0, white the largest'}; "
             "each map on its own scale."
         )
-        st.image(models.mosaic_png(kind, image, layer, order_by), width="stretch", output_format="PNG")
+        st.image(nets.mosaic_png(kind, image, layer, order_by, palette), width="stretch", output_format="PNG")
+        first = int(nets.channel_order(values, order_by)[0]) + 1
         channel = (
-            st.number_input(
-                "Enlarge channel", 1, values.shape[0], int(order[0]) + 1, key=f"{P}.channel.{layer}"
-            )
-            - 1
+            st.number_input("Enlarge channel", 1, values.shape[0], first, key=f"{P}.channel.{layer}") - 1
         )
+        one = values[channel]
         e1, e2, e3 = st.columns(3)
-        big = render.colourise(values[channel], "diverging" if signed else "relu", palette=state.palette())
+        enlarged = mosaic.upscale(
+            colour.colourise(one, "diverging" if signed else "relu", palette=palette).rgb, 224
+        )
         with e1:
-            enlarged = render.upscale(big.rgb, 224)
-            unit = streamlit_image_coordinates(
-                enlarged, key=f"{P}.unit.{layer}", width=min(enlarged.shape[1], 336)
+            streamlit_image_coordinates(
+                enlarged, key=internal(P, f"unit.{layer}"), width=min(enlarged.shape[1], 336)
             )
             st.caption(f"Channel {channel + 1}. Click a unit to see its receptive field.")
-        render.show(
-            e2,
-            models.overlay(
-                result.crop, (values[channel] - values[channel].min()) / (np.ptp(values[channel]) or 1)
-            ),
-            caption="Overlaid on the input",
-            width="stretch",
-        )
+        encode.show(e2, mosaic.overlay(result.crop, (one - one.min()) / (np.ptp(one) or 1)),
+                    caption="Overlaid on the input", width="stretch")  # fmt: skip
         rkey, ckey = f"{P}.unit_row.{layer}", f"{P}.unit_col.{layer}"
-        if unit and unit.get("unix_time") != st.session_state.get(
-            f"{P}.unit_seen"
-        ):  # a click sets the numbers
-            st.session_state[f"{P}.unit_seen"] = unit.get("unix_time")
-            st.session_state[rkey] = min(
-                values.shape[1], int(unit["y"] * values.shape[1] / unit["height"]) + 1
-            )
-            st.session_state[ckey] = min(
-                values.shape[2], int(unit["x"] * values.shape[2] / unit["width"]) + 1
-            )
+        unit = session.new_click(P, f"unit.{layer}")
+        if unit:  # a click sets the numbers
+            st.session_state[rkey], st.session_state[ckey] = session.click_cell(unit, *values.shape[1:])
         u1, u2 = e3.columns(2)
         r = u1.number_input("Unit row", 1, values.shape[1], values.shape[1] // 2 + 1, key=rkey) - 1
         c = u2.number_input("Unit column", 1, values.shape[2], values.shape[2] // 2 + 1, key=ckey) - 1
         size, rect = ax.receptive_field(layer, r, c)
-        render.show(
-            e3,
-            models.box(result.crop, rect),
-            width="stretch",
-            caption=f"Unit (row {r + 1}, column {c + 1}) sees {size} x {size} input pixels (clipped at the border).",
-        )
-
+        encode.show(e3, mosaic.box(result.crop, rect), width="stretch",
+                    caption=f"Unit (row {r + 1}, column {c + 1}) sees {size} x {size} input pixels (clipped at the border).")  # fmt: skip
 with arch:
     if arch.open:
-        net = models.model(kind)
-        rows = []
-        for info in ax.LAYERS:
-            module = net.features[info.index]
-            params = sum(p.numel() for p in module.parameters())
-            shape = outputs[info.name].values.shape
-            geometry = (
-                ""
-                if info.kind == "relu"
-                else f"{info.kernel} x {info.kernel} / {info.stride} / {info.padding}"
-            )
-            rows.append(
-                [
-                    info.name,
-                    info.kind,
-                    geometry,
-                    " x ".join(map(str, shape)),
-                    params,
-                    ax.receptive_field(info.name)[0],
-                ]
-            )
-        for name, idx in (("fc6", 1), ("fc7", 4), ("fc8", 6)):
-            layer_ = net.classifier[idx]
-            rows.append(
-                [
-                    name,
-                    "dense",
-                    "",
-                    str(layer_.out_features),
-                    sum(p.numel() for p in layer_.parameters()),
-                    None,
-                ]
-            )
-        table = pd.DataFrame(
-            rows,
-            columns=[
-                "layer",
-                "kind",
-                "kernel / stride / padding",
-                "output shape",
-                "parameters",
-                "receptive field (px)",
-            ],
-        )
+        table = nets.architecture()
         st.dataframe(table, hide_index=True, width="stretch")
         conv = int(table[table.kind == "conv"].parameters.sum())
         dense = int(table[table.kind == "dense"].parameters.sum())
@@ -250,33 +129,16 @@ with arch:
             f"dense layers {dense:,} (**{dense / (conv + dense):.0%}**). The filters are small; the dense layers hold "
             "almost all the numbers."
         )
-
 with compare:
-    if compare.open:
-        if problem:
-            st.info("Needs the pretrained weights (see the panel at the top).")
-        else:
-            a, b = st.columns(2)
-            render.show(
-                a,
-                models.filter_mosaic(models.conv1_weights(models.PRETRAINED)),
-                caption="conv1, pretrained",
-                width="stretch",
-            )
-            render.show(
-                b,
-                models.filter_mosaic(models.conv1_weights(models.UNTRAINED)),
-                caption="conv1, untrained (noise)",
-                width="stretch",
-            )
-            first = {
-                k: models.analyse(k, image).outputs[1].values for k in (models.PRETRAINED, models.UNTRAINED)
-            }
-            for col, (k, vals) in zip((a, b), first.items()):
-                top = models.channel_order(vals, "mean activation")[:16]
-                render.show(
-                    col,
-                    models.map_mosaic(vals, top, signed=False, cols=8),
-                    caption=f"relu1, 16 strongest maps: {k}",
-                    width="stretch",
-                )
+    if compare.open and problem:
+        st.info("Needs the pretrained weights (see the panel at the top).")
+    elif compare.open:
+        a, b = st.columns(2)
+        for col, k, label in ((a, nets.PRETRAINED, "pretrained"), (b, nets.UNTRAINED, "untrained (noise)")):
+            picture = mosaic.filter_mosaic(nets.conv1_weights(k))[0]
+            encode.show(col, picture, caption=f"conv1, {label}", width="stretch")
+        for col, k in ((a, nets.PRETRAINED), (b, nets.UNTRAINED)):
+            vals = nets.analyse(k, image).outputs["relu1"].values
+            top = nets.channel_order(vals, "mean activation")[:16]
+            encode.show(col, mosaic.map_mosaic(vals, top, signed=False, cols=8, palette=palette),
+                        caption=f"relu1, 16 strongest maps: {k}", width="stretch")  # fmt: skip

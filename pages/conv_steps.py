@@ -4,8 +4,11 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import exercises, explain, render, state, stepper, steps_ui
-from app.render import fmt
+from app import explain, export, session
+from app.draw import encode, steps
+from app.draw.text import fmt
+from app.widgets import exercises, stepper
+from app.widgets import steps as step_widgets
 
 P = "cs"
 st.title("Convolution, step by step")
@@ -13,7 +16,7 @@ st.caption(
     "Each output number: lay the kernel on the input, multiply the numbers that meet, add them up, add the bias. "
     "The numbers are convcore's (checked against PyTorch)."
 )
-image = state.current_image()
+image = session.current_image()
 
 inp, ker, geo = st.columns([5, 4, 3], gap="large")
 with geo:
@@ -34,27 +37,21 @@ with geo:
     )
 with inp:
     st.markdown("**Input**")
-    x, tint = steps_ui.input_grid(P, image, colour=colour)
+    x, tint = step_widgets.input_grid(P, image, colour=colour)
 with ker:
     st.markdown("**Kernel**")
-    weight, names = steps_ui.kernels(P, colour=colour)
-    st.caption(steps_ui.parameter_count(weight))
+    weight, names = step_widgets.kernels(P, colour=colour)
+    st.caption(explain.layer_parameters(weight.shape))
     if flip:
         st.caption(
             "Flipped: what deep learning calls convolution is cross-correlation; this is the flipped one."
         )
 
 try:
-    trace = convcore.conv2d_steps(
-        x,
-        weight,
-        np.full(weight.shape[0], bias),
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        padding_mode=mode,
-        flip=flip,
+    params = convcore.ConvParams(
+        stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=flip
     )
+    trace = convcore.conv2d_steps(x, weight, np.full(weight.shape[0], bias), params=params)
 except ValueError as exc:
     st.warning(f"No output with these settings: {exc}", icon=":material/block:")
     trace = None
@@ -62,34 +59,32 @@ except ValueError as exc:
 
 @st.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.ConvTrace) -> None:
-    steps_ui.apply_output_click(P, trace)
+    step_widgets.apply_output_click(P, trace)
     k = stepper.controls(P, len(trace))
     step = trace[k]
-    pics = steps_ui.conv_step_images(trace, step, tint=tint)
-    channel_names = ["red", "green", "blue"] if len(pics["inputs"]) == 3 else ["all"]
-    for a, b, c, name, part in zip(
-        pics["inputs"], pics["kernels"], pics["products"], channel_names, step.channel_sums
-    ):
+    pics = steps.conv_step_images(trace, step, tint=tint)
+    channel_names = ["red", "green", "blue"] if len(pics["inputs"]) == 3 else [""]
+    for a, b, c, name, part in zip(pics["inputs"], pics["kernels"], pics["products"], channel_names,
+                                   step.channel_sums):  # fmt: skip
         c1, c2, c3 = st.columns([5, 3, 3])
-        render.show(c1, a)
-        render.show(c2, b)
-        render.show(c3, c)
-        c3.caption(f"Sum of the {name} products: {fmt(part)}")
-    st.markdown(f"#### {steps_ui.step_equation(step)}")
+        encode.show(c1, a)
+        encode.show(c2, b)
+        encode.show(c3, c)
+        c3.caption(f"Sum of the {name + ' ' if name else ''}products: {fmt(part)}")
+    st.markdown(f"#### {explain.step_equation(step)}")
     o1, o2 = st.columns(2)
     with o1:
-        steps_ui.clickable_output(P, pics["output"], pics["layout"], step.position[0])
-    render.show(o2, pics["relu"])
+        step_widgets.clickable_output(P, pics["output"], pics["layout"], step.position[0])
+    encode.show(o2, pics["relu"])
     o2.caption("ReLU keeps positive numbers and sets negative ones to 0.")
     st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
-    formulas = explain.size_formulas(
-        x.shape[-2:], weight.shape[2:], stride=stride, padding=padding, dilation=dilation
-    )
+    formulas = explain.size_formulas(x.shape[-2:], weight.shape[2:], params)
     for line in formulas:  # stacked: side by side they do not fit a laptop screen
         st.latex(line)
-    exercises.predict_next(P, trace, k, steps_ui.step_equation)
+    exercises.predict_next(P, trace, k, explain.step_equation)
     exercises.output_size(P, trace.output.shape[1], formulas[0])
-    steps_ui.downloads(P, trace, step, tint=tint)
+    step_widgets.downloads(P, trace, step, frame=lambda s, cell: steps.conv_frame(trace, s, tint=tint, cell=cell),
+                           csv_sections=export.conv_csv_sections)  # fmt: skip
 
 
 if trace is not None:

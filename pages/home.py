@@ -3,7 +3,7 @@
 import streamlit as st
 
 import convcore
-from app import cache, picker, state
+from app import caches, picker, registry, session
 
 st.title("Convolution Visualizer")
 st.markdown(
@@ -21,39 +21,29 @@ with left:
         "Your choice stays while you move between pages. Nothing leaves this computer's server."
     )
     st.subheader("2. Try filters on it")
-    st.page_link("../pages/filter_lab.py", label="Open the Filter Lab", icon=":material/tune:")
+    registry.page_link(st, "filter_lab")
     st.markdown(
         "Pick Sobel, blur, sharpen or a colour detector, or type your own kernel. Change **stride**, "
         "**padding** and **dilation** and watch the feature map and the output-size formula change."
     )
     st.subheader("3. Follow every number")
-    st.page_link("../pages/conv_steps.py", label="Convolution, step by step", icon=":material/grid_on:")
-    st.page_link("../pages/pool_steps.py", label="Pooling, step by step", icon=":material/grid_view:")
+    registry.page_link(st, "conv_steps")
+    registry.page_link(st, "pool_steps")
     st.markdown(
         "Crop a small patch of your image and watch the kernel move: the window, each product, the sum, "
         "the bias, the output cell, for one channel or an RGB volume. Then see how pooling shrinks the map."
     )
     st.subheader("4. Go further")
-    st.page_link("../pages/layers.py", label="Parameters and receptive fields", icon=":material/stacks:")
-    st.page_link("../pages/conv1d.py", label="1-D convolution and upsampling", icon=":material/timeline:")
-    st.page_link(
-        "../pages/alexnet.py",
-        label="AlexNet explorer: a real network on your image",
-        icon=":material/neurology:",
-    )
-    st.page_link(
-        "../pages/train.py",
-        label="Train a CNN and watch its filters emerge",
-        icon=":material/model_training:",
-    )
+    for name in ("layers", "conv1d", "alexnet", "train"):
+        registry.page_link(st, name)
     st.caption(
         "For a class: Presenter mode is at the bottom of the sidebar; every page's address is a shareable link."
     )
 with right:
-    image = state.current_image()
+    image = session.current_image()
     h, w = image.pixels.shape[:2]
     st.image(
-        cache.photo(image),
+        caches.photo(image),
         caption=f"Current image: {image.name} ({w} x {h} pixels)",
         width="stretch",
         output_format="JPEG",
@@ -66,7 +56,7 @@ columns = st.columns(len(names))
 for col, name in zip(columns, names):
     sample = convcore.SAMPLES[name]
     with col:
-        st.image(cache.photo(cache.sample(name), max_side=480), width="stretch", output_format="JPEG")
+        st.image(caches.photo(caches.sample(name), max_side=480), width="stretch", output_format="JPEG")
         st.button(
             name,
             key=f"home.use.{name}",

@@ -4,7 +4,10 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import exercises, explain, gridview, render, state, stepper, steps_ui
+from app import explain, export, session
+from app.draw import encode, grid, steps
+from app.widgets import exercises, stepper
+from app.widgets import steps as step_widgets
 
 P = "ps"
 st.title("Pooling, step by step")
@@ -12,12 +15,12 @@ st.caption(
     "Pooling shrinks a feature map: each window of numbers becomes one number, its largest (max pooling) "
     "or its average. No weights are learned."
 )
-image = state.current_image()
+image = session.current_image()
 
 inp, geo = st.columns([3, 2], gap="large")
 with inp:
     st.markdown("**Input** (think of it as a feature map)")
-    x, tint = steps_ui.input_grid(P, image, colour=False, sizes=(4, 16))
+    x, tint = step_widgets.input_grid(P, image, colour=False, sizes=(4, 16))
 with geo:
     st.markdown("**Settings**")
     mode = (
@@ -39,30 +42,26 @@ except ValueError as exc:
 
 @st.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.PoolTrace) -> None:
-    steps_ui.apply_output_click(P, trace)
+    step_widgets.apply_output_click(P, trace)
     k = stepper.controls(P, len(trace))
     step = trace[k]
-    pics = steps_ui.pool_step_images(trace, step, tint=tint)
+    pics = steps.pool_step_images(trace, step, tint=tint)
     c1, c2, c3 = st.columns([5, 2, 4])
-    render.show(c1, pics["input"])
-    render.show(c2, pics["window"])
+    encode.show(c1, pics["input"])
+    encode.show(c2, pics["window"])
     with c3:
-        steps_ui.clickable_output(P, pics["output"], pics["layout"], 0)
-    st.markdown(f"#### {steps_ui.pool_equation(step)}")
+        step_widgets.clickable_output(P, pics["output"], pics["layout"], 0)
+    st.markdown(f"#### {explain.pool_equation(step)}")
     h, w = x.shape
     oh, ow = trace.output.shape[1:]
     st.caption(f"The map shrinks from {w} x {h} to {ow} x {oh} numbers.")
-    for line in explain.size_formulas((h, w), (size, size), stride=stride, padding=padding, dilation=1):
+    for line in explain.size_formulas(
+        (h, w), (size, size), convcore.ConvParams(stride=stride, padding=padding)
+    ):
         st.latex(line)
-    exercises.predict_next(P, trace, k, steps_ui.pool_equation)
-    steps_ui.downloads(
-        P,
-        trace,
-        step,
-        tint=tint,
-        frame_fn=lambda s, cell: steps_ui.pool_frame(trace, s, tint=tint, cell=cell),
-        csv_sections=steps_ui.pool_csv_sections,
-    )
+    exercises.predict_next(P, trace, k, explain.pool_equation)
+    step_widgets.downloads(P, trace, step, frame=lambda s, cell: steps.pool_frame(trace, s, tint=tint, cell=cell),
+                           csv_sections=export.pool_csv_sections)  # fmt: skip
 
 
 if trace is not None:
@@ -83,18 +82,13 @@ try:
 except ValueError as exc:
     st.warning(f"No pooled output with these settings: {exc}")
 else:
-    changed = cmp.pooled != cmp.pooled_shifted
-    cells = {tuple(int(v) for v in rc) for rc in np.argwhere(changed)}
+    changed = {tuple(int(v) for v in rc) for rc in np.argwhere(cmp.pooled != cmp.pooled_shifted)}
     a, b, c, d = st.columns(4)
-    render.show(a, gridview.grid(cmp.original, title="Input", cell=30, tint=tint)[0])
-    render.show(b, gridview.grid(cmp.shifted, title=f"Shifted {direction.lower()}", cell=30, tint=tint)[0])
-    render.show(c, gridview.grid(cmp.pooled, title="Pooled", cell=30, tint=tint)[0])
-    render.show(
-        d,
-        gridview.grid(cmp.pooled_shifted, title="Pooled after the shift", cell=30, tint=tint, window=cells)[
-            0
-        ],
-    )
+    encode.show(a, grid.picture(cmp.original, title="Input", cell=30, tint=tint))
+    encode.show(b, grid.picture(cmp.shifted, title=f"Shifted {direction.lower()}", cell=30, tint=tint))
+    encode.show(c, grid.picture(cmp.pooled, title="Pooled", cell=30, tint=tint))
+    encode.show(d, grid.picture(cmp.pooled_shifted, title="Pooled after the shift", cell=30, tint=tint,
+                                window=changed))  # fmt: skip
     st.markdown(
         f"Unchanged numbers: **{cmp.unchanged_before:.0%}** of the input, "
         f"**{cmp.unchanged_after:.0%}** of the pooled output (changed ones outlined)."

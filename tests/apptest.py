@@ -6,9 +6,16 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from app import registry
+
 ROOT = Path(__file__).resolve().parent.parent
-#: Every page script, found on disk (a new page is tested without editing this list).
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+#: Every page, by name, from the app's one registry (a new page is tested without editing this list).
+PAGES = [page.name for page in registry.PAGES]
+
+
+def page_path(name: str) -> str:
+    """The script of page ``name`` (as AppTest.switch_page wants it)."""
+    return str(registry.BY_NAME[name].path)
 
 
 def by_label(elements, label):
@@ -19,13 +26,13 @@ def by_label(elements, label):
 
 
 def open_page(page: str | None = None, *, params: dict | None = None, timeout: int = 90) -> AppTest:
-    """Run the app (with these URL query parameters) and switch to ``page`` (a file in pages/)."""
+    """Run the app (with these URL query parameters) and switch to ``page`` (a name in app.registry)."""
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
     if params:
         at.query_params.update(params)
     at.run()
     if page is not None:
-        at.switch_page(str(ROOT / "pages" / Path(page).name)).run()
+        at.switch_page(page_path(page)).run()
     assert not at.exception
     return at
 

@@ -1,143 +1,13 @@
-"""convcore.alexnet: loading (never from the internet), shapes, preprocessing, Grad-CAM, receptive fields."""
+"""convcore.nets.alexnet: built from the layer list, shapes, preprocessing, Grad-CAM, receptive fields."""
 
 from __future__ import annotations
-
-import http.server
-import shutil
-import threading
 
 import numpy as np
 import pytest
 import torch
 
-from convcore import alexnet as ax
-
-
-def test_generated_file_loads_through_torch_hub_with_hash_check(weights_file, tmp_path):
-    # the real torch.hub path, offline: file:// URL, check_hash and weights_only
-    state = torch.hub.load_state_dict_from_url(
-        weights_file.as_uri(), model_dir=str(tmp_path), check_hash=True, weights_only=True, map_location="cpu"
-    )
-    model = ax.alexnet(state)
-    assert (tmp_path / weights_file.name).is_file()
-    assert torch.equal(model.features[0].weight, ax.untrained_alexnet(seed=123).features[0].weight)
-
-
-def test_download_weights_reports_progress_and_loads(weights_file, tmp_path):
-    seen = []
-    path = ax.download_weights(
-        url=weights_file.as_uri(), model_dir=tmp_path, on_progress=lambda d, t: seen.append((d, t))
-    )
-    assert path == tmp_path / weights_file.name
-    assert seen and seen[-1][0] == weights_file.stat().st_size
-    assert all(b >= a for (a, _), (b, _) in zip(seen, seen[1:]))
-    assert list(tmp_path.iterdir()) == [path]  # no partial file left
-    model = ax.load_pretrained(url=weights_file.as_uri(), model_dir=tmp_path)
-    assert not model.training and not any(p.requires_grad for p in model.parameters())
-
-
-def test_wrong_hash_fails_clearly_and_leaves_nothing(weights_file, tmp_path):
-    liar = weights_file.parent / "alexnet-owt-deadbeef.pth"
-    shutil.copy(weights_file, liar)
-    cache = tmp_path / "cache"
-    with pytest.raises(ax.WeightsError, match="checksum does not match the 'deadbeef'"):
-        ax.download_weights(url=liar.as_uri(), model_dir=cache)
-    assert list(cache.iterdir()) == []
-    with pytest.raises(RuntimeError, match="invalid hash"):  # torch.hub refuses it too
-        torch.hub.load_state_dict_from_url(
-            liar.as_uri(), model_dir=str(cache), check_hash=True, weights_only=True
-        )
-    assert list(cache.iterdir()) == []
-
-
-class _Truncating(http.server.BaseHTTPRequestHandler):
-    payload = b""
-
-    def do_GET(self):  # noqa: N802
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(self.payload)))
-        self.end_headers()
-        self.wfile.write(self.payload[: len(self.payload) // 2])  # then the connection drops
-
-    def log_message(self, *args):
-        pass
-
-
-def test_truncated_download_fails_and_leaves_nothing(weights_file, tmp_path):
-    _Truncating.payload = weights_file.read_bytes()[:3_000_000]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Truncating)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/{weights_file.name}"
-        with pytest.raises(ax.WeightsError, match="download"):
-            ax.download_weights(url=url, model_dir=tmp_path, timeout=5)
-    finally:
-        server.shutdown()
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_no_network_gives_offline_instructions(tmp_path):
-    with socket_closed_port() as port:
-        with pytest.raises(ax.WeightsError, match="CONVCORE_ALEXNET_WEIGHTS"):
-            ax.download_weights(
-                url=f"http://127.0.0.1:{port}/alexnet-owt-7be5be79.pth", model_dir=tmp_path, timeout=2
-            )
-    assert list(tmp_path.iterdir()) == []
-
-
-class socket_closed_port:  # noqa: N801
-    """A port with nothing listening (bound, then closed)."""
-
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
-def test_damaged_cached_file_is_removed_and_explained(tmp_path):
-    bad = tmp_path / "alexnet-owt-7be5be79.pth"
-    bad.write_bytes(b"not a pytorch file" * 100)
-    with pytest.raises(ax.WeightsError, match="checksum"):
-        ax.load_pretrained(model_dir=tmp_path)
-    assert not bad.exists()
-    with pytest.raises(ax.WeightsError, match="not on this computer"):
-        ax.load_pretrained(model_dir=tmp_path)
-
-
-def test_env_variable_file_is_used_and_never_deleted(weights_file, tmp_path, monkeypatch):
-    monkeypatch.setenv(ax.WEIGHTS_ENV, str(weights_file))
-    assert ax.find_weights(model_dir=tmp_path) == weights_file
-    ax.load_pretrained(model_dir=tmp_path)
-    broken = tmp_path / "mine.pth"
-    broken.write_bytes(b"\x80\x02garbage")
-    monkeypatch.setenv(ax.WEIGHTS_ENV, str(broken))
-    with pytest.raises(ax.WeightsError, match="cannot be read as PyTorch weights"):
-        ax.load_pretrained(model_dir=tmp_path)
-    assert broken.exists()
-
-
-def test_keys_and_shapes_must_match_exactly(weights_file):
-    state = ax.load_weights(weights_file)
-    missing = dict(state)
-    del missing["classifier.6.bias"]
-    with pytest.raises(ax.WeightsError, match="missing classifier.6.bias"):
-        ax.alexnet(missing)
-    wrong = dict(state)
-    wrong["features.0.weight"] = torch.zeros(64, 3, 7, 7)
-    with pytest.raises(ax.WeightsError, match=r"features.0.weight have shape \(64, 3, 7, 7\)"):
-        ax.alexnet(wrong)
-    nan = dict(state)
-    nan["features.3.bias"] = torch.full((192,), float("nan"))
-    with pytest.raises(ax.WeightsError, match="NaN"):
-        ax.alexnet(nan)
-    with pytest.raises(ax.WeightsError, match="holds a list"):
-        ax.alexnet([1, 2])
+from convcore.layers import ALEXNET_FEATURES
+from convcore.nets import alexnet as ax
 
 
 def test_parameter_counts_match_torchvision():
@@ -260,3 +130,80 @@ def test_four_to_one_images_are_still_exactly_torchvision_s_path():
     # 256 x 1024 (4:1): no pre-crop, so no resize and a plain centre crop
     img = np.random.default_rng(1).integers(0, 256, (256, 1024, 3), dtype=np.uint8)
     np.testing.assert_array_equal(ax.crop_shown(img), img[16:240, 400:624])
+
+
+def _positive_alexnet_features() -> list[torch.nn.Module]:
+    """An untrained AlexNet's features with every weight and bias made positive, and each max pool
+    replaced by an average pool of the same window (a max sends its gradient to one input only)."""
+    model = ax.untrained_alexnet()
+    modules = []
+    for module in model.features:
+        if isinstance(module, torch.nn.MaxPool2d):
+            module = torch.nn.AvgPool2d(module.kernel_size, module.stride, module.padding)
+        elif isinstance(module, torch.nn.Conv2d):
+            module = torch.nn.Conv2d(
+                module.in_channels, module.out_channels, module.kernel_size, module.stride, module.padding
+            )
+            with torch.no_grad():
+                module.weight.uniform_(0.01, 1.0)
+                module.bias.uniform_(0.01, 1.0)
+        modules.append(module)
+    return modules
+
+
+@pytest.mark.parametrize(
+    "layer,units",
+    [
+        ("conv1", [(0, 0), (20, 33), (54, 54)]),
+        ("pool1", [(0, 0), (13, 26)]),
+        ("conv2", [(0, 0), (10, 5), (26, 26)]),
+        ("pool2", [(0, 12), (6, 6)]),
+        ("conv3", [(0, 0), (6, 6), (12, 3)]),
+        ("conv5", [(6, 6), (12, 12)]),
+        ("pool5", [(0, 0), (3, 2), (5, 5)]),
+    ],
+)
+def test_receptive_field_box_is_exactly_where_the_gradient_reaches(layer, units):
+    # positive weights and inputs: nothing cancels and every ReLU passes its gradient, so the
+    # input pixels with a non-zero gradient fill the whole (clipped) box
+    torch.manual_seed(0)
+    modules = _positive_alexnet_features()
+    x = torch.rand(1, 3, 224, 224, requires_grad=True)
+    a = x
+    for info, module in zip(ax.LAYERS, modules):
+        a = module(a)
+        if info.name == layer:
+            break
+    for row, col in units:
+        (grad,) = torch.autograd.grad(a[0, 0, row, col], x, retain_graph=True)
+        rows, cols = np.nonzero(grad[0].abs().sum(0).numpy())
+        support = (rows.min(), cols.min(), rows.max() + 1, cols.max() + 1)
+        size, box = ax.receptive_field(layer, row, col)
+        assert support == box, (layer, row, col)
+        assert (rows.max() - rows.min() + 1 == size) == (0 < box[0] and box[2] < 224)
+
+
+def test_the_model_is_built_from_the_layer_list():
+    model = ax.untrained_alexnet()
+    assert ax.LAYERS == ALEXNET_FEATURES and len(model.features) == len(ax.LAYERS)
+    for layer, module in zip(ax.LAYERS, model.features, strict=True):
+        if layer.kind == "conv":
+            assert isinstance(module, torch.nn.Conv2d)
+            assert (module.out_channels, module.kernel_size, module.stride, module.padding) == (
+                layer.channels,
+                (layer.kernel,) * 2,
+                (layer.stride,) * 2,
+                (layer.padding,) * 2,
+            )
+        elif layer.kind == "relu":
+            assert isinstance(module, torch.nn.ReLU) and not module.inplace
+        else:
+            assert isinstance(module, torch.nn.MaxPool2d) and (module.kernel_size, module.stride) == (3, 2)
+    kinds = [type(m).__name__ for m in model.classifier]
+    assert kinds == ["Dropout", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"]  # torchvision's head
+    assert ax.AlexNet(num_classes=10).classifier[-1].out_features == 10
+
+
+def test_receptive_field_refuses_unknown_layers():
+    with pytest.raises(ValueError, match="layer must be one of"):
+        ax.receptive_field("fc6")

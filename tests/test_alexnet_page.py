@@ -6,39 +6,39 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import models
-from convcore import alexnet as ax
-from tests.apptest import ROOT, by_label, open_page, open_tab
+from app import nets
+from convcore.nets import weights
+from tests.apptest import ROOT, by_label, open_page, open_tab, page_path
 
-PAGE = str(ROOT / "pages" / "alexnet.py")
+PAGE = page_path("alexnet")
 
 
 @pytest.fixture
 def no_weights(monkeypatch, tmp_path):
-    monkeypatch.delenv(ax.WEIGHTS_ENV, raising=False)
+    monkeypatch.delenv(weights.WEIGHTS_ENV, raising=False)
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # an empty hub cache
-    models._pretrained.clear()
+    nets._pretrained.clear()
     yield
-    models._pretrained.clear()
+    nets._pretrained.clear()
 
 
 @pytest.fixture
 def fake_pretrained(monkeypatch, weights_file):
-    monkeypatch.setenv(ax.WEIGHTS_ENV, str(weights_file))
-    models._pretrained.clear()
+    monkeypatch.setenv(weights.WEIGHTS_ENV, str(weights_file))
+    nets._pretrained.clear()
     yield
-    models._pretrained.clear()
+    nets._pretrained.clear()
 
 
 def _page() -> AppTest:
-    return open_page("alexnet.py")
+    return open_page("alexnet")
 
 
 def test_without_weights_the_page_explains_and_works_untrained(no_weights):
     at = _page()
     text = " ".join(m.value for m in at.markdown)
     assert "The pretrained weights are not on this computer" in text and "make weights" in text
-    assert by_label(at.radio, "Model").options == [models.UNTRAINED]
+    assert by_label(at.radio, "Model").options == [nets.UNTRAINED]
     assert any(b.label == "Download the weights (233 MB)" for b in at.button)
     frame = at.dataframe[0].value
     assert len(frame) == 5 and frame["probability"].is_monotonic_decreasing
@@ -53,9 +53,9 @@ def test_without_weights_the_page_explains_and_works_untrained(no_weights):
 
 
 def test_download_without_network_says_why_and_keeps_working(no_weights, monkeypatch):
-    monkeypatch.setattr(ax, "WEIGHTS_URL", "http://127.0.0.1:9/alexnet-owt-7be5be79.pth")
+    monkeypatch.setattr(weights, "WEIGHTS_URL", "http://127.0.0.1:9/alexnet-owt-7be5be79.pth")
     at = _page()
-    at.button(key="ax.download").click().run()
+    at.button(key="ax._download").click().run()
     assert not at.exception
     assert "The download failed" in " ".join(e.value for e in at.error)
     assert at.dataframe[0].value is not None
@@ -64,23 +64,23 @@ def test_download_without_network_says_why_and_keeps_working(no_weights, monkeyp
 def test_with_weights_both_models_and_grad_cam_for_any_class(fake_pretrained):
     at = _page()
     assert not any("not on this computer" in m.value for m in at.markdown)
-    assert by_label(at.radio, "Model").options == [models.PRETRAINED, models.UNTRAINED]
+    assert by_label(at.radio, "Model").options == [nets.PRETRAINED, nets.UNTRAINED]
     top = [int(i) for i in at.dataframe[0].value.index]  # the table lists the pretrained top 5
     assert len(top) == 5
     by_label(at.selectbox, "Grad-CAM for the class").select(281).run()  # tabby cat
     assert not at.exception
     assert by_label(at.selectbox, "Grad-CAM for the class").value == 281
     image = at.session_state["image.current"]
-    heat = models.cam(models.PRETRAINED, image, 281)
+    heat = nets.cam(nets.PRETRAINED, image, 281)
     assert heat.shape == (224, 224) and heat.max() == pytest.approx(1.0)
-    by_label(at.radio, "Model").set_value(models.UNTRAINED).run()
+    by_label(at.radio, "Model").set_value(nets.UNTRAINED).run()
     assert not at.exception
 
 
 def test_filter_lab_learned_alexnet_filter(no_weights):
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
     at.run()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     by_label(at.selectbox, "Filter").select("learned_alexnet").run()
     assert not at.exception
     by_label(at.slider, "Filter number").set_value(17).run()
@@ -103,10 +103,10 @@ def test_odd_uploads_work_on_the_alexnet_page(no_weights, name):
 
 
 def test_download_button_fetches_and_switches_to_pretrained(no_weights, monkeypatch, weights_file):
-    monkeypatch.setattr(ax, "WEIGHTS_URL", weights_file.as_uri())  # never the internet
+    monkeypatch.setattr(weights, "WEIGHTS_URL", weights_file.as_uri())  # never the internet
     at = _page()
-    assert by_label(at.radio, "Model").options == [models.UNTRAINED]
-    at.button(key="ax.download").click().run()
+    assert by_label(at.radio, "Model").options == [nets.UNTRAINED]
+    at.button(key="ax._download").click().run()
     assert not at.exception
     assert not at.error
-    assert by_label(at.radio, "Model").options == [models.PRETRAINED, models.UNTRAINED]
+    assert by_label(at.radio, "Model").options == [nets.PRETRAINED, nets.UNTRAINED]

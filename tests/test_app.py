@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import convcore
-from tests.apptest import PAGES, by_label, open_page, open_tab
+from tests.apptest import PAGES, by_label, open_page, open_tab, page_path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = str(ROOT / "app" / "main.py")
@@ -24,21 +24,15 @@ def _app() -> AppTest:
 
 
 def _lab() -> AppTest:
-    return open_page("filter_lab.py", timeout=60)
+    return open_page("filter_lab", timeout=60)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
     at = _app()
-    at.switch_page(str(ROOT / "pages" / page)).run()
+    at.switch_page(page_path(page)).run()
     assert not at.exception
     assert at.title, "each page has a title"
-
-
-def test_every_page_is_registered_in_the_navigation():
-    registered = (ROOT / "app" / "main.py").read_text()
-    for page in (ROOT / "pages").glob("*.py"):
-        assert f'"{page.stem}"' in registered or f'"{page.name}"' in registered, page.name
 
 
 def test_home_defaults_to_a_sample_and_the_gallery_switches_it():
@@ -53,7 +47,7 @@ def test_home_defaults_to_a_sample_and_the_gallery_switches_it():
 def test_sidebar_sample_choice_persists_across_pages():
     at = _app()
     by_label(at.sidebar.selectbox, "Sample image").select("Digit 7").run()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     assert not at.exception
     assert at.session_state["image.current"].name == "Digit 7"
 
@@ -101,7 +95,7 @@ def test_padding_dilation_modes_and_flip():
 def test_impossible_settings_explain_instead_of_crashing():
     at = _app()
     by_label(at.sidebar.selectbox, "Sample image").select("Checkerboard").run()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     by_label(at.radio, "Padding").set_value("None (valid)").run()
     by_label(at.slider, "Dilation").set_value(6).run()
     by_label(at.selectbox, "Filter").select("gaussian_blur").run()
@@ -123,7 +117,7 @@ def test_reflect_padding_larger_than_the_image_is_explained():
     at.sidebar.file_uploader[0].set_value(
         ("dot.png", (CORPUS / "ok_one_pixel.png").read_bytes(), "image/png")
     ).run()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     by_label(at.selectbox, "Padding holds").select("Reflect (mirror)").run()
     assert not at.exception
     assert "padding_mode='reflect' needs padding smaller than the input" in " ".join(
@@ -146,7 +140,7 @@ def test_upload_good_then_bad_keeps_the_good_image_and_explains():
     errors = " ".join(e.value for e in at.sidebar.error)
     assert "broken.png" in errors and "damaged" in errors and "previous image is kept" in errors
     assert at.session_state["image.current"].name == "photo.jpg"
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     assert not at.exception
 
 

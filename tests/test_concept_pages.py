@@ -16,7 +16,7 @@ def _text(at) -> str:
 
 
 def test_parameter_calculator_reproduces_the_lesson():
-    at = _page("layers.py")
+    at = _page("layers")
     by_label(at.number_input, "Neurons or filters").set_value(1).run()
     assert "One neuron alone: 10,000" in _text(at)
     by_label(at.number_input, "Neurons or filters").set_value(100).run()
@@ -29,7 +29,7 @@ def test_parameter_calculator_reproduces_the_lesson():
 
 
 def test_layer_stacks_alexnet_lenet_and_a_broken_one():
-    at = _page("layers.py")
+    at = _page("layers")
     table = at.dataframe[-1].value  # [0] is the layer editor
     assert table["receptive field (px)"].tolist() == [11, 19, 51, 67, 99, 131, 163, 195]
     assert "**2,469,696 parameters**" in _text(at)
@@ -51,7 +51,7 @@ def test_layer_stacks_alexnet_lenet_and_a_broken_one():
 
 
 def test_conv1d_steps_signals_and_kernels():
-    at = _page("conv1d.py")
+    at = _page("conv1d")
     assert "(output 1)" in " ".join(m.value for m in at.markdown if m.value.startswith("####"))
     by_label(at.radio, "Signal").set_value("Text as character codes").run()
     by_label(at.radio, "Kernel").set_value("Difference [-1 0 1]").run()
@@ -66,14 +66,14 @@ def test_conv1d_steps_signals_and_kernels():
 
 
 def test_transposed_convolution_steps_to_four_by_four():
-    at = _page("conv1d.py")
+    at = _page("conv1d")
     by_label(at.slider, "Step (of 4)").set_value(4).run()
     assert not at.exception
     assert "2 x 2 became 4 x 4 (= conv_transpose2d: True)" in " ".join(s.value for s in at.success)
 
 
 def test_palette_choice_applies_and_travels_in_links():
-    at = _page("filter_lab.py")
+    at = _page("filter_lab")
     at.sidebar.selectbox(key="ui.palette").select("Colour-blind safe (purple-orange, cividis)").run()
     assert not at.exception
     assert at.query_params["ui.palette"] == '"Colour-blind safe (purple-orange, cividis)"'
@@ -81,7 +81,7 @@ def test_palette_choice_applies_and_travels_in_links():
 
 def test_alexnet_units_can_be_chosen_without_a_mouse(monkeypatch, tmp_path):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    at = open_tab(_page("alexnet.py"), "ax.tab", "Feature maps")
+    at = open_tab(_page("alexnet"), "ax.tab", "Feature maps")
     by_label(at.number_input, "Unit row").set_value(1).run()
     by_label(at.number_input, "Unit column").set_value(55).run()
     assert not at.exception

@@ -1,12 +1,13 @@
-"""conv2d, convolve2d, output_size and conv_geometry against PyTorch and hand computations."""
+"""conv2d and convolve2d against PyTorch and hand computations; settings as keywords or ConvParams."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -171,12 +172,6 @@ def test_padding_modes_on_a_row(mode, expected_row):
     assert_array_equal(out[0], expected_row)
 
 
-def test_same_padding_with_even_kernel_puts_the_extra_row_below_like_torch():
-    geom = convcore.conv_geometry((10, 10), (4, 4), padding="same")
-    assert geom.pad_before == (1, 1) and geom.pad_after == (2, 2)
-    assert geom.output_size == (10, 10)
-
-
 def test_shapes_2d_and_3d():
     x2, x3 = np.ones((6, 6)), np.ones((2, 6, 6))
     assert convcore.conv2d(x2, np.ones((3, 3))).shape == (4, 4)
@@ -188,35 +183,6 @@ def test_shapes_2d_and_3d():
 def test_integer_and_bool_inputs_are_accepted():
     out = convcore.conv2d(np.eye(4, dtype=bool), np.ones((2, 2), dtype=np.int64))
     assert_array_equal(out, [[2, 1, 0], [1, 2, 1], [0, 1, 2]])
-
-
-@pytest.mark.parametrize(
-    "n,k,s,p,d,expected",
-    [
-        (224, 11, 4, 2, 1, 55),  # AlexNet conv1
-        (55, 3, 2, 0, 1, 27),  # AlexNet pool1
-        (27, 5, 1, 2, 1, 27),
-        (5, 3, 1, 0, 1, 3),
-        (7, 3, 2, 1, 2, 3),
-        (4, 4, 1, 0, 1, 1),
-    ],
-)
-def test_output_size_known_values(n, k, s, p, d, expected):
-    assert convcore.output_size(n, k, stride=s, padding=p, dilation=d) == expected
-
-
-@given(st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3))
-def test_output_size_equals_the_real_output_shape(n, k, s, p, d):
-    assume(n + 2 * p >= d * (k - 1) + 1)
-    out = convcore.conv2d(np.ones((n, 3)), np.ones((k, 1)), stride=(s, 1), padding=(p, 0), dilation=(d, 1))
-    assert out.shape[0] == convcore.output_size(n, k, stride=s, padding=p, dilation=d)
-
-
-def test_output_size_without_output_position_raises():
-    with pytest.raises(ValueError, match="kernel is larger than the padded input"):
-        convcore.output_size(3, 5)
-    with pytest.raises(ValueError, match="dilation 3"):
-        convcore.output_size(5, 3, dilation=3)
 
 
 @pytest.mark.parametrize(
@@ -311,8 +277,43 @@ def test_convolve2d_refuses_flip():
         convcore.convolve2d(np.ones((3, 3)), np.ones((2, 2)), flip=False)
 
 
-def test_geometry_reports_padded_size_and_span():
-    g = convcore.conv_geometry((600, 512), (3, 3), stride=2, padding=1, dilation=2)
-    assert g.padded_size == (602, 514)
-    assert g.span == (5, 5)
-    assert g.output_size == (299, 255)
+@given(conv_cases())
+def test_params_gives_the_same_result_as_the_keywords(case):
+    x, weight, bias, kwargs = case
+    groups = kwargs.pop("groups")
+    try:
+        expected = convcore.conv2d(x, weight, bias, groups=groups, **kwargs)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc)[:40])):
+            convcore.conv2d(x, weight, bias, groups=groups, params=convcore.ConvParams(**kwargs))
+        return
+    actual = convcore.conv2d(x, weight, bias, groups=groups, params=convcore.ConvParams(**kwargs))
+    assert_array_equal(actual, expected)
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_params_carries_flip_and_convolve2d_always_flips(flip):
+    rng = np.random.default_rng(5)
+    x, k = rng.standard_normal((7, 6)), rng.standard_normal((3, 2))
+    params = convcore.ConvParams(stride=(1, 2), padding=1, padding_mode="reflect", flip=flip)
+    keywords = dict(stride=(1, 2), padding=1, padding_mode="reflect")
+    assert_array_equal(convcore.conv2d(x, k, params=params), convcore.conv2d(x, k, flip=flip, **keywords))
+    assert_array_equal(convcore.convolve2d(x, k, params=params), convcore.convolve2d(x, k, **keywords))
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    [dict(stride=2), dict(padding=1), dict(dilation=2), dict(padding_mode="reflect"), dict(flip=True)],
+)
+def test_params_and_a_settings_keyword_at_once_is_a_type_error_naming_both(keyword):
+    (name,) = keyword
+    with pytest.raises(TypeError, match=f"params and {name}"):
+        convcore.conv2d(np.ones((5, 5)), np.ones((2, 2)), params=convcore.ConvParams(), **keyword)
+    if name != "flip":
+        with pytest.raises(TypeError, match=f"params and {name}"):
+            convcore.convolve2d(np.ones((5, 5)), np.ones((2, 2)), params=convcore.ConvParams(), **keyword)
+
+
+def test_params_must_be_conv_params():
+    with pytest.raises(TypeError, match="params must be a convcore ConvParams"):
+        convcore.conv2d(np.ones((5, 5)), np.ones((2, 2)), params={"stride": 2})

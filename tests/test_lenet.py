@@ -1,42 +1,17 @@
-"""Generated digits, the LeNet-style CNN, its training loop and the shipped default model."""
+"""convcore.nets.lenet: the LeNet-style CNN built from lenet5, its training loop and the shipped model."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
-from convcore import digits, lenet
-
-
-def test_dataset_is_deterministic_by_seed_and_mnist_like():
-    a, la = digits.make_digits(500, seed=3)
-    b, lb = digits.make_digits(500, seed=3)
-    c, _ = digits.make_digits(500, seed=4)
-    assert torch.equal(a, b) and torch.equal(la, lb) and not torch.equal(a, c)
-    assert a.shape == (500, 1, 28, 28) and a.dtype == torch.float32
-    assert 0 <= float(a.min()) and float(a.max()) <= 1
-    assert float(a[:, :, :3].mean()) < float(a[:, :, 10:18].mean())  # digits in the middle, dark border
-    assert sorted(set(la.tolist())) == list(range(10)) and np.bincount(la.numpy()).min() > 25
-    with pytest.raises(ValueError, match="n must be an int"):
-        digits.make_digits(0)
-
-
-def test_dataset_does_not_import_matplotlib():
-    code = (
-        "import sys; from convcore import digits; digits.make_digits(10); print('matplotlib' in sys.modules)"
-    )
-    assert (
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        == "False"
-    )
+from convcore.layers import lenet5
+from convcore.nets import digits, lenet
 
 
 def test_short_training_beats_chance_by_far_and_reports_progress():
@@ -147,18 +122,21 @@ def test_a_drawn_digit_is_prepared_like_mnist_and_recognised():
     assert correct >= 34  # most survive the round trip through a big canvas
 
 
-def test_dark_digit_on_a_light_photo_is_inverted_and_blank_is_refused():
-    page = np.full((100, 80, 3), 240, np.uint8)
-    page[20:80, 35:45] = 20  # a dark '1'
-    prepared = digits.prepare_drawing(page)
-    assert prepared[14, 14] > 0.5 and prepared[0, 0] == 0
-    with pytest.raises(ValueError, match="blank"):
-        digits.prepare_drawing(np.zeros((200, 200, 4), np.uint8))
-    opaque_black = np.zeros((200, 200, 4), np.uint8)
-    opaque_black[..., 3] = 255  # the canvas's own black background, nothing drawn
-    with pytest.raises(ValueError, match="blank"):
-        digits.prepare_drawing(opaque_black)
-    opaque_black[40:160, 95:105, :3] = 255  # a white '1' painted on it
-    assert digits.prepare_drawing(opaque_black)[14, 14] > 0.5
-    with pytest.raises(ValueError, match="blank"):
-        digits.prepare_drawing(np.full((50, 50), 255, np.uint8))
+def test_train_result_lists_every_status_the_app_uses():
+    assert lenet.TRAIN_STATUSES == {"done", "stopped", "diverged", "failed"}
+    for status in sorted(lenet.TRAIN_STATUSES):
+        assert lenet.TrainResult(status, "a sentence", 0).status == status
+    with pytest.raises(ValueError, match="status must be one of"):
+        lenet.TrainResult("crashed", "a sentence", 0)
+
+
+def test_the_model_is_built_from_lenet5_and_keeps_the_saved_names():
+    model = lenet.LeNet(8, 3)
+    assert [name for name, _ in model.named_children()] == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+    assert model.layers == lenet5(8, 3)
+    assert model.conv1.padding == (1, 1) and model.fc1.in_features == 16 * 6 * 6
+    x = torch.rand(2, 1, 28, 28)
+    by_hand = F.max_pool2d(F.relu(model.conv1(x)), 2)
+    by_hand = F.max_pool2d(F.relu(model.conv2(by_hand)), 2)
+    by_hand = model.fc3(F.relu(model.fc2(F.relu(model.fc1(torch.flatten(by_hand, 1))))))
+    assert torch.equal(model(x), by_hand)

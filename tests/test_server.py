@@ -13,9 +13,9 @@ import pytest
 import torch
 
 import convcore
-from app import limits
-from convcore import alexnet as ax
-from convcore import lenet
+from app import server
+from convcore.nets import alexnet as ax
+from convcore.nets import lenet
 from tests.apptest import ROOT
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -39,7 +39,7 @@ def test_server_settings_are_safe_for_a_classroom():
 def test_unsafe_html_only_ever_carries_constants():
     """No user content (file names, typed text) can reach the page as raw HTML."""
     offenders = []
-    for path in list((ROOT / "app").glob("*.py")) + list((ROOT / "pages").glob("*.py")):
+    for path in list((ROOT / "app").rglob("*.py")) + list((ROOT / "pages").glob("*.py")):
         tree = ast.parse(path.read_text())
         constants = {
             t.id
@@ -129,8 +129,8 @@ def test_heavy_work_runs_at_most_slots_at_once_and_nested_work_takes_no_second_s
 
     def job():
         nonlocal running, peak
-        with limits.heavy():
-            with limits.heavy():  # nested (a cached function calling another): no deadlock
+        with server.heavy():
+            with server.heavy():  # nested (a cached function calling another): no deadlock
                 with lock:
                     running += 1
                     peak = max(peak, running)
@@ -138,32 +138,32 @@ def test_heavy_work_runs_at_most_slots_at_once_and_nested_work_takes_no_second_s
                 with lock:
                     running -= 1
 
-    threads = [threading.Thread(target=job) for _ in range(limits.HEAVY_SLOTS + 4)]
+    threads = [threading.Thread(target=job) for _ in range(server.HEAVY_SLOTS + 4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert peak == limits.HEAVY_SLOTS
-    assert limits.load() == {"running": 0, "waiting": 0, "trainings": 0}
+    assert peak == server.HEAVY_SLOTS
+    assert server.load() == {"running": 0, "waiting": 0, "trainings": 0}
 
 
 def test_a_full_server_says_so_in_a_sentence(monkeypatch):
-    monkeypatch.setattr(limits, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(server, "WAIT_SECONDS", 0.2)
     release = threading.Event()
     taken = []
 
     def hold():
-        with limits.heavy():
+        with server.heavy():
             taken.append(1)
             release.wait(5)
 
-    holders = [threading.Thread(target=hold) for _ in range(limits.HEAVY_SLOTS)]
+    holders = [threading.Thread(target=hold) for _ in range(server.HEAVY_SLOTS)]
     for t in holders:
         t.start()
-    while len(taken) < limits.HEAVY_SLOTS:
+    while len(taken) < server.HEAVY_SLOTS:
         time.sleep(0.01)
-    with pytest.raises(limits.Busy, match="very busy"):
-        with limits.heavy():
+    with pytest.raises(server.Busy, match="very busy"):
+        with server.heavy():
             pass
     release.set()
     for t in holders:
@@ -172,10 +172,10 @@ def test_a_full_server_says_so_in_a_sentence(monkeypatch):
 
 def test_training_slots_queue_and_a_stop_while_queued_ends_the_wait():
     stop = threading.Event()
-    held = [limits.training.acquire(timeout=1) for _ in range(limits.TRAINING_SLOTS)]
+    held = [server.training.acquire(timeout=1) for _ in range(server.TRAINING_SLOTS)]
     assert all(held)
     outcome = []
-    t = threading.Thread(target=lambda: outcome.append(limits.training_slot(stop).__enter__()))
+    t = threading.Thread(target=lambda: outcome.append(server.training_slot(stop).__enter__()))
     t.start()
     time.sleep(0.3)
     assert t.is_alive(), "it waits while every slot is taken"
@@ -183,13 +183,13 @@ def test_training_slots_queue_and_a_stop_while_queued_ends_the_wait():
     t.join(2)
     assert outcome == [False]
     for _ in held:
-        limits.training.release()
+        server.training.release()
 
 
 def test_bad_limit_settings_are_refused_with_the_name(monkeypatch):
     monkeypatch.setenv("CONVCORE_HEAVY_SLOTS", "zero")
     with pytest.raises(ValueError, match="CONVCORE_HEAVY_SLOTS"):
-        limits._setting("CONVCORE_HEAVY_SLOTS", 2)
+        server._setting("CONVCORE_HEAVY_SLOTS", 2)
     monkeypatch.setenv("CONVCORE_HEAVY_SLOTS", "0")
     with pytest.raises(ValueError, match=">= 1"):
-        limits._setting("CONVCORE_HEAVY_SLOTS", 2)
+        server._setting("CONVCORE_HEAVY_SLOTS", 2)

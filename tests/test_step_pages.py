@@ -9,12 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import convcore
-from app.render import fmt
-from tests.apptest import by_label, open_page
+from app.draw.text import fmt
+from tests.apptest import by_label, open_page, page_path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONV = str(ROOT / "pages" / "conv_steps.py")
-POOL = str(ROOT / "pages" / "pool_steps.py")
+CONV = "conv_steps"
+POOL = "pool_steps"
 
 
 def _page(path: str) -> AppTest:
@@ -108,12 +108,12 @@ def test_conv_steps_impossible_settings_explain():
 def test_clicking_an_output_cell_jumps_to_its_step():
     at = _page(CONV)
     by_label(at.radio, "Input").set_value("Preset").run()
-    layout = at.session_state["cs.out_layout"][0]
+    layout = at.session_state["cs._out_layout"][0]
     # inject what streamlit-image-coordinates sends for a click in output cell (row 3, column 2)
     x = (1 + 0.5) * layout.cell
     y = layout.top + (2 + 0.5) * layout.cell
-    natural = at.session_state["cs.out_layout"][2]
-    at.session_state["cs.outclick"] = {"x": x, "y": y, "width": natural, "height": 500, "unix_time": 123}
+    natural = at.session_state["cs._out_layout"][2]
+    at.session_state["cs._outclick"] = {"x": x, "y": y, "width": natural, "height": 500, "unix_time": 123}
     at.run()
     assert not at.exception
     assert "(output row 3, column 2)" in _equation(at)
@@ -157,7 +157,7 @@ def test_gif_is_made_on_request(page):
     by_label(at.button, "Make the animation (GIF)").click().run()
     assert not at.exception
     prefix = "cs" if page == CONV else "ps"
-    sig, data = at.session_state[f"{prefix}.gif"]
+    sig, data = at.session_state[f"{prefix}._gif"]
     assert data[:6] == b"GIF89a"
     import io
 
@@ -185,7 +185,7 @@ def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d(
     image = at.session_state["image.current"]
     h, w = image.pixels.shape[:2]
     # a click on the (320 px wide) picture at its centre-left, as streamlit-image-coordinates sends it
-    at.session_state["cs.pick"] = {
+    at.session_state["cs._pick"] = {
         "x": 100,
         "y": 200,
         "width": 320,
@@ -197,7 +197,10 @@ def test_crop_of_the_photo_stride2_padding1_dilation2_every_step_matches_conv2d(
     by_label(at.slider, "Padding").set_value(1).run()
     by_label(at.slider, "Dilation").set_value(2).run()
     assert not at.exception
-    centre = at.session_state[f"cs.centre.{image.key}"]
+    centre = (
+        at.session_state[f"cs.crop_row.{image.key}"] - 1,
+        at.session_state[f"cs.crop_col.{image.key}"] - 1,
+    )
     assert centre == (int(200 * h / round(320 * h / w)), int(100 * w / 320))
     region = at.session_state["cs.region"]
     patch = convcore.crop_patch(image.pixels, centre, region, 8).astype(float)
@@ -228,7 +231,7 @@ def test_typed_numbers_empty_and_out_of_range_are_explained():
 def test_filter_lab_custom_kernel_out_of_range_is_explained():
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
     at.run()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     by_label(at.selectbox, "Filter").select("custom").run()
     at.session_state["lab.custom.3x3.Kernel"] = {
         "edited_rows": {1: {"1": -5e6}},
@@ -249,13 +252,13 @@ def test_exercise_predict_the_next_output_checks_and_explains():
     )
     # at step 1 the question is about step 2: output row 1, column 2
     by_label(at.number_input, "Your answer").set_value(float(expected[0, 1]) + 5).run()
-    at.button(key="cs.check").click().run()
+    at.button(key="cs._check").click().run()
     assert f"Not quite: it is {fmt(float(expected[0, 1]))}" in " ".join(e.value for e in at.error)
     by_label(at.number_input, "Your answer").set_value(float(expected[0, 1])).run()
-    at.button(key="cs.check").click().run()
+    at.button(key="cs._check").click().run()
     assert any(s.value.startswith(f"Right: {fmt(float(expected[0, 1]))}.") for s in at.success)
     by_label(at.number_input, "Rows of the output").set_value(7).run()
-    at.button(key="cs.size_check").click().run()
+    at.button(key="cs._size_check").click().run()
     assert "Not quite: 6 rows, you wrote 7." in " ".join(e.value for e in at.error)
 
 
@@ -265,7 +268,7 @@ def test_exercise_on_the_pooling_page():
     by_label(at.selectbox, "Preset").select("Small random integers").run()
     pooled = convcore.pool2d(convcore.patch_preset("Small random integers", 8), 2)
     by_label(at.number_input, "Your answer").set_value(float(pooled[0, 1])).run()
-    at.button(key="ps.check").click().run()
+    at.button(key="ps._check").click().run()
     assert any(s.value.startswith(f"Right: {int(pooled[0, 1])}.") for s in at.success)
 
 
@@ -275,7 +278,10 @@ def test_the_crop_can_be_moved_with_the_keyboard():
     by_label(at.number_input, "Centre row").set_value(40).run()
     by_label(at.number_input, "Centre column").set_value(30).run()
     assert not at.exception
-    assert at.session_state[f"cs.centre.{image.key}"] == (39, 29)
+    assert (at.session_state[f"cs.crop_row.{image.key}"], at.session_state[f"cs.crop_col.{image.key}"]) == (
+        40,
+        30,
+    )
     patch = convcore.crop_patch(image.pixels, (39, 29), at.session_state["cs.region"], 8).astype(float)
     expected = convcore.conv2d(patch, convcore.get_filter("sobel_x").kernel)
     assert _equation(at).endswith(f"= {fmt(float(expected[0, 0]))} (output row 1, column 1)")

@@ -167,25 +167,20 @@ def test_max_pool_step_picks_the_first_maximum_and_never_padding():
     assert trace[trace.index_of(0, 1, 1)].chosen == (0, 0)  # ties: the first in reading order
 
 
-def test_patches():
-    for name in convcore.PATCHES:
-        for n in (5, 16):
-            p = convcore.patch_preset(name, n)
-            assert p.shape == (n, n) and p.dtype == np.uint8
-    assert convcore.patch_preset("Vertical edge", 6)[0].tolist() == [0, 0, 0, 255, 255, 255]
-    assert convcore.patch_preset("Small random integers", 5).max() <= 9
-    with pytest.raises(ValueError, match="size must be an int from 2 to 64"):
-        convcore.patch_preset("Digit 7", 100)
-    with pytest.raises(ValueError, match="name must be one of"):
-        convcore.patch_preset("Lena", 5)
+@given(conv_cases())
+def test_params_gives_the_same_trace_as_the_keywords(case):
+    x, weight, bias, kwargs = case
+    try:
+        expected = convcore.conv2d_steps(x, weight, bias, **kwargs)
+    except ValueError:
+        return
+    trace = convcore.conv2d_steps(x, weight, bias, params=convcore.ConvParams(**kwargs))
+    assert trace.geometry == expected.geometry
+    for name in ("padded", "padding_mask", "weight", "bias", "output"):
+        assert_array_equal(getattr(trace, name), getattr(expected, name))
+    assert_array_equal(trace[len(trace) - 1].products, expected[len(expected) - 1].products)
 
 
-def test_crop_patch_averages_blocks_and_stays_inside_the_image():
-    img = np.zeros((100, 80, 3), np.uint8)
-    img[:, 40:] = 200  # right half bright
-    grey = convcore.crop_patch(img, (50, 40), 40, 4)  # region columns 20..59: halves of 20 px
-    assert grey.shape == (4, 4) and grey[0].tolist() == [0, 0, 200, 200]
-    corner = convcore.crop_patch(img, (0, 0), 20, 5, colour=True)  # moved inside the image
-    assert corner.shape == (3, 5, 5) and corner.max() == 0
-    with pytest.raises(ValueError, match="image must be an"):
-        convcore.crop_patch(np.zeros((4, 4)), (0, 0), 2, 2)
+def test_steps_refuse_params_and_a_settings_keyword_at_once():
+    with pytest.raises(TypeError, match="params and stride"):
+        convcore.conv2d_steps(np.ones((4, 4)), np.ones((2, 2)), stride=2, params=convcore.ConvParams())

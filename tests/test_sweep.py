@@ -15,18 +15,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.apptest import PAGES, ROOT, open_page
+from tests.apptest import PAGES, ROOT, open_page, page_path
 
 CORPUS = ROOT / "tests" / "corpus"
 OK_FILES = sorted(p.name for p in CORPUS.glob("ok_*"))
 BAD_FILES = sorted(p.name for p in CORPUS.glob("bad_*"))
 #: Lazy tab bars (st.tabs(on_change="rerun")): page -> (key, labels).
 TABS = {
-    "alexnet.py": (
+    "alexnet": (
         "ax.tab",
         ["What it sees", "Its filters (conv1)", "Feature maps", "Architecture", "Pretrained vs untrained"],
     ),
-    "filter_lab.py": ("lab.tab", ["One filter", "Filter bank"]),
+    "filter_lab": ("lab.tab", ["One filter", "Filter bank"]),
 }
 _TECHNICAL = re.compile(r"Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|File \"|line \d+")
 EXAMPLES = {"default": 6, "thorough": 40}
@@ -73,7 +73,7 @@ def test_every_page_shows_every_awkward_image(page):
 
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_a_refused_file_is_a_sentence_and_the_page_keeps_the_previous_image(name):
-    at = open_page("conv_steps.py")
+    at = open_page("conv_steps")
     before = at.session_state["image.current"].key
     _upload(at, name)
     check_page(at, name)
@@ -82,7 +82,7 @@ def test_a_refused_file_is_a_sentence_and_the_page_keeps_the_previous_image(name
     assert errors[0].endswith("The previous image is kept."), errors
     assert at.session_state["image.current"].key == before
     for page in PAGES:  # and every page still works with the image that was kept
-        at.switch_page(str(ROOT / "pages" / page)).run()
+        at.switch_page(page_path(page)).run()
         check_page(at, f"{page} after {name}")
 
 

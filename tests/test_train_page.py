@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, by_label, open_page
+from tests.apptest import ROOT, by_label, open_page, page_path
 
-PAGE = str(ROOT / "pages" / "train.py")
+PAGE = page_path("train")
 
 
 def _page() -> AppTest:
-    return open_page("train.py")
+    return open_page("train")
 
 
 def _finish(at: AppTest) -> None:
-    job = at.session_state["train.job"]
+    job = at.session_state["train._job"]
     job.thread.join(timeout=120)
     assert not job.running
     at.run()
@@ -28,7 +28,7 @@ def test_short_training_run_shows_result_curves_and_filmstrip():
     by_label(at.slider, "Epochs").set_value(1).run()
     by_label(at.button, "Train from scratch").click().run()
     _finish(at)
-    job = at.session_state["train.job"]
+    job = at.session_state["train._job"]
     assert job.result.status == "done" and job.result.accuracy > 0.3
     assert f"Done: {job.result.accuracy:.1%} correct" in " ".join(s.value for s in at.success)
     assert any(b.label == "Filmstrip (GIF)" for b in at.get("download_button"))
@@ -45,7 +45,7 @@ def test_stop_and_resume_continue_the_same_run():
     by_label(at.slider, "Epochs").set_value(5).run()
     by_label(at.button, "Train from scratch").click().run()
     by_label(at.button, "Stop").click().run()
-    job = at.session_state["train.job"]
+    job = at.session_state["train._job"]
     assert job.result.status == "stopped"
     assert 0 <= job.result.steps < 940  # 12000 digits / 64 per batch = 188 steps per epoch, x 5 epochs
     assert "Stopped after" in " ".join(i.value for i in at.info)
@@ -87,7 +87,7 @@ def test_a_photo_that_is_no_digit_still_gets_an_answer_without_crashing():
 def test_filter_lab_offers_the_digit_cnn_filter_offline():
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
     at.run()
-    at.switch_page(str(ROOT / "pages" / "filter_lab.py")).run()
+    at.switch_page(page_path("filter_lab")).run()
     by_label(at.selectbox, "Filter").select("learned_digits").run()
     by_label(at.slider, "Filter number").set_value(3).run()
     assert not at.exception

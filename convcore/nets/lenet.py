@@ -3,7 +3,8 @@
 conv (k x k, n filters, 'same' padding) - ReLU - max pool 2 - conv (k x k, 16) - ReLU - max pool 2
 - dense 120 - ReLU - dense 84 - ReLU - dense 10 (softmax): the seeds' "typical architecture".
 
-``python -m convcore.lenet`` (``make train-default``) trains the default model deterministically
+The layers come from :func:`convcore.layers.lenet5`. ``python -m convcore.nets.lenet``
+(``make train-default``) trains the default model deterministically
 and writes ``assets/lenet_digits.pt`` with its accuracy on a held-out generated set.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,14 +22,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._torchinit import empty, seeded
+from .._checks import check_choice
+from ..layers import Layer, layer_stack, lenet5
+from ..samples import ASSETS_DIR
+from ._init import empty, seeded
 from .digits import SIZE, make_digits
-from .samples import ASSETS_DIR
 
 __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_MODEL_PATH",
     "HELD_OUT_SEED",
+    "TRAIN_STATUSES",
     "LeNet",
     "LeNetConfig",
     "TrainProgress",
@@ -47,6 +51,9 @@ HELD_OUT_SEED = 12345  # the held-out set never overlaps a training seed used he
 _VALID_KERNELS = (3, 5, 7)
 #: A loss above this has exploded (cross-entropy over 10 classes starts near ln 10 = 2.3).
 _EXPLODED_LOSS = 100.0
+#: How a training run can end: finished, stopped by the user (resumable), the loss exploded, or
+#: an unexpected error (set by the app's training thread).
+TRAIN_STATUSES = frozenset({"done", "stopped", "diverged", "failed"})
 
 
 @dataclass(frozen=True)
@@ -78,22 +85,47 @@ DEFAULT_CONFIG = LeNetConfig()
 
 
 class LeNet(nn.Module):
-    """The network; ``filters`` and ``kernel`` set the first layer."""
+    """The network of :func:`convcore.layers.lenet5`; ``filters`` and ``kernel`` set the first layer.
+
+    Its conv and dense layers are the attributes ``conv1``, ``conv2``, ``fc1``, ``fc2``, ``fc3``
+    (the names of the saved weights). Every dense layer but the last is followed by a ReLU.
+    """
 
     def __init__(self, filters: int = 6, kernel: int = 5) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(1, filters, kernel, padding=kernel // 2)
-        self.conv2 = nn.Conv2d(filters, 16, kernel)
-        side = ((SIZE // 2) - kernel + 1) // 2
-        self.fc1 = nn.Linear(16 * side * side, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
+        self.layers: tuple[Layer, ...] = lenet5(filters, kernel)
+        size, channels = (SIZE, SIZE), 1
+        for layer, row in zip(self.layers, layer_stack(size, channels, self.layers)):
+            if layer.kind == "conv":
+                conv = nn.Conv2d(
+                    channels, layer.channels, layer.kernel, layer.stride, layer.padding, layer.dilation
+                )
+                self.add_module(layer.name, conv)
+            elif layer.kind == "dense":  # flattens the map before it
+                self.add_module(layer.name, nn.Linear(size[0] * size[1] * channels, layer.channels))
+            size, channels = row.size, row.channels
+
+    def steps(self, x: torch.Tensor) -> Iterator[tuple[Layer, torch.Tensor]]:
+        """Each layer and its output, in order, for images ``x`` of shape (N, 1, 28, 28)."""
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            if layer.kind == "conv":
+                x = self.get_submodule(layer.name)(x)
+            elif layer.kind == "relu":
+                x = F.relu(x)
+            elif layer.kind == "pool":
+                x = F.max_pool2d(x, layer.kernel, layer.stride, layer.padding, layer.dilation)
+            else:
+                x = self.get_submodule(layer.name)(torch.flatten(x, 1))
+                x = x if i == last else F.relu(x)
+            yield layer, x
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = F.relu(self.fc1(torch.flatten(x, 1)))
-        return self.fc3(F.relu(self.fc2(x)))
+        """Class scores (N, 10) for images (N, 1, 28, 28)."""
+        out = x
+        for _, out in self.steps(x):  # noqa: B007 - the last output is the result
+            pass
+        return out
 
 
 def new_model(config: LeNetConfig = DEFAULT_CONFIG) -> LeNet:
@@ -103,16 +135,17 @@ def new_model(config: LeNetConfig = DEFAULT_CONFIG) -> LeNet:
 
 @torch.inference_mode()
 def layer_outputs(model: LeNet, image: np.ndarray | torch.Tensor) -> dict[str, np.ndarray]:
-    """conv1, pool1, conv2, pool2 outputs for one 28 x 28 image (any shape with 784 values)."""
+    """conv1, pool1, conv2, pool2 outputs for one 28 x 28 image (any shape with 784 values).
+
+    Each conv output is taken before its ReLU; each value has shape (C, H, W).
+    """
     x = torch.tensor(np.asarray(image, dtype=np.float32)).reshape(1, 1, SIZE, SIZE)
     out = {}
-    x = model.conv1(x)
-    out["conv1"] = x[0].numpy().copy()
-    x = F.max_pool2d(F.relu(x), 2)
-    out["pool1"] = x[0].numpy().copy()
-    x = model.conv2(x)
-    out["conv2"] = x[0].numpy().copy()
-    out["pool2"] = F.max_pool2d(F.relu(x), 2)[0].numpy().copy()
+    for layer, value in model.steps(x):
+        if layer.kind == "dense":
+            break
+        if layer.kind in ("conv", "pool"):
+            out[layer.name] = value[0].numpy().copy()
     return out
 
 
@@ -146,15 +179,31 @@ class TrainProgress:
     seconds: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainResult:
-    """How a training run ended."""
+    """How a training run ended.
 
-    status: str  # "done", "stopped" or "diverged"
+    Attributes
+    ----------
+    status : {"done", "stopped", "diverged", "failed"}
+        See :data:`TRAIN_STATUSES`.
+    message : str
+        A sentence for the student.
+    steps : int
+        Batches done, over all epochs (where a resumed run starts).
+    accuracy : float or None
+        Held-out accuracy after the last finished epoch.
+    history : list of TrainProgress
+    """
+
+    status: str
     message: str
     steps: int
     accuracy: float | None = None
     history: list[TrainProgress] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_choice(self.status, "status", TRAIN_STATUSES)
 
 
 def train(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.session import internal
+
 SPEEDS = {"0.5 steps/s": 0.5, "1 step/s": 1.0, "2 steps/s": 2.0, "4 steps/s": 4.0, "8 steps/s": 8.0}
 
 
@@ -17,7 +19,7 @@ def _key(prefix: str) -> str:
 
 def interval(prefix: str) -> float | None:
     """Seconds between automatic steps while playing, else None (for ``st.fragment(run_every=)``)."""
-    if not st.session_state.get(f"{prefix}.playing"):
+    if not st.session_state.get(internal(prefix, "playing")):
         return None
     return 1.0 / SPEEDS.get(st.session_state.get(f"{prefix}.speed"), 2.0)
 
@@ -25,7 +27,7 @@ def interval(prefix: str) -> float | None:
 def jump_to(prefix: str, index: int) -> None:
     """Go to step ``index`` (0-based). Call before :func:`controls` draws the slider."""
     st.session_state[_key(prefix)] = index + 1
-    st.session_state[f"{prefix}.playing"] = False
+    st.session_state[internal(prefix, "playing")] = False
 
 
 def _move(prefix: str, delta: int, n: int) -> None:
@@ -42,17 +44,17 @@ def controls(prefix: str, n: int) -> int:
         current = min(max(1, int(st.session_state.get(key, 1))), n)
     except (TypeError, ValueError):
         current = 1
-    playing = bool(st.session_state.get(f"{prefix}.playing"))
+    playing = bool(st.session_state.get(internal(prefix, "playing")))
     if playing:  # one automatic step per fragment run
         if current >= n:
-            st.session_state[f"{prefix}.playing"] = False
+            st.session_state[internal(prefix, "playing")] = False
             st.rerun()  # the whole page, so the fragment stops its timer
         current += 1
     st.session_state[key] = current
     c1, c2, c3, c4, c5 = st.columns([1.4, 1.2, 1.2, 1.6, 4], vertical_alignment="bottom")
     c1.button(
         "Previous",
-        key=f"{prefix}.prev",
+        key=internal(prefix, "prev"),
         on_click=_move,
         args=(prefix, -1, n),
         icon=":material/chevron_left:",
@@ -61,7 +63,7 @@ def controls(prefix: str, n: int) -> int:
     )
     c2.button(
         "Next",
-        key=f"{prefix}.next",
+        key=internal(prefix, "next"),
         on_click=_move,
         args=(prefix, 1, n),
         icon=":material/chevron_right:",
@@ -70,12 +72,12 @@ def controls(prefix: str, n: int) -> int:
     )
     if c3.button(
         "Pause" if playing else "Play",
-        key=f"{prefix}.play",
+        key=internal(prefix, "play"),
         type="primary",
         icon=":material/pause:" if playing else ":material/play_arrow:",
         width="stretch",
     ):
-        st.session_state[f"{prefix}.playing"] = not playing
+        st.session_state[internal(prefix, "playing")] = not playing
         if not playing and current >= n:
             st.session_state[key] = 1  # play again from the start
         st.rerun()  # the whole page: the fragment's timer starts or stops

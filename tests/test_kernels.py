@@ -1,4 +1,4 @@
-"""The filter library and apply_filter."""
+"""The filter library: named kernels, filters with parameters, banks and custom kernels."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import convcore
-from convcore import filters as F
-from tests.oracle import torch_conv2d
+from convcore import kernels as F
 
 
 def test_every_filter_builds_with_defaults_and_has_a_description():
@@ -108,62 +107,3 @@ def test_banks_build():
     assert [f.kernel[1, 2] for f in convcore.get_bank("Four edge directions")][0] == 2
     with pytest.raises(ValueError, match="bank must be one of"):
         convcore.get_bank("nope")
-
-
-def test_apply_filter_luminance_rgb_and_colour_kernels_match_torch():
-    rng = np.random.default_rng(3)
-    img = rng.integers(0, 256, (20, 17, 3), dtype=np.uint8)
-    x = img.transpose(2, 0, 1).astype(np.float64)
-    sobel = convcore.get_filter("sobel_x")
-    grey = x[0] * 0.299 + x[1] * 0.587 + x[2] * 0.114
-    assert_allclose(
-        convcore.apply_filter(img, sobel, stride=2), torch_conv2d(grey, sobel.kernel, stride=2), atol=1e-3
-    )
-    depthwise = torch_conv2d(x, np.repeat(sobel.kernel[None, None], 3, 0), groups=3, padding=1)
-    assert_allclose(convcore.apply_filter(img, sobel, colour="rgb", padding=1), depthwise, atol=1e-3)
-    green = convcore.get_filter("green_patches")
-    assert_allclose(convcore.apply_filter(img, green), torch_conv2d(x, green.kernel[None])[0], atol=1e-3)
-
-
-def test_sobel_magnitude_is_the_length_of_the_gradient():
-    rng = np.random.default_rng(4)
-    img = rng.random((12, 12)) * 255
-    gx = convcore.conv2d(img, F.SOBEL_X)
-    gy = convcore.conv2d(img, F.SOBEL_Y)
-    assert_allclose(
-        convcore.apply_filter(img, convcore.get_filter("sobel_magnitude")), np.hypot(gx, gy), rtol=1e-5
-    )
-
-
-def test_apply_filter_bad_arguments():
-    img = np.zeros((8, 8, 3), dtype=np.uint8)
-    with pytest.raises(ValueError, match="colour must be one of"):
-        convcore.apply_filter(img, convcore.get_filter("sobel_x"), colour="hsv")
-    with pytest.raises(TypeError, match="filt must be a convcore Filter"):
-        convcore.apply_filter(img, np.ones((3, 3)))
-    with pytest.raises(ValueError, match="needs an RGB image"):
-        convcore.apply_filter(img[..., 0], convcore.get_filter("green_patches"))
-    with pytest.raises(ValueError, match="image must have shape"):
-        convcore.apply_filter(np.zeros((8, 8, 4)), convcore.get_filter("sobel_x"))
-    with pytest.raises(ValueError, match="kernel is larger than the padded input"):
-        convcore.apply_filter(img[:2, :2], convcore.get_filter("sobel_x"))
-
-
-def test_samples_are_rgb_uint8():
-    for name in convcore.SAMPLES:
-        img = convcore.sample_image(name)
-        assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3
-        assert 200 <= max(img.shape[:2]) <= 1024
-    seven = convcore.sample_image("Digit 7")
-    assert seven[..., 0].mean() < 80 and seven.max() == 255  # white strokes on black
-    with pytest.raises(ValueError, match="name must be one of"):
-        convcore.sample_image("Lena")
-
-
-def test_convcore_never_imports_streamlit_or_matplotlib():
-    import subprocess
-    import sys
-
-    code = "import sys, convcore; convcore.sample_image('Digit 7'); print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'matplotlib')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"

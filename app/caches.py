@@ -1,0 +1,168 @@
+"""Cached results shared by the pages: the current image, its photo, feature maps and their pictures.
+
+Results are keyed by content hashes (the image's ``key``, a kernel's bytes) plus plain
+parameters. Arrays are passed in underscore arguments, which Streamlit does not hash: it
+hashes big arrays from a sample and could return a stale result for a different image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import convcore
+from app import server
+from app.draw import colour, encode, mosaic
+
+
+@dataclass(frozen=True, eq=False)
+class CurrentImage:
+    """The image every page works on.
+
+    ``key`` is a hash of the content (file bytes or sample name), used as the cache key.
+    """
+
+    key: str
+    name: str
+    pixels: np.ndarray  # (H, W, 3) uint8, at most 1024 px on the long side
+    original_size: tuple[int, int]  # (height, width) of the file
+    notes: tuple[str, ...] = ()
+
+
+def digest(data: bytes) -> str:
+    """Hex SHA-256 of ``data``: the cache key of an upload."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# Images are shared, not copied: st.cache_resource hands every session the same object (st.cache_data
+# would unpickle a 2.4 MB copy per session and per call). Their pixels are made read-only, so no
+# session can change what another sees.
+@st.cache_resource(max_entries=8, show_spinner=False)
+def sample(name: str) -> CurrentImage:
+    """A sample image from convcore's library."""
+    pixels = convcore.sample_image(name)
+    pixels.flags.writeable = False
+    key = "sample:" + digest(pixels.tobytes())[:16]
+    return CurrentImage(key, name, pixels, pixels.shape[:2])
+
+
+@st.cache_resource(max_entries=48, ttl=3600, show_spinner=False)
+def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
+    """Decode an uploaded file (raises convcore.ImageError with a student-readable message).
+
+    Keyed by the file's hash (and name, which the caption shows); at most 48 kept, for an hour.
+    """
+    with server.heavy():
+        loaded = convcore.open_image(_raw)
+    loaded.pixels.flags.writeable = False
+    return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _photo(image_key: str, max_side: int | None, _pixels: np.ndarray) -> bytes:
+    return encode.jpeg_bytes(_pixels, max_side=max_side)
+
+
+def photo(image: CurrentImage, *, max_side: int | None = None) -> bytes:
+    """The image as JPEG bytes for ``st.image``, encoded once per image (not on every rerun)."""
+    return _photo(image.key, max_side, image.pixels)
+
+
+def filter_fingerprint(filt: convcore.Filter) -> str:
+    """A short string that changes whenever the filter's numbers change."""
+    h = hashlib.sha256(filt.kernel.tobytes() + str(filt.kernel.shape).encode())
+    for k in filt.magnitude_of or ():
+        h.update(k.tobytes())
+    return f"{filt.key}:{h.hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class MapKey:
+    """What a coloured feature map depends on (the cache key; the arrays travel unhashed beside it).
+
+    ``colour`` is "luminance" or "rgb" (see :func:`convcore.apply_filter`); ``stretch`` puts full
+    colour at the 99th percentile instead of the extreme value.
+    """
+
+    image_key: str
+    fingerprint: str
+    colour: str
+    params: convcore.ConvParams
+    display: str = "diverging"
+    stretch: bool = True
+    label: str = ""
+    palette: tuple[str, str] = colour.DEFAULT_PALETTE
+
+
+def map_key(image: CurrentImage, filt: convcore.Filter, colour_mode: str, params: convcore.ConvParams,
+            **view) -> MapKey:  # fmt: skip
+    """The key of ``filt``'s map on ``image``; ``view`` holds display, stretch, label, palette."""
+    return MapKey(image.key, filter_fingerprint(filt), colour_mode, params, **view)
+
+
+# Raw maps are big (a 3-channel 1024 x 1024 map is 12 MB) and only needed to re-colour one:
+# few are kept. The rendered PNGs below are small and kept longer.
+@st.cache_data(max_entries=4, show_spinner=False)
+def _feature_map(image_key: str, fingerprint: str, colour_mode: str, params, _pixels, _filt) -> np.ndarray:
+    with server.heavy():
+        return convcore.apply_filter(_pixels, _filt, colour=colour_mode, params=params)
+
+
+def _colourised(key: MapKey, _pixels, _filt) -> tuple[np.ndarray, colour.Colourised, str]:
+    """The raw map, its colours and the colour bar's label."""
+    fmap = _feature_map(key.image_key, key.fingerprint, key.colour, key.params, _pixels, _filt)
+    display, palette = key.display, key.palette
+    top = None if display == "image" else colour.full_scale(fmap, display, stretch=key.stretch)
+    label = key.label
+    if key.stretch and top is not None and top < colour.full_scale(fmap, display, stretch=False):
+        label = f"{label} (stronger values saturate)".lstrip()
+    if fmap.ndim == 3 and display != "image":
+        # one map per colour channel, side by side, on one shared colour scale
+        parts = [colour.colourise(channel, display, top=top, palette=palette) for channel in fmap]
+        body = mosaic.side_by_side([mosaic.upscale(p.rgb, 200) for p in parts])
+        return fmap, colour.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap), label
+    return fmap, colour.colourise(fmap, display, top=top, palette=palette), label
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A feature map ready to show: PNGs and the numbers a caption needs."""
+
+    map_png: bytes  # enlarged if small, colour-mapped, at most MAX_SHOWN_WIDTH wide
+    bar_png: bytes | None  # None for 'image' display of a picture
+    shape: tuple[int, ...]
+    minimum: float
+    maximum: float
+    mean: float
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _rendered(key: MapKey, _pixels, _filt) -> Rendered:
+    fmap, colourised, label = _colourised(key, _pixels, _filt)
+    bar = None if colourised.cmap is None else encode.png_bytes(colour.colourbar(colourised, label=label))
+    shown = mosaic.upscale(colourised.rgb)
+    if shown.shape[1] > mosaic.MAX_SHOWN_WIDTH:
+        shown = mosaic.shrink(shown, mosaic.MAX_SHOWN_WIDTH)
+    return Rendered(encode.png_bytes(shown), bar, fmap.shape, float(fmap.min()), float(fmap.max()),
+                    float(fmap.mean()))  # fmt: skip
+
+
+def rendered(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> Rendered:
+    """The feature map of ``filt`` on ``image``, colour-mapped as ``key`` says (cached)."""
+    return _rendered(key, image.pixels, filt)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _download_png(key: MapKey, _pixels, _filt) -> bytes:
+    _, colourised, label = _colourised(key, _pixels, _filt)
+    return encode.png_bytes(mosaic.with_colourbar(colourised, label=label))
+
+
+def download_png(image: CurrentImage, filt: convcore.Filter, key: MapKey):
+    """A function making the full-size map with its colour bar as PNG: for a download button,
+    which calls it only when clicked (drawing it on every rerun cost as much as the map)."""
+    pixels = image.pixels  # read now: the click has no session
+    return lambda: _download_png(key, pixels, filt)

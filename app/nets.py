@@ -1,0 +1,207 @@
+"""The networks for the pages: models cached once per process (read-only), results per image hash.
+
+AlexNet (pretrained when its weights are here, else untrained) and the small digit CNN that
+ships in assets/. Nothing here changes a shared model: see convcore.nets.alexnet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import convcore
+from app import server
+from app.caches import CurrentImage
+from app.draw import encode, mosaic
+from convcore.layers import ALEXNET
+from convcore.nets import alexnet as ax
+from convcore.nets import digits, lenet, weights
+
+server.use_torch()
+
+PRETRAINED = "Pretrained (ImageNet)"
+UNTRAINED = "Untrained (random weights, seed 0)"
+#: Orders of a layer's maps in the mosaic.
+ORDERS = ("channel number", "mean activation", "max activation")
+
+
+@st.cache_resource(show_spinner="Loading AlexNet's pretrained weights...")
+def _pretrained() -> ax.AlexNet:
+    return weights.load_pretrained()
+
+
+@st.cache_resource(show_spinner=False)
+def _untrained() -> ax.AlexNet:
+    return ax.untrained_alexnet(seed=0)
+
+
+def download_weights(on_progress) -> None:
+    """Download AlexNet's weights once for the whole server: a second click waits for the first."""
+    with server.download:
+        if weights.find_weights() is None:  # (a failed load is not cached: the next run loads the file)
+            weights.download_weights(on_progress=on_progress)
+
+
+def pretrained_status() -> str | None:
+    """None when the pretrained model is usable, else the sentence saying why not."""
+    try:
+        _pretrained()
+    except weights.WeightsError as exc:
+        return str(exc)
+    return None
+
+
+def model(kind: str) -> ax.AlexNet:
+    """The shared model: PRETRAINED or UNTRAINED (read-only use only)."""
+    return _pretrained() if kind == PRETRAINED else _untrained()
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """What the AlexNet page shows for one image and one model."""
+
+    crop: np.ndarray  # (224, 224, 3) uint8, what the network sees
+    outputs: dict[str, ax.LayerOutput]  # by layer name
+    top5: list[ax.Prediction]
+
+
+# Shared by every session (st.cache_resource: no pickled copy per rerun), arrays read-only.
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _analyse(kind: str, image_key: str, _pixels: np.ndarray) -> Analysis:
+    net = model(kind)
+    with server.heavy():
+        x = ax.preprocess(_pixels)
+        outputs = {o.layer.name: o for o in ax.layer_outputs(net, x)}
+        result = Analysis(ax.crop_shown(_pixels), outputs, ax.predict(net, x, k=5))
+    result.crop.flags.writeable = False
+    for output in outputs.values():
+        output.values.flags.writeable = False
+    return result
+
+
+def analyse(kind: str, image: CurrentImage) -> Analysis:
+    return _analyse(kind, image.key, image.pixels)
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def _cam(kind: str, image_key: str, class_index: int, _pixels: np.ndarray) -> np.ndarray:
+    net = model(kind)
+    with server.heavy():
+        heat = ax.grad_cam(net, ax.preprocess(_pixels), class_index)
+    heat.flags.writeable = False
+    return heat
+
+
+def cam(kind: str, image: CurrentImage, class_index: int) -> np.ndarray:
+    """Grad-CAM for ``class_index``, 0..1, (224, 224)."""
+    return _cam(kind, image.key, class_index, image.pixels)
+
+
+def channel_order(values: np.ndarray, order_by: str) -> np.ndarray:
+    """Channel indices of a (C, H, W) layer output in one of ORDERS (strongest first)."""
+    if order_by == "mean activation":
+        return np.argsort(-values.mean(axis=(1, 2)))
+    if order_by == "max activation":
+        return np.argsort(-values.max(axis=(1, 2)))
+    return np.arange(values.shape[0])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _mosaic_png(kind: str, image_key: str, layer: str, order_by: str, palette, _pixels: np.ndarray) -> bytes:
+    output = _analyse(kind, image_key, _pixels).outputs[layer]
+    values = output.values
+    picture = mosaic.map_mosaic(values, channel_order(values, order_by), signed=output.layer.kind == "conv",
+                                palette=palette)  # fmt: skip
+    return encode.png_bytes(picture)
+
+
+def mosaic_png(kind: str, image: CurrentImage, layer: str, order_by: str, palette: tuple[str, str]) -> bytes:
+    """The layer's maps as one PNG, ordered by channel number, mean or max activation (cached)."""
+    return _mosaic_png(kind, image.key, layer, order_by, palette, image.pixels)
+
+
+def conv1_weights(kind: str) -> np.ndarray:
+    """conv1's 64 kernels, (64, 3, 11, 11) float32."""
+    return model(kind).features[0].weight.detach().numpy()
+
+
+def learned_filter(kind: str, index: int) -> convcore.Filter:
+    """conv1 kernel ``index`` as a Filter Lab colour filter on 0-255 pixels.
+
+    AlexNet sees (pixel / 255 - mean) / std; dividing each channel's weights by 255 * std gives
+    the same response to the image's own pixels, up to a constant (the bias and the mean term).
+    """
+    w = conv1_weights(kind)[index].astype(np.float64)
+    scale = 1.0 / (255.0 * np.asarray(ax.IMAGENET_STD)).reshape(3, 1, 1)
+    label = "pretrained" if kind == PRETRAINED else "untrained"
+    return convcore.Filter(
+        key="alexnet_conv1",
+        name=f"AlexNet conv1 filter {index + 1} ({label})",
+        description=f"Learned, not designed: filter {index + 1} of AlexNet's first layer ({label}), 11 x 11 x 3.",
+        kernel=w * scale,
+    )
+
+
+def architecture() -> pd.DataFrame:
+    """AlexNet layer by layer at 224 x 224: geometry, output shape, parameters, receptive field.
+
+    Derived from convcore.layers.ALEXNET, the one definition the model is built from.
+    """
+    rows = convcore.layer_stack((ax.INPUT_SIZE, ax.INPUT_SIZE), 3, ALEXNET)
+    return pd.DataFrame(
+        [
+            [
+                r.name,
+                r.layer.kind,
+                f"{r.layer.kernel} x {r.layer.kernel} / {r.layer.stride} / {r.layer.padding}"
+                if r.layer.kind in ("conv", "pool") else "",
+                " x ".join(map(str, (r.channels, *r.size))) if r.layer.kind != "dense" else str(r.channels),
+                r.params,
+                r.receptive_field,
+            ]
+            for r in rows
+        ],
+        columns=["layer", "kind", "kernel / stride / padding", "output shape", "parameters",
+                 "receptive field (px)"],
+    )  # fmt: skip
+
+
+# --- The digit CNN (LeNet-5's layout) -------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def digit_dataset(train_size: int, seed: int):
+    """Training digits, shared read-only by every session (made in about 0.4 s)."""
+    return digits.make_digits(train_size, seed=seed)
+
+
+@st.cache_resource(show_spinner=False)
+def held_out_digits():
+    """The 2000 held-out digits every run is measured on."""
+    return digits.make_digits(2000, seed=lenet.HELD_OUT_SEED)
+
+
+@st.cache_resource(show_spinner=False)
+def digit_model() -> tuple[lenet.LeNet, dict]:
+    """The digit CNN that ships in assets/ (read-only) and its metadata (held-out accuracy ...)."""
+    return lenet.load_model()
+
+
+def digit_filter(index: int) -> convcore.Filter:
+    """First-layer filter ``index`` (0-based) of the shipped digit CNN as a Filter Lab filter."""
+    net, meta = digit_model()
+    kernels = net.conv1.weight.detach().numpy()
+    return convcore.Filter(
+        key="digit_cnn_conv1",
+        name=f"Digit CNN filter {index + 1}",
+        description=f"Learned by the small digit network ({meta['accuracy']:.1%} on held-out digits), "
+        "trained on white strokes on black.",
+        kernel=kernels[index, 0].astype(np.float64),
+    )
+
+
+def digit_filter_count() -> int:
+    return int(digit_model()[0].conv1.weight.shape[0])

@@ -1,0 +1,87 @@
+"""The one list of pages: file, title, icon, settings prefixes, lesson place and Home blurb.
+
+``main.py`` builds the navigation from it, :mod:`app.links` finds a page's settings by its prefixes,
+presenter mode walks the lesson in ``lesson`` order, Home shows the gallery, and the tests find the
+pages here. A new page is one file in ``pages/`` plus one row below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the app.
+
+    ``name`` is the file name without ``.py`` and the URL path (empty for Home); ``prefixes`` are the
+    session-state prefixes of its settings (what a shareable link carries); ``lesson`` is its stop in
+    presenter mode's lesson (a title), or "" when it is not one; ``link`` and ``blurb`` are Home's.
+    """
+
+    name: str
+    title: str
+    icon: str
+    prefixes: tuple[str, ...] = ()
+    lesson: str = ""
+    link: str = ""
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.py"
+
+    @property
+    def url_path(self) -> str:
+        return "" if self is HOME else self.name
+
+    @property
+    def path(self) -> Path:
+        return PAGES_DIR / self.file
+
+
+HOME = Page("home", "Home", ":material/home:")
+#: Every page, in the sidebar's order. Lesson stops are walked in LESSON's order.
+PAGES: tuple[Page, ...] = (
+    HOME,
+    Page("filter_lab", "Filter Lab", ":material/tune:", ("lab", "bank"), "Filters and feature maps",
+         "Open the Filter Lab"),
+    Page("conv_steps", "Convolution, step by step", ":material/grid_on:", ("cs",),
+         "Stride, padding and dilation, step by step", "Convolution, step by step"),
+    Page("pool_steps", "Pooling, step by step", ":material/grid_view:", ("ps",), "Pooling",
+         "Pooling, step by step"),
+    Page("alexnet", "AlexNet explorer", ":material/neurology:", ("ax",), "A real network: AlexNet",
+         "AlexNet explorer: a real network on your image"),
+    Page("train", "Train a CNN", ":material/model_training:", ("train",), "Training: filters are learned",
+         "Train a CNN and watch its filters emerge"),
+    Page("layers", "Parameters and receptive fields", ":material/stacks:", ("ly",),
+         "Layers: parameters and receptive fields", "Parameters and receptive fields"),
+    Page("conv1d", "1-D convolution and upsampling", ":material/timeline:", ("c1", "tc"), "",
+         "1-D convolution and upsampling"),
+)  # fmt: skip
+BY_NAME = {page.name: page for page in PAGES}
+#: Presenter mode's lesson, in order.
+LESSON: tuple[Page, ...] = tuple(
+    BY_NAME[name] for name in ("filter_lab", "conv_steps", "pool_steps", "layers", "alexnet", "train")
+)
+
+
+def by_url(url_path: str) -> Page:
+    """The page at this URL path (Home for "")."""
+    return HOME if not url_path else BY_NAME[url_path]
+
+
+def st_pages() -> dict[str, st.Page]:
+    """Every page as Streamlit's page objects, by name, in the sidebar's order."""
+    return {p.name: st.Page(p.path, title=p.title, icon=p.icon, default=p is HOME,
+                            **({} if p is HOME else {"url_path": p.name})) for p in PAGES}  # fmt: skip
+
+
+def page_link(target, name: str, *, label: str | None = None) -> None:
+    """A link to page ``name`` in ``target`` (``st`` or a column), with its icon."""
+    page = BY_NAME[name]
+    target.page_link(page.path, label=label or page.link or page.title, icon=page.icon)

@@ -1,0 +1,331 @@
+"""Networks as lists of layers: map sizes, parameter counts and receptive fields, without torch.
+
+A :class:`Layer` is one step of a network (conv, ReLU, pool or dense). AlexNet and LeNet-5 are
+written here once (:data:`ALEXNET`, :func:`lenet5`); the torch models of
+:mod:`convcore.nets` are built from these lists, and :func:`layer_stack` computes what each
+layer does to the map. A dense layer that is not the network's last is followed by a ReLU (and,
+in AlexNet, preceded by dropout), which the lists leave out: neither changes a size or a count.
+
+>>> rows = layer_stack((224, 224), 3, ALEXNET)
+>>> rows[0].name, rows[0].size, rows[0].params, rows[0].receptive_field
+('conv1', (55, 55), 23296, 11)
+>>> sum(row.params for row in rows)
+61100840
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ._checks import as_int, as_pair, check_choice
+from .geometry import ReceptiveField, output_size, receptive_fields
+
+__all__ = [
+    "ALEXNET",
+    "ALEXNET_FEATURES",
+    "LAYER_KINDS",
+    "Layer",
+    "LayerRow",
+    "conv_and_pool",
+    "layer_stack",
+    "lenet5",
+    "parameter_count",
+]
+
+#: conv: filters over a window; relu: max(0, x) per number; pool: max over a window;
+#: dense: every input to every neuron.
+LAYER_KINDS = frozenset({"conv", "relu", "pool", "dense"})
+_WINDOWED = frozenset({"conv", "pool"})
+_WITH_CHANNELS = frozenset({"conv", "dense"})
+#: Prefixes of the names given to unnamed layers (conv1, relu1, pool1, fc1, ...).
+_PREFIX = {"conv": "conv", "relu": "relu", "pool": "pool", "dense": "fc"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a network.
+
+    Parameters
+    ----------
+    kind : {"conv", "relu", "pool", "dense"}
+    kernel : int or (int, int), optional
+        The window of a conv or (max) pool layer: square, or (rows, columns) (receptive fields
+        are worked out for square windows only).
+    stride, padding, dilation : int, optional
+        Step between windows, padding on each side, spacing between taps. A ReLU or a dense
+        layer has no window: they keep their defaults (kernel 1, stride 1, padding 0, dilation 1).
+    channels : int, optional
+        Filters of a conv layer or neurons of a dense layer (>= 1); 0 for ReLU and pool layers,
+        which keep their input's channels.
+    name : str, optional
+        Shown in tables; :func:`layer_stack` names unnamed layers conv1, pool1, ... by kind.
+
+    Examples
+    --------
+    >>> Layer("conv", 3, 1, 1, channels=8)
+    Layer(kind='conv', kernel=3, stride=1, padding=1, dilation=1, channels=8, name='')
+    """
+
+    kind: str
+    kernel: int | tuple[int, int] = 1
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+    channels: int = 0
+    name: str = ""
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        """The window as (rows, columns)."""
+        return self.kernel if isinstance(self.kernel, tuple) else (self.kernel, self.kernel)
+
+    def __post_init__(self) -> None:
+        check_choice(self.kind, "kind", LAYER_KINDS)
+        if isinstance(self.kernel, (tuple, list)):
+            object.__setattr__(self, "kernel", as_pair(self.kernel, "kernel", minimum=1))
+        else:
+            as_int(self.kernel, "kernel", minimum=1)
+        for field_name in ("stride", "dilation"):
+            as_int(getattr(self, field_name), field_name, minimum=1)
+        as_int(self.padding, "padding", minimum=0)
+        as_int(self.channels, "channels", minimum=1 if self.kind in _WITH_CHANNELS else 0)
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str, got {self.name!r}")
+        if self.kind not in _WINDOWED and (self.kernel, self.stride, self.padding, self.dilation) != (
+            1,
+            1,
+            0,
+            1,
+        ):
+            raise ValueError(
+                f"a {self.kind} layer has no window: kernel, stride, padding and dilation must keep "
+                f"their defaults (1, 1, 0, 1), got {(self.kernel, self.stride, self.padding, self.dilation)}"
+            )
+        if self.kind not in _WITH_CHANNELS and self.channels:
+            raise ValueError(
+                f"channels must be 0 for a {self.kind} layer (it keeps its input's channels), "
+                f"got {self.channels}"
+            )
+
+
+def parameter_count(layer: Layer, in_channels: int, *, bias: bool = True) -> int:
+    """Learned numbers of one layer: weights, plus biases if ``bias``.
+
+    Parameters
+    ----------
+    layer : Layer
+    in_channels : int
+        Channels of the layer's input; for a dense layer, all its inputs (height x width x
+        channels of the map it flattens).
+    bias : bool, optional
+        Count one bias per filter or neuron.
+
+    Returns
+    -------
+    int
+        conv: ``channels * in_channels * kernel rows * kernel columns`` (+ ``channels``); dense:
+        ``in_channels * channels`` (+ ``channels``); ReLU and pool: 0.
+
+    Examples
+    --------
+    >>> parameter_count(Layer("conv", 5, channels=6), 1)  # LeNet-5's C1
+    156
+    >>> parameter_count(Layer("dense", channels=1), 100 * 100, bias=False)
+    10000
+    """
+    if not isinstance(layer, Layer):
+        raise TypeError(f"layer must be a convcore Layer, got {type(layer).__name__}")
+    inputs = as_int(in_channels, "in_channels", minimum=1)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {bias!r}")
+    if layer.kind == "conv":
+        kh, kw = layer.kernel_size
+        weights = layer.channels * inputs * kh * kw
+    elif layer.kind == "dense":
+        weights = inputs * layer.channels
+    else:
+        return 0
+    return weights + (layer.channels if bias else 0)
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer's effect: the map after it, its parameters, its receptive field.
+
+    Attributes
+    ----------
+    name : str
+    layer : Layer
+    size : (int, int)
+        Height and width of the map after the layer ((1, 1) after a dense layer).
+    channels : int
+        Channels of the map after the layer (neurons after a dense layer).
+    params : int
+        Learned numbers of the layer (see :func:`parameter_count`).
+    receptive_field : int or None
+        Input pixels one unit sees per axis; None from the first dense layer on (a neuron
+        there sees the whole input).
+    jump : int or None
+        Input pixels between neighbouring units; None where ``receptive_field`` is.
+    start : float or None
+        Input coordinate of the centre of unit (0, 0); None where ``receptive_field`` is.
+    field : ReceptiveField or None
+        ``receptive_field``, ``jump`` and ``start`` together, with :meth:`ReceptiveField.box`.
+    """
+
+    name: str
+    layer: Layer
+    size: tuple[int, int]
+    channels: int
+    params: int
+    receptive_field: int | None
+    jump: int | None
+    start: float | None
+    field: ReceptiveField | None
+
+
+def _check_layers(layers: object) -> tuple[Layer, ...]:
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+        raise TypeError(f"layers must be a sequence of Layer, got {type(layers).__name__}")
+    found = tuple(layers)
+    for i, layer in enumerate(found):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layers[{i}] must be a convcore Layer, got {type(layer).__name__}")
+    return found
+
+
+def _names(layers: tuple[Layer, ...]) -> list[str]:
+    """Each layer's name, or its kind's prefix and its number among the layers of that kind."""
+    counts = dict.fromkeys(LAYER_KINDS, 0)
+    names = []
+    for layer in layers:
+        counts[layer.kind] += 1
+        names.append(layer.name or f"{_PREFIX[layer.kind]}{counts[layer.kind]}")
+    return names
+
+
+def _map_size(layer: Layer, size: tuple[int, int], name: str) -> tuple[int, int]:
+    try:
+        return tuple(
+            output_size(n, k, stride=layer.stride, padding=layer.padding, dilation=layer.dilation)
+            for n, k in zip(size, layer.kernel_size)
+        )
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def layer_stack(input_size: tuple[int, int], in_channels: int, layers: Iterable[Layer]) -> list[LayerRow]:
+    """Output sizes, parameters and receptive fields, layer by layer.
+
+    Parameters
+    ----------
+    input_size : int or (int, int)
+        Height and width of the input image.
+    in_channels : int
+        Channels of the input (3 for RGB).
+    layers : sequence of Layer
+        A dense layer flattens the map: its inputs are height x width x channels.
+
+    Returns
+    -------
+    list of LayerRow, one per layer.
+
+    Raises
+    ------
+    ValueError
+        Naming the layer where the map would vanish.
+
+    Examples
+    --------
+    >>> [row.size for row in layer_stack(28, 1, lenet5())][:6]
+    [(28, 28), (28, 28), (14, 14), (10, 10), (10, 10), (5, 5)]
+    """
+    size = as_pair(input_size, "input_size", minimum=1)
+    channels = as_int(in_channels, "in_channels", minimum=1)
+    found = _check_layers(layers)
+    first_dense = next((i for i, layer in enumerate(found) if layer.kind == "dense"), len(found))
+    fields: list[ReceptiveField | None] = [*receptive_fields(found[:first_dense])]
+    fields += [None] * (len(found) - first_dense)
+    rows = []
+    for layer, name, field in zip(found, _names(found), fields):
+        if layer.kind == "dense":
+            params = parameter_count(layer, size[0] * size[1] * channels)
+            size, channels = (1, 1), layer.channels
+        else:
+            size = _map_size(layer, size, name)
+            params = parameter_count(layer, channels)
+            channels = layer.channels or channels
+        rows.append(
+            LayerRow(
+                name,
+                layer,
+                size,
+                channels,
+                params,
+                field.size if field else None,
+                field.jump if field else None,
+                field.start if field else None,
+                field,
+            )
+        )
+    return rows
+
+
+def conv_and_pool(layers: Iterable[Layer]) -> list[Layer]:
+    """The conv and pool layers of ``layers``, in order, with their names.
+
+    ReLUs change no size and dense layers have no window: what is left is what a layer-size
+    calculator shows.
+
+    >>> [layer.name for layer in conv_and_pool(ALEXNET)]
+    ['conv1', 'pool1', 'conv2', 'pool2', 'conv3', 'conv4', 'conv5', 'pool5']
+    """
+    return [layer for layer in _check_layers(layers) if layer.kind in _WINDOWED]
+
+
+#: torchvision's AlexNet (the "one weird trick" variant), for a 224 x 224 RGB input.
+ALEXNET: tuple[Layer, ...] = (
+    Layer("conv", 11, 4, 2, channels=64, name="conv1"),
+    Layer("relu", name="relu1"),
+    Layer("pool", 3, 2, name="pool1"),
+    Layer("conv", 5, 1, 2, channels=192, name="conv2"),
+    Layer("relu", name="relu2"),
+    Layer("pool", 3, 2, name="pool2"),
+    Layer("conv", 3, 1, 1, channels=384, name="conv3"),
+    Layer("relu", name="relu3"),
+    Layer("conv", 3, 1, 1, channels=256, name="conv4"),
+    Layer("relu", name="relu4"),
+    Layer("conv", 3, 1, 1, channels=256, name="conv5"),
+    Layer("relu", name="relu5"),
+    Layer("pool", 3, 2, name="pool5"),
+    Layer("dense", channels=4096, name="fc6"),
+    Layer("dense", channels=4096, name="fc7"),
+    Layer("dense", channels=1000, name="fc8"),
+)
+#: AlexNet's ``features``: the layers before the first dense one.
+ALEXNET_FEATURES: tuple[Layer, ...] = tuple(layer for layer in ALEXNET if layer.kind != "dense")
+
+
+def lenet5(filters: int = 6, kernel: int = 5) -> tuple[Layer, ...]:
+    """The project's LeNet-5 for 28 x 28 digits, with ``filters`` first-layer filters of ``kernel``.
+
+    conv (``kernel``, padding ``kernel // 2``, ``filters``) - ReLU - max pool 2 - conv
+    (``kernel``, 16) - ReLU - max pool 2 - dense 120 - dense 84 - dense 10.
+
+    >>> [layer.name for layer in lenet5()]
+    ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'fc1', 'fc2', 'fc3']
+    """
+    filters = as_int(filters, "filters", minimum=1)
+    kernel = as_int(kernel, "kernel", minimum=1)
+    return (
+        Layer("conv", kernel, 1, kernel // 2, channels=filters, name="conv1"),
+        Layer("relu", name="relu1"),
+        Layer("pool", 2, 2, name="pool1"),
+        Layer("conv", kernel, channels=16, name="conv2"),
+        Layer("relu", name="relu2"),
+        Layer("pool", 2, 2, name="pool2"),
+        Layer("dense", channels=120, name="fc1"),
+        Layer("dense", channels=84, name="fc2"),
+        Layer("dense", channels=10, name="fc3"),
+    )

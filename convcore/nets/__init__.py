@@ -1,0 +1,11 @@
+"""The torch part of convcore: AlexNet and a LeNet-5 for digits, built from :mod:`convcore.layers`.
+
+Import the modules themselves (``from convcore.nets import alexnet, weights, lenet, digits``):
+this package imports nothing, so ``import convcore.nets`` stays free of torch.
+
+- :mod:`convcore.nets.alexnet`: the model, preprocessing, labels, layer outputs, Grad-CAM.
+- :mod:`convcore.nets.weights`: finding, downloading and checking the pretrained weights
+  (``python -m convcore.nets.weights``).
+- :mod:`convcore.nets.lenet`: the digit CNN and its training loop (``python -m convcore.nets.lenet``).
+- :mod:`convcore.nets.digits`: an MNIST-like digit set generated offline.
+"""

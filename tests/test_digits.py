@@ -1,0 +1,52 @@
+"""convcore.nets.digits: the generated digit set and the preparation of drawn digits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from convcore.nets import digits
+
+
+def test_dataset_is_deterministic_by_seed_and_mnist_like():
+    a, la = digits.make_digits(500, seed=3)
+    b, lb = digits.make_digits(500, seed=3)
+    c, _ = digits.make_digits(500, seed=4)
+    assert torch.equal(a, b) and torch.equal(la, lb) and not torch.equal(a, c)
+    assert a.shape == (500, 1, 28, 28) and a.dtype == torch.float32
+    assert 0 <= float(a.min()) and float(a.max()) <= 1
+    assert float(a[:, :, :3].mean()) < float(a[:, :, 10:18].mean())  # digits in the middle, dark border
+    assert sorted(set(la.tolist())) == list(range(10)) and np.bincount(la.numpy()).min() > 25
+    with pytest.raises(ValueError, match="n must be an int"):
+        digits.make_digits(0)
+
+
+def test_dataset_does_not_import_matplotlib():
+    code = "import sys; from convcore.nets import digits; digits.make_digits(10); print('matplotlib' in sys.modules)"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "False"
+    )
+
+
+def test_dark_digit_on_a_light_photo_is_inverted_and_blank_is_refused():
+    page = np.full((100, 80, 3), 240, np.uint8)
+    page[20:80, 35:45] = 20  # a dark '1'
+    prepared = digits.prepare_drawing(page)
+    assert prepared[14, 14] > 0.5 and prepared[0, 0] == 0
+    with pytest.raises(ValueError, match="blank"):
+        digits.prepare_drawing(np.zeros((200, 200, 4), np.uint8))
+    opaque_black = np.zeros((200, 200, 4), np.uint8)
+    opaque_black[..., 3] = 255  # the canvas's own black background, nothing drawn
+    with pytest.raises(ValueError, match="blank"):
+        digits.prepare_drawing(opaque_black)
+    opaque_black[40:160, 95:105, :3] = 255  # a white '1' painted on it
+    assert digits.prepare_drawing(opaque_black)[14, 14] > 0.5
+    with pytest.raises(ValueError, match="blank"):
+        digits.prepare_drawing(np.full((50, 50), 255, np.uint8))

@@ -1,0 +1,108 @@
+"""app.draw: the pictures a student reads (colours, number grids, mosaics, text)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convcore
+from app.draw import colour, encode, grid, mosaic, text
+
+
+def test_diverging_map_is_white_at_zero_and_symmetric():
+    c = colour.colourise(np.array([[-2.0, 0.0, 2.0]]), "diverging")
+    assert (c.vmin, c.vmax) == (-2.0, 2.0)
+    neg, zero, pos = c.rgb[0]
+    assert zero.min() > 230  # white-ish
+    assert neg[2] > neg[0] and pos[0] > pos[2]  # blue negative, red positive
+
+
+def test_relu_and_absolute_and_picture_displays():
+    v = np.array([[-4.0, 0.0, 2.0]])
+    relu = colour.colourise(v, "relu")
+    assert relu.rgb[0, 0].max() == 0 and relu.rgb[0, 2].min() == 255 and relu.vmax == 2.0
+    absolute = colour.colourise(v, "absolute")
+    assert absolute.rgb[0, 0].min() == 255 and absolute.vmax == 4.0
+    pic = colour.colourise(np.array([[-5.0, 100.4, 300.0]]), "image")
+    assert pic.rgb[0, :, 0].tolist() == [0, 100, 255]
+    rgb = colour.colourise(np.zeros((3, 2, 2)) + np.array([10, 20, 30])[:, None, None], "image")
+    assert rgb.rgb.shape == (2, 2, 3) and rgb.rgb[0, 0].tolist() == [10, 20, 30]
+    with pytest.raises(ValueError, match="display must be one of"):
+        colour.colourise(v, "rainbow")
+
+
+def test_stretch_uses_the_99th_percentile():
+    v = np.concatenate([np.ones(999), [1000.0]])
+    assert colour.full_scale(v, "diverging", stretch=False) == 1000.0
+    assert colour.full_scale(v, "diverging", stretch=True) == pytest.approx(1.0)
+    assert colour.full_scale(np.zeros(4), "relu", stretch=True) == 1.0  # never divides by zero
+
+
+def test_upscale_uses_whole_factors_and_square_pixels():
+    small = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
+    big = mosaic.upscale(small, 256)
+    assert big.shape == (256, 256, 3)
+    assert (big[:128, :128] == small[0, 0]).all()
+    assert mosaic.upscale(np.zeros((600, 512, 3), np.uint8)).shape == (600, 512, 3)
+
+
+@pytest.mark.parametrize(
+    "value,written", [(2.0, "2"), (-1.0, "-1"), (0.111111, "0.111"), (1.41421, "1.41"), (1234.5, "1234")]
+)
+def test_numbers_are_written_as_a_student_would(value, written):
+    assert text.fmt(value) == written
+
+
+def test_number_grid_and_colour_bar_sizes():
+    picture = grid.picture(convcore.get_filter("sobel_x").kernel, cell=40)
+    assert picture.shape == (123, 123, 3)  # 3 cells of 40 and the outer lines
+    bar = colour.colourbar(colour.colourise(np.array([[-1.0, 1.0]]), "diverging"), width=300, label="x" * 200)
+    assert bar.shape[1] == 300
+    assert encode.png_bytes(picture)[:4] == b"\x89PNG"
+
+
+def test_colour_blind_safe_palettes():
+    v = np.array([[-1.0, 0.0, 1.0]])
+    for name, (div, seq) in colour.PALETTES.items():
+        assert colour.colourise(v, "diverging", palette=(div, seq)).cmap == div, name
+        assert colour.colourise(v, "relu", palette=(div, seq)).cmap == seq, name
+    safe = colour.PALETTES["Colour-blind safe (purple-orange, cividis)"]
+    assert safe == ("PuOr_r", "cividis")
+
+
+def test_grid_cells_and_clicks_line_up():
+    picture, layout = grid.grid(np.array([[1.0, -2.0, 3.0], [4.0, 5.0, 6.0]]), title="Output", cell=30)
+    assert picture.shape == (1 + 28 + 2 * 30 + 2, 3 * 30 + 3, 3)
+    assert layout.cell_at(31 + 5, layout.top + 30 + 5) == (1, 1)
+    assert layout.cell_at(5, 5) is None  # the title
+    assert layout.cell_at(3 * 30 + 1, layout.top + 1) is None  # right of the grid
+
+
+def test_auto_cells_fit_the_longest_number():
+    assert grid.picture(np.array([[1.0]]), cell=None).shape[1] == 44 + 3
+    wide = grid.picture(np.array([[-1234567.0]]), cell=None)
+    assert wide.shape[1] == 10 * len("-1234567") + 14 + 3
+
+
+def test_the_grid_cache_is_bounded_in_bytes():
+    cache = grid._ByteBoundedCache(1000)
+    for k in range(10):
+        cache.put(k, np.zeros(300, np.uint8))
+    assert cache.size <= 1000 and cache.get(9) is not None and cache.get(0) is None
+    cache.put("huge", np.zeros(5000, np.uint8))
+    assert cache.get("huge") is None
+
+
+def test_filter_mosaic_layout_turns_a_click_into_the_filter_under_it():
+    weights = np.random.default_rng(0).normal(size=(64, 3, 11, 11))
+    picture, layout = mosaic.filter_mosaic(weights)
+    assert picture.shape == (8 * 66 + 7 * 3, 8 * 66 + 7 * 3, 3)
+    assert layout.index_at(10, 10) == 0
+    assert layout.index_at(66 + 3 + 10, 10) == 1
+    assert layout.index_at(10, 2 * 69 + 10) == 16
+    assert layout.index_at(67, 10) is None  # in the gap
+    assert layout.index_at(10_000, 10) is None
+
+
+def test_numbers_written_for_infinity_are_what_max_pooling_pads_with():
+    assert text.fmt(float("-inf")) == "-inf"

@@ -1,0 +1,192 @@
+"""Layers, parameter counts and layer stacks: by hand, and against the torch models built from them."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from convcore import layers as ly
+from convcore.layers import (
+    ALEXNET,
+    ALEXNET_FEATURES,
+    Layer,
+    conv_and_pool,
+    layer_stack,
+    lenet5,
+    parameter_count,
+)
+from convcore.nets import alexnet as ax
+from convcore.nets import lenet
+
+
+def test_the_lessons_parameter_counts():
+    # one neuron looking at a 100 x 100 image
+    assert parameter_count(Layer("dense", channels=1), 100 * 100, bias=False) == 10_000
+    assert parameter_count(Layer("conv", 3, channels=100), 1) == 900 + 100  # 100 filters of 3 x 3
+    assert parameter_count(Layer("conv", 3, channels=8), 3, bias=False) == 216  # 8 filters of 3 x 3 on RGB
+    assert parameter_count(Layer("conv", 3, channels=8), 3) == 224
+    assert parameter_count(Layer("conv", 5, channels=6), 1) == 156  # LeNet-5's C1 (the paper)
+    assert parameter_count(Layer("pool", 2, 2), 6) == parameter_count(Layer("relu"), 6) == 0
+
+
+def test_parameter_count_arguments_are_checked():
+    with pytest.raises(TypeError, match="layer must be a convcore Layer"):
+        parameter_count("conv", 3)
+    with pytest.raises(ValueError, match="in_channels must be >= 1"):
+        parameter_count(Layer("conv", 3, channels=8), 0)
+    with pytest.raises(TypeError, match="bias must be True or False"):
+        parameter_count(Layer("conv", 3, channels=8), 3, bias=1)
+
+
+def _alexnet_modules(model: ax.AlexNet) -> list[torch.nn.Module]:
+    """The module of each layer of ALEXNET: features in order, then the Linear layers."""
+    linear = [m for m in model.classifier if isinstance(m, torch.nn.Linear)]
+    return [*model.features, *linear]
+
+
+def test_parameter_count_equals_the_torch_models_parameters():
+    model = ax.untrained_alexnet()
+    rows = layer_stack((224, 224), 3, ALEXNET)
+    counts = {row.name: row.params for row in rows}
+    for row, module in zip(rows, _alexnet_modules(model), strict=True):
+        assert row.params == sum(p.numel() for p in module.parameters()), row.name
+    assert counts["conv1"] == 23_296
+    assert sum(counts.values()) == sum(p.numel() for p in model.parameters()) == 61_100_840
+    for filters, kernel in [(6, 5), (4, 3), (12, 7)]:
+        net = lenet.LeNet(filters, kernel)
+        for row in layer_stack((28, 28), 1, lenet5(filters, kernel)):
+            own = (
+                sum(p.numel() for p in net.get_submodule(row.name).parameters())
+                if hasattr(net, row.name)
+                else 0
+            )
+            assert row.params == own, (filters, kernel, row.name)
+        assert sum(r.params for r in layer_stack(28, 1, lenet5(filters, kernel))) == sum(
+            p.numel() for p in net.parameters()
+        )
+
+
+@torch.no_grad()
+def test_layer_stack_sizes_are_the_real_alexnets_outputs():
+    model = ax.untrained_alexnet()
+    rows = layer_stack((224, 224), 3, ALEXNET)
+    x = torch.zeros(1, 3, 224, 224)
+    for row, module in zip(rows[: len(ALEXNET_FEATURES)], model.features, strict=True):
+        x = module(x)
+        assert tuple(x.shape[1:]) == (row.channels, *row.size), row.name
+    x = torch.flatten(model.avgpool(x), 1)
+    for row, module in zip(rows[len(ALEXNET_FEATURES) :], _alexnet_modules(model)[len(ALEXNET_FEATURES) :]):
+        x = module(x)
+        assert tuple(x.shape[1:]) == (row.channels,) and row.size == (1, 1), row.name
+        assert row.receptive_field is row.field is row.jump is row.start is None
+
+
+@torch.no_grad()
+def test_layer_stack_sizes_are_the_real_lenets_outputs():
+    net = lenet.LeNet(6, 5)
+    x = torch.zeros(1, 1, 28, 28)
+    for row, (layer, out) in zip(layer_stack(28, 1, net.layers), net.steps(x), strict=True):
+        assert row.layer == layer
+        shape = (row.channels, *row.size) if layer.kind != "dense" else (row.channels,)
+        assert tuple(out.shape[1:]) == shape, row.name
+
+
+def test_alexnet_and_lenet_stacks():
+    rows = ly.layer_stack((224, 224), 3, conv_and_pool(ALEXNET))
+    assert [r.size for r in rows] == [
+        (55, 55),
+        (27, 27),
+        (27, 27),
+        (13, 13),
+        (13, 13),
+        (13, 13),
+        (13, 13),
+        (6, 6),
+    ]
+    assert [r.receptive_field for r in rows] == [11, 19, 51, 67, 99, 131, 163, 195]
+    assert sum(r.params for r in rows) == 2_469_696
+    assert [r.name for r in rows] == ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]
+    lenet_rows = ly.layer_stack((28, 28), 1, conv_and_pool(lenet5()))
+    assert [r.size for r in lenet_rows] == [(28, 28), (14, 14), (10, 10), (5, 5)]
+    assert lenet_rows[-1].channels == 16
+
+
+def test_the_whole_alexnet_stack():
+    rows = layer_stack((224, 224), 3, ALEXNET)
+    assert [r.name for r in rows][-4:] == ["pool5", "fc6", "fc7", "fc8"]
+    by_name = {r.name: r for r in rows}
+    assert by_name["fc6"].params == 256 * 6 * 6 * 4096 + 4096  # the dense layer flattens the 6 x 6 x 256 map
+    assert by_name["relu1"].size == by_name["conv1"].size and by_name["relu1"].params == 0
+    assert by_name["fc8"].channels == 1000 and by_name["fc8"].size == (1, 1)
+    assert by_name["pool5"].field.box(0, 0, 224) == (0, 0, 129, 129)  # 195 wide, a third of it outside
+    assert ALEXNET_FEATURES == ALEXNET[:13] and len({layer.name for layer in ALEXNET}) == len(ALEXNET)
+
+
+def test_unnamed_layers_are_numbered_by_kind_and_named_layers_keep_their_name():
+    rows = layer_stack(
+        (16, 16),
+        2,
+        [
+            Layer("conv", 3, 1, 1, channels=8),
+            Layer("relu"),
+            Layer("pool", 2, 2),
+            Layer("conv", 3, channels=4, name="mine"),
+            Layer("conv", 3, channels=4),
+            Layer("dense", channels=10),
+        ],
+    )
+    assert [r.name for r in rows] == ["conv1", "relu1", "pool1", "mine", "conv3", "fc1"]
+    assert [r.size for r in rows] == [(16, 16), (16, 16), (8, 8), (6, 6), (4, 4), (1, 1)]
+    assert rows[-1].params == 4 * 4 * 4 * 10 + 10
+    assert rows[0].params == 8 * 2 * 9 + 8
+
+
+def test_layer_stack_says_where_the_map_vanishes():
+    with pytest.raises(ValueError, match="conv2: kernel is larger than the padded input"):
+        ly.layer_stack((8, 8), 1, [Layer("conv", 3, 2, channels=4), Layer("conv", 5, channels=4)])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Layer("fc", 3)
+    with pytest.raises(ValueError, match="a dense layer has no window"):
+        Layer("dense", 3, channels=4)
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(kind="conv", kernel=3), ValueError, "channels must be >= 1"),
+        (dict(kind="dense"), ValueError, "channels must be >= 1"),
+        (dict(kind="pool", kernel=0), ValueError, "kernel must be >= 1"),
+        (dict(kind="pool", kernel=2, stride=1.5), TypeError, "stride must be an int"),
+        (dict(kind="conv", kernel=3, padding=-1, channels=2), ValueError, "padding must be >= 0"),
+        (dict(kind="relu", kernel=3), ValueError, "a relu layer has no window"),
+        (dict(kind="pool", kernel=2, channels=4), ValueError, "channels must be 0 for a pool layer"),
+        (dict(kind="conv", kernel=3, channels=2, name=5), TypeError, "name must be a str"),
+    ],
+)
+def test_layers_are_checked_with_the_parameter_named(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Layer(**kwargs)
+
+
+def test_layer_keeps_the_positional_order_and_is_frozen():
+    layer = Layer("conv", 3, 1, 1, channels=8)
+    assert (layer.kind, layer.kernel, layer.stride, layer.padding, layer.dilation, layer.channels) == (
+        "conv",
+        3,
+        1,
+        1,
+        1,
+        8,
+    )
+    with pytest.raises(AttributeError):
+        layer.kernel = 5
+    assert layer == Layer("conv", 3, 1, 1, 1, 8) and hash(layer) == hash(Layer("conv", 3, 1, 1, 1, 8))
+
+
+def test_layer_stack_arguments_are_checked():
+    with pytest.raises(TypeError, match=r"layers\[1\] must be a convcore Layer"):
+        layer_stack(8, 1, [Layer("relu"), ("conv", 3)])
+    with pytest.raises(ValueError, match="in_channels must be >= 1"):
+        layer_stack(8, 0, [])
+    with pytest.raises(ValueError, match="filters must be >= 1"):
+        lenet5(0)

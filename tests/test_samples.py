@@ -1,0 +1,52 @@
+"""Sample images and patches: generated or shipped, RGB uint8, without streamlit or matplotlib."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convcore
+
+
+def test_samples_are_rgb_uint8():
+    for name in convcore.SAMPLES:
+        img = convcore.sample_image(name)
+        assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3
+        assert 200 <= max(img.shape[:2]) <= 1024
+    seven = convcore.sample_image("Digit 7")
+    assert seven[..., 0].mean() < 80 and seven.max() == 255  # white strokes on black
+    with pytest.raises(ValueError, match="name must be one of"):
+        convcore.sample_image("Lena")
+
+
+def test_convcore_never_imports_streamlit_or_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, convcore; convcore.sample_image('Digit 7'); print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'matplotlib')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_patches():
+    for name in convcore.PATCHES:
+        for n in (5, 16):
+            p = convcore.patch_preset(name, n)
+            assert p.shape == (n, n) and p.dtype == np.uint8
+    assert convcore.patch_preset("Vertical edge", 6)[0].tolist() == [0, 0, 0, 255, 255, 255]
+    assert convcore.patch_preset("Small random integers", 5).max() <= 9
+    with pytest.raises(ValueError, match="size must be an int from 2 to 64"):
+        convcore.patch_preset("Digit 7", 100)
+    with pytest.raises(ValueError, match="name must be one of"):
+        convcore.patch_preset("Lena", 5)
+
+
+def test_crop_patch_averages_blocks_and_stays_inside_the_image():
+    img = np.zeros((100, 80, 3), np.uint8)
+    img[:, 40:] = 200  # right half bright
+    grey = convcore.crop_patch(img, (50, 40), 40, 4)  # region columns 20..59: halves of 20 px
+    assert grey.shape == (4, 4) and grey[0].tolist() == [0, 0, 200, 200]
+    corner = convcore.crop_patch(img, (0, 0), 20, 5, colour=True)  # moved inside the image
+    assert corner.shape == (3, 5, 5) and corner.max() == 0
+    with pytest.raises(ValueError, match="image must be an"):
+        convcore.crop_patch(np.zeros((4, 4)), (0, 0), 2, 2)
