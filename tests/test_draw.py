@@ -106,3 +106,16 @@ def test_filter_mosaic_layout_turns_a_click_into_the_filter_under_it():
 
 def test_numbers_written_for_infinity_are_what_max_pooling_pads_with():
     assert text.fmt(float("-inf")) == "-inf"
+
+
+def test_pictures_side_by_side_and_stacked_on_white():
+    a = np.zeros((2, 3, 3), np.uint8)
+    b = np.full((4, 1, 3), 7, np.uint8)
+    row = mosaic.side_by_side([a, b], gap=2)
+    assert row.shape == (4, 6, 3)
+    assert (row[:2, :3] == 0).all() and (row[2:, :3] == 255).all() and (row[:, 3:5] == 255).all()
+    assert (row[:, 5] == 7).all()
+    column = mosaic.stack([a, b], gap=1)
+    assert column.shape == (7, 3, 3)
+    assert (column[:2] == 0).all() and (column[2] == 255).all() and (column[3:, 0] == 7).all()
+    assert (column[3:, 1:] == 255).all()

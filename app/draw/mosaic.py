@@ -13,28 +13,32 @@ from app.draw.colour import WINDOW, Colourised, colourbar, colourise, lut
 MAX_SHOWN_WIDTH = 1460
 
 
+def _arrange(images: list[np.ndarray], gap: int, axis: int) -> np.ndarray:
+    """RGB images one after another along ``axis`` (1: left to right, 0: top to bottom) on white,
+    aligned at the top or left."""
+    across = 1 - axis
+    out_shape = [0, 0, 3]
+    out_shape[axis] = sum(i.shape[axis] for i in images) + gap * (len(images) - 1)
+    out_shape[across] = max(i.shape[across] for i in images)
+    out = np.full(out_shape, 255, dtype=np.uint8)
+    at = 0
+    for i in images:
+        where = [slice(None), slice(None)]
+        where[axis] = slice(at, at + i.shape[axis])
+        where[across] = slice(0, i.shape[across])
+        out[tuple(where)] = i
+        at += i.shape[axis] + gap
+    return out
+
+
 def side_by_side(images: list[np.ndarray], gap: int = 16) -> np.ndarray:
     """Place RGB images left to right on white, aligned at the top."""
-    height = max(i.shape[0] for i in images)
-    width = sum(i.shape[1] for i in images) + gap * (len(images) - 1)
-    out = np.full((height, width, 3), 255, dtype=np.uint8)
-    x = 0
-    for i in images:
-        out[: i.shape[0], x : x + i.shape[1]] = i
-        x += i.shape[1] + gap
-    return out
+    return _arrange(images, gap, axis=1)
 
 
 def stack(images: list[np.ndarray], gap: int = 10) -> np.ndarray:
     """Place RGB images top to bottom on white, aligned left."""
-    width = max(i.shape[1] for i in images)
-    height = sum(i.shape[0] for i in images) + gap * (len(images) - 1)
-    out = np.full((height, width, 3), 255, dtype=np.uint8)
-    y = 0
-    for i in images:
-        out[y : y + i.shape[0], : i.shape[1]] = i
-        y += i.shape[0] + gap
-    return out
+    return _arrange(images, gap, axis=0)
 
 
 def upscale(rgb: np.ndarray, min_side: int = 256) -> np.ndarray:
