@@ -1,85 +1,82 @@
-"""Shareable links: every page's settings in the URL's query parameters, and presenter mode.
+"""Shareable links: every page's settings live in its URL, so a link opens exactly that view.
 
-Each page keeps its widgets under its settings prefixes (``lab.``, ``cs.`` ..., listed in
-:mod:`app.registry`). After a run, the current page's plain settings (numbers, text, true/false)
-are written to ``st.query_params``; when a session opens such a link, they are put back into
-session state before the page draws its widgets, so the link opens exactly that view. Buttons,
-uploads, drawings and computed results (keys made by :func:`app.session.internal`, or values that
-are not plain) are never part of a link.
+The settings widgets are bound to the URL (``bind=app.session.LINK``): Streamlit writes a value to
+the address as soon as it changes, fragments included, and sets a widget from a link only with a
+value that fits the widget's own options, range and type. Buttons, uploads, drawings and computed
+results are never bound (their keys are made by :func:`app.session.internal`).
+
+This module adds what a classroom needs around that: the short ``?presenter=1`` form, a sentence
+when a link held values that could not be used (an edited or outdated link), and a safety net that
+drops a link's values if the page still cannot run with them.
 """
 
 from __future__ import annotations
 
-import json
+import math
 
 import streamlit as st
 
-import convcore
-from app import registry, session
+from app import session
 
-_IMAGE_SOURCES = ("Sample", "Upload", "Camera")
-_MAX_TEXT = 200
-
-
-def _prefixes(url_path: str) -> tuple[str, ...]:
-    return registry.by_url(url_path).prefixes + ("ui",)  # the sidebar's display settings too
+_ARRIVED = "_links.arrived"  # the link's parameters whose widgets have not been drawn yet
+_BROKEN = "_links.broken"
+_SEEN = "_links.seen"
+#: Longer parameter values are never settings (the longest text a widget takes is 2,400 characters).
+_MAX_VALUE = 4096
 
 
-def _shareable(key: str, value: object, prefixes: tuple[str, ...]) -> bool:
-    if not any(key.startswith(p + ".") for p in prefixes) or session.is_internal(key):
+def _unusable(value: str) -> bool:
+    """Values no widget can take and that Streamlit 1.67's own parsing does not survive: a
+    number input given "inf" raises inside Streamlit before any check; very long values."""
+    if len(value) > _MAX_VALUE:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:
         return False
-    # plain values only: data editors' edits (dicts) and positions on an image (tuples) stay local
-    return isinstance(value, (bool, int, float, str)) and not (
-        isinstance(value, str) and len(value) > _MAX_TEXT
-    )
 
 
-def restore(url_path: str) -> list[str]:
-    """On a session's first run of a page, copy its settings from the URL into session state.
-
-    Returns the keys restored (to undo them if the link turns out unusable).
-    """
-    flag = f"_links.restored.{url_path}"
-    if st.session_state.get(flag):
-        return []
-    st.session_state[flag] = True
-    prefixes = _prefixes(url_path)
-    restored = []
-    for key, raw in st.query_params.items():
-        if key == "presenter":
-            st.session_state[session.PRESENTER_KEY] = raw == "1"
-            continue
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            continue
-        if key in ("image.source", "image.sample"):
-            allowed = convcore.SAMPLES if key == "image.sample" else _IMAGE_SOURCES
-            if isinstance(value, str) and value in allowed:
-                st.session_state[key] = value
-                restored.append(key)
-        elif _shareable(key, value, prefixes):
-            st.session_state[key] = value
-            restored.append(key)
-    return restored
+def arrive() -> None:
+    """On a session's first run, note the link's parameters (and turn ``presenter=1`` on)."""
+    if st.session_state.get(_SEEN):
+        return
+    st.session_state[_SEEN] = True
+    params = st.query_params.to_dict()
+    for key in list(params):
+        if any(_unusable(v) for v in st.query_params.get_all(key)):
+            del st.query_params[key]
+            params[key] = None  # refused: check() says so once the page has run
+    if params.get("presenter") is not None:  # the short form teachers type: ?presenter=1
+        st.session_state[session.PRESENTER_KEY] = params.pop("presenter") == "1"
+        del st.query_params["presenter"]
+    st.session_state[_ARRIVED] = params
 
 
-def save(url_path: str) -> None:
-    """Write the current page's settings (and a sample image's name) into the URL."""
-    prefixes = _prefixes(url_path)
-    params = {
-        key: json.dumps(value)
-        for key, value in sorted(st.session_state.to_dict().items())
-        if _shareable(key, value, prefixes)
-    }
-    if st.session_state.get("image.source") == "Sample":
-        params["image.sample"] = json.dumps(st.session_state.get("image.sample"))
-    if st.session_state.get(session.PRESENTER_KEY):
-        params["presenter"] = "1"
-    if dict(st.query_params) != params:
-        st.query_params.from_dict(params)
+def pending() -> bool:
+    """True while some of the link's values are in use for the first time (the safety net is on)."""
+    return bool(st.session_state.get(_ARRIVED))
 
 
-def forget(keys: list[str]) -> None:
-    for key in keys:
+def drop() -> None:
+    """The page failed with the link's values: forget them, so it shows its usual view."""
+    for key in st.session_state.pop(_ARRIVED, {}):
         st.session_state.pop(key, None)
+    st.session_state[_BROKEN] = True
+
+
+def check() -> None:
+    """After a run: say so if a link's value was refused by the widget it was meant for.
+
+    A bound widget drops a value that does not fit it from the URL; a value that fits stays.
+    A link's parameter is settled once its widget has been drawn (lazy tabs draw theirs later).
+    """
+    arrived = st.session_state.get(_ARRIVED) or {}
+    refused = False
+    for key in [k for k in arrived if k in st.session_state or arrived[k] is None]:
+        value = arrived.pop(key)
+        refused = refused or value is None or key not in st.query_params
+    if st.session_state.pop(_BROKEN, False) or refused:
+        st.toast(
+            "Some of that link's settings could not be used here; the page shows its usual values instead.",
+            icon=":material/link_off:",
+        )

@@ -18,31 +18,21 @@ def run() -> None:
     st.set_page_config(page_title="Convolution Visualizer", page_icon=":material/grid_on:", layout="wide")
     session.init()
     server.start_trimmer()
+    links.arrive()
     pages = registry.st_pages()
     page = st.navigation(list(pages.values()))
-    restored = links.restore(page.url_path)
-    if "image.sample" in restored:
-        picker.use_sample(st.session_state["image.sample"])
-    picker.sidebar()
-    presenter.apply(pages, registry.by_url(page.url_path))
     try:
+        picker.sidebar()
+        presenter.apply(pages, registry.by_url(page.url_path))
         page.run()
     except server.Busy as exc:  # the server stayed full: say so, keep the page usable
         st.warning(str(exc), icon=":material/hourglass_top:")
-    except Exception:  # noqa: BLE001 - only when a link's (untrusted) values were just applied
-        if not restored:
+    except Exception:  # noqa: BLE001 - only while a link's (untrusted) values are in use
+        if not links.pending():
             raise
-        # A shared link whose settings this version cannot use (an old or edited URL).
-        links.forget(restored)
-        st.query_params.clear()
-        st.session_state["_links.broken"] = True
+        links.drop()  # a link whose settings this version cannot use (an old or edited URL)
         st.rerun()
-    if st.session_state.pop("_links.broken", False):
-        st.toast(
-            "That link's settings could not be used here; showing the page's usual view.",
-            icon=":material/link_off:",
-        )
-    links.save(page.url_path)
+    links.check()
 
 
 run()

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 import convcore
 from app import caches, session
+from app.session import LINK
 
 SOURCES = ("Sample", "Upload", "Camera")
 #: Extensions the uploader offers. HEIC/AVIF are accepted only to explain that they cannot be read.
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "heic", "heif", "avif"]
+
+
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
+_MAX_NAME = 80
+
+
+def plain(name: str) -> str:
+    """A file name as plain text inside Streamlit's markdown (captions, messages): every
+    punctuation mark escaped, so a name like ``![x](http://...)`` or ``:red[x]`` shows as written
+    instead of fetching or formatting anything; control characters dropped; long names shortened."""
+    name = "".join(ch for ch in name if ch.isprintable())
+    if len(name) > _MAX_NAME:
+        name = name[: _MAX_NAME - 1] + "…"
+    return _MARKDOWN.sub(r"\\\1", name)
 
 
 def use_sample(name: str | None = None) -> None:
@@ -41,7 +58,9 @@ def take_file(name: str, file_id: str, raw: bytes) -> None:
     try:
         image = caches.decode(caches.digest(raw), name, raw)
     except convcore.ImageError as exc:
-        st.session_state["image.error"] = f"**{name}** could not be used. {exc} The previous image is kept."
+        st.session_state["image.error"] = (
+            f"**{plain(name)}** could not be used. {exc} The previous image is kept."
+        )
         return
     finally:
         _release(file_id)
@@ -73,15 +92,20 @@ def sidebar() -> None:
             key="image.source",
             horizontal=True,
             on_change=_on_source_change,
+            bind=LINK,
         )
         if source == "Sample":
-            st.selectbox(
+            chosen = st.selectbox(
                 "Sample image",
                 list(convcore.SAMPLES),
                 key="image.sample",
                 on_change=use_sample,
                 help="Photos and patterns that ship with the app (work offline).",
+                bind=LINK,
             )
+            if chosen != session.current_image().name:  # set by a link, which sends no change event
+                st.session_state["image.sample_kept"] = chosen
+                session.set_image(caches.sample(chosen))
         elif source == "Upload":
             up = st.file_uploader(
                 "Upload a photo",
@@ -104,7 +128,7 @@ def sidebar() -> None:
         h, w = image.pixels.shape[:2]
         st.image(
             caches.photo(image, max_side=640),
-            caption=f"{image.name}: {w} x {h} pixels",
+            caption=f"{plain(image.name)}: {w} x {h} pixels",
             width="stretch",
             output_format="JPEG",
         )

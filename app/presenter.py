@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import registry, session
 from app.draw.colour import PALETTES
+from app.session import LINK
 
 # Static CSS only (no user content): larger type, hidden sidebar, darker text.
 _CSS = """
@@ -34,11 +35,13 @@ def apply(pages: dict[str, st.Page], current: registry.Page) -> None:
         key=session.PALETTE_KEY,
         help="Feature maps in blue-red and grey, or in palettes safe for red-green colour blindness. "
         "Every number is also shown as text on the step-by-step pages.",
+        bind=LINK,
     )
     st.sidebar.toggle(
         "Presenter mode",
         key=session.PRESENTER_KEY,
         help="Large type, no sidebar, the lesson's pages in order.",
+        bind=LINK,
     )
     if not st.session_state.get(session.PRESENTER_KEY):
         return

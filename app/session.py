@@ -3,7 +3,7 @@
 Key names: every widget key starts with its page's settings prefix (``lab.``, ``cs.`` ...; see
 :mod:`app.registry`) or ``ui.`` / ``image.`` for the sidebar. A key whose last part starts with
 ``_`` is internal (a button, a click seen, a job, a made file): :func:`internal` makes such keys,
-and shareable links (:mod:`app.links`) carry only the other, plain values.
+and they never travel in a link. Settings do, through ``bind=LINK``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from app import caches
 from app.caches import CurrentImage
 from app.draw.colour import PALETTES
 
+#: Every widget whose value is a setting is bound to the URL with ``bind=LINK``: Streamlit then keeps
+#: the value in the page's address as soon as it changes (in fragments too), and a link opened in a
+#: new browser sets the widget only with a value that fits the widget's own definition (options,
+#: range, type); other values are dropped. tests/test_structure.py checks that no keyed widget
+#: forgets it.
+LINK = "query-params"
 #: The sample shown before the student picks anything.
 DEFAULT_SAMPLE = "Grace Hopper"
 PALETTE_KEY = "ui.palette"
@@ -73,3 +79,11 @@ def click_cell(click: dict, rows: int, cols: int) -> tuple[int, int]:
     row = int(click["y"] * rows / max(1, click["height"])) + 1
     col = int(click["x"] * cols / max(1, click["width"])) + 1
     return min(rows, max(1, row)), min(cols, max(1, col))
+
+
+def clamp(key: str, lowest: float, highest: float) -> None:
+    """Bring a kept number back into a widget's range before the widget is drawn (its range can
+    shrink, e.g. with a smaller image, and Streamlit refuses a value outside it)."""
+    value = st.session_state.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not lowest <= value <= highest:
+        st.session_state[key] = type(value)(min(max(value, lowest), highest))

@@ -6,7 +6,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from app import nets, session
 from app.draw import colour, encode, mosaic
-from app.session import internal
+from app.session import LINK, internal
 from app.widgets import nets as nets_widgets
 from app.widgets.kernels import ALEXNET_INDEX_KEY
 from convcore.nets import alexnet as ax
@@ -22,7 +22,7 @@ problem = nets.pretrained_status()
 if problem:
     nets_widgets.weights_panel(P, problem)
 kind = st.radio("Model", [nets.UNTRAINED] if problem else [nets.PRETRAINED, nets.UNTRAINED], key=f"{P}.model",
-                horizontal=True)  # fmt: skip
+                horizontal=True, bind=LINK)  # fmt: skip
 result = nets.analyse(kind, image)
 palette = session.palette()
 
@@ -32,6 +32,7 @@ see, filters, maps, arch, compare = st.tabs(
     ["What it sees", "Its filters (conv1)", "Feature maps", "Architecture", "Pretrained vs untrained"],
     key=f"{P}.tab",
     on_change="rerun",
+    bind=LINK,
 )
 with see:
     if see.open:
@@ -44,14 +45,9 @@ with see:
             nets_widgets.predictions(result.top5)
             if kind == nets.UNTRAINED:
                 st.caption("Untrained: these guesses are noise.")
-            names = ax.categories()
-            first = [p.index for p in result.top5]
-            chosen = st.selectbox("Grad-CAM for the class", first + [i for i in range(1000) if i not in first],
-                                  format_func=lambda i: names[i], key=f"{P}.cam_class",
-                                  help="Where in the picture the evidence for this class is (gradients of the class "
-                                  "score with respect to the last conv layer).")  # fmt: skip
+            chosen, name = nets_widgets.class_choice(P, result.top5)
         encode.show(c3, mosaic.overlay(result.crop, nets.cam(kind, image, chosen)),
-                    caption=f"Grad-CAM: where it sees '{names[chosen]}'", width="stretch")  # fmt: skip
+                    caption=f"Grad-CAM: where it sees '{name}'", width="stretch")  # fmt: skip
 with filters:
     if filters.open:
         st.markdown(
@@ -72,7 +68,9 @@ with filters:
             st.caption("Click a filter to enlarge it.")
         with f2:
             index = (
-                st.number_input("Filter", 1, 64, 1, key=f"{P}.filter", help="Or click a filter on the left.")
+                st.number_input(
+                    "Filter", 1, 64, 1, key=f"{P}.filter", help="Or click a filter on the left.", bind=LINK
+                )
                 - 1
             )
             encode.show(st, mosaic.filter_mosaic(kernels_[index : index + 1], scale=24, cols=1)[0],
@@ -82,8 +80,8 @@ with filters:
 with maps:
     if maps.open:
         m1, m2 = st.columns([1, 1])
-        layer = m1.selectbox("Layer", [info.name for info in ax.LAYERS], key=f"{P}.layer")
-        order_by = m2.radio("Order", nets.ORDERS, key=f"{P}.order", horizontal=True)
+        layer = m1.selectbox("Layer", [info.name for info in ax.LAYERS], key=f"{P}.layer", bind=LINK)
+        order_by = m2.radio("Order", nets.ORDERS, key=f"{P}.order", horizontal=True, bind=LINK)
         output = result.outputs[layer]
         values, signed = output.values, output.layer.kind == "conv"
         st.caption(
@@ -94,7 +92,10 @@ with maps:
         st.image(nets.mosaic_png(kind, image, layer, order_by, palette), width="stretch", output_format="PNG")
         first = int(nets.channel_order(values, order_by)[0]) + 1
         channel = (
-            st.number_input("Enlarge channel", 1, values.shape[0], first, key=f"{P}.channel.{layer}") - 1
+            st.number_input(
+                "Enlarge channel", 1, values.shape[0], first, key=f"{P}.channel.{layer}", bind=LINK
+            )
+            - 1
         )
         one = values[channel]
         e1, e2, e3 = st.columns(3)
@@ -113,8 +114,11 @@ with maps:
         if unit:  # a click sets the numbers
             st.session_state[rkey], st.session_state[ckey] = session.click_cell(unit, *values.shape[1:])
         u1, u2 = e3.columns(2)
-        r = u1.number_input("Unit row", 1, values.shape[1], values.shape[1] // 2 + 1, key=rkey) - 1
-        c = u2.number_input("Unit column", 1, values.shape[2], values.shape[2] // 2 + 1, key=ckey) - 1
+        r = u1.number_input("Unit row", 1, values.shape[1], values.shape[1] // 2 + 1, key=rkey, bind=LINK) - 1
+        c = (
+            u2.number_input("Unit column", 1, values.shape[2], values.shape[2] // 2 + 1, key=ckey, bind=LINK)
+            - 1
+        )
         size, rect = ax.receptive_field(layer, r, c)
         encode.show(e3, mosaic.box(result.crop, rect), width="stretch",
                     caption=f"Unit (row {r + 1}, column {c + 1}) sees {size} x {size} input pixels (clipped at the border).")  # fmt: skip

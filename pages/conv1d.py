@@ -8,6 +8,7 @@ import convcore
 from app import explain
 from app.draw import encode, grid
 from app.draw.text import fmt
+from app.session import LINK
 from app.widgets import stepper
 from app.widgets.kernels import number_editor, typed_numbers
 
@@ -23,28 +24,32 @@ KERNELS = {
     "Difference [-1 0 1]": [-1.0, 0.0, 1.0],
 }
 MAX_KERNEL = 9
+#: A typed signal: enough for any lesson, and its step grids stay small enough to draw at once.
+MAX_SIGNAL = 200
 
 left, mid, right = st.columns([3, 3, 2], gap="large")
 with left:
-    kind = st.radio("Signal", SIGNALS, key=f"{P}.signal", horizontal=True)
+    kind = st.radio("Signal", SIGNALS, key=f"{P}.signal", horizontal=True, bind=LINK)
     if kind == "Noisy sine":
         t = np.arange(24)
         signal = np.round(np.sin(t / 3) * 10 + np.random.default_rng(0).normal(0, 2, t.size), 1)
     elif kind == "Step":
         signal = np.r_[np.zeros(10), np.full(10, 10.0)]
     elif kind == "Type numbers":
-        signal = typed_numbers("Numbers", "3, 1, 4, 1, 5, 9, 2, 6, 5, 3", f"{P}.typed", name="Signal")
+        signal = typed_numbers(
+            "Numbers", "3, 1, 4, 1, 5, 9, 2, 6, 5, 3", f"{P}.typed", name="Signal", max_numbers=MAX_SIGNAL
+        )
     else:
-        text = st.text_input("Text", "convolution", key=f"{P}.text", max_chars=30)
+        text = st.text_input("Text", "convolution", key=f"{P}.text", max_chars=30, bind=LINK)
         signal = np.array([float(ord(c)) for c in text]) if text else None
         st.caption("Each character becomes its code (a = 97, b = 98, ...).")
 with mid:
-    kname = st.radio("Kernel", [*KERNELS, "Type a kernel"], key=f"{P}.kernel", horizontal=True)
+    kname = st.radio("Kernel", [*KERNELS, "Type a kernel"], key=f"{P}.kernel", horizontal=True, bind=LINK)
     kernel = (np.array(KERNELS[kname]) if kname in KERNELS
               else typed_numbers("Kernel numbers", "1, 0, -1", f"{P}.ktyped", name="Kernel", max_numbers=MAX_KERNEL))  # fmt: skip
 with right:
-    stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride")
-    padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding")
+    stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride", bind=LINK)
+    padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding", bind=LINK)
 
 trace = None
 if signal is not None and kernel is not None:
@@ -105,14 +110,14 @@ with u1:
     x = number_editor(f"{T}.input", np.array([[1.0, 2.0], [3.0, 4.0]]), "Input")
 with u2:
     ksize = st.radio(
-        "Kernel", ["2 x 2 of ones", "3 x 3 of ones", "Type it"], key=f"{T}.kernel", horizontal=True
+        "Kernel", ["2 x 2 of ones", "3 x 3 of ones", "Type it"], key=f"{T}.kernel", horizontal=True, bind=LINK
     )
     if ksize == "Type it":
         kern = number_editor(f"{T}.typed", np.array([[1.0, 0.5], [0.5, 0.25]]), "Kernel")
     else:
         kern = np.ones((2, 2) if ksize.startswith("2") else (3, 3))
 with u3:
-    tstride = st.slider("Stride", 1, 3, 2, key=f"{T}.stride")
+    tstride = st.slider("Stride", 1, 3, 2, key=f"{T}.stride", bind=LINK)
 parts = convcore.transpose_contributions(x, kern, stride=tstride)
 result = convcore.conv_transpose2d(x, kern, stride=tstride)
 

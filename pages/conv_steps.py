@@ -7,6 +7,7 @@ import convcore
 from app import explain, export, session
 from app.draw import encode, steps
 from app.draw.text import fmt
+from app.session import LINK
 from app.widgets import exercises, stepper
 from app.widgets import steps as step_widgets
 
@@ -21,19 +22,26 @@ image = session.current_image()
 inp, ker, geo = st.columns([5, 4, 3], gap="large")
 with geo:
     st.markdown("**Settings**")
-    colour = st.toggle("RGB volume (3 channels)", key=f"{P}.rgb", help="An RGB patch and 3-channel kernels.")
-    stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride")
-    padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding")
-    mode = st.selectbox(
-        "Padding holds", ["zeros", "reflect", "replicate", "circular"], key=f"{P}.mode", disabled=padding == 0
+    colour = st.toggle(
+        "RGB volume (3 channels)", key=f"{P}.rgb", help="An RGB patch and 3-channel kernels.", bind=LINK
     )
-    dilation = st.slider("Dilation", 1, 3, 1, key=f"{P}.dilation")
-    bias = st.number_input("Bias", -1000.0, 1000.0, 0.0, step=1.0, key=f"{P}.bias")
+    stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride", bind=LINK)
+    padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding", bind=LINK)
+    mode = st.selectbox(
+        "Padding holds",
+        ["zeros", "reflect", "replicate", "circular"],
+        key=f"{P}.mode",
+        disabled=padding == 0,
+        bind=LINK,
+    )
+    dilation = st.slider("Dilation", 1, 3, 1, key=f"{P}.dilation", bind=LINK)
+    bias = st.number_input("Bias", -1000.0, 1000.0, 0.0, step=1.0, key=f"{P}.bias", bind=LINK)
     flip = st.toggle(
         "Flip the kernel (true convolution)",
         key=f"{P}.flip",
         help="Deep learning's 'convolution' is cross-correlation: the kernel is not flipped. "
         "Turn this on to see mathematics' convolution, with the kernel turned by 180 degrees.",
+        bind=LINK,
     )
 with inp:
     st.markdown("**Input**")

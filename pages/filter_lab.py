@@ -4,7 +4,7 @@ import streamlit as st
 
 import convcore
 from app import caches, explain, session
-from app.session import internal
+from app.session import LINK, internal
 from app.widgets import conv, kernels
 
 P = "lab"
@@ -15,7 +15,7 @@ st.caption(
 )
 image = session.current_image()
 # Only the open tab is computed (on_change="rerun"): the bank's four maps are drawn when asked for.
-one, bank = st.tabs(["One filter", "Filter bank"], key="lab.tab", on_change="rerun")
+one, bank = st.tabs(["One filter", "Filter bank"], key="lab.tab", on_change="rerun", bind=LINK)
 
 
 @st.fragment
@@ -69,11 +69,11 @@ def one_filter() -> None:
 @st.fragment
 def filter_bank() -> None:
     c1, c2, c3 = st.columns([2, 2, 3])
-    name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name")
+    name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name", bind=LINK)
     filters = convcore.get_bank(name)
     colour = (
         "rgb"
-        if c2.toggle("Each colour channel", key="bank.rgb", help="Off: apply to brightness.")
+        if c2.toggle("Each colour channel", key="bank.rgb", help="Off: apply to brightness.", bind=LINK)
         else "luminance"
     )
     display, stretch = conv.display_choice("bank", filters[0])

@@ -44,7 +44,7 @@ with right:
     h, w = image.pixels.shape[:2]
     st.image(
         caches.photo(image),
-        caption=f"Current image: {image.name} ({w} x {h} pixels)",
+        caption=f"Current image: {picker.plain(image.name)} ({w} x {h} pixels)",
         width="stretch",
         output_format="JPEG",
     )

@@ -6,6 +6,7 @@ import streamlit as st
 import convcore
 from app import registry, session
 from app.draw import encode, mosaic
+from app.session import LINK
 from app.widgets import nets as nets_widgets
 from convcore.layers import ALEXNET, conv_and_pool, lenet5
 
@@ -18,11 +19,11 @@ st.caption(
 
 st.subheader("Fully connected or convolutional: count the weights")
 c1, c2, c3, c4, c5 = st.columns(5)
-h = c1.number_input("Image height", 1, 4096, 100, key=f"{P}.h")
-w = c2.number_input("Image width", 1, 4096, 100, key=f"{P}.w")
-ch = c3.number_input("Channels", 1, 512, 1, key=f"{P}.c", help="1 for grey, 3 for RGB")
-n = c4.number_input("Neurons or filters", 1, 4096, 100, key=f"{P}.n")
-k = c5.number_input("Kernel size k", 1, 15, 3, key=f"{P}.k")
+h = c1.number_input("Image height", 1, 4096, 100, key=f"{P}.h", bind=LINK)
+w = c2.number_input("Image width", 1, 4096, 100, key=f"{P}.w", bind=LINK)
+ch = c3.number_input("Channels", 1, 512, 1, key=f"{P}.c", help="1 for grey, 3 for RGB", bind=LINK)
+n = c4.number_input("Neurons or filters", 1, 4096, 100, key=f"{P}.n", bind=LINK)
+k = c5.number_input("Kernel size k", 1, 15, 3, key=f"{P}.k", bind=LINK)
 inputs = int(h * w * ch)
 dense = convcore.parameter_count(convcore.Layer("dense", channels=int(n)), inputs, bias=False)
 conv = convcore.parameter_count(convcore.Layer("conv", int(k), channels=int(n)), int(ch), bias=False)
@@ -41,15 +42,17 @@ st.caption(
 )
 
 st.subheader("A stack of layers: sizes, parameters and the receptive field")
-preset = st.radio("Start from", ["AlexNet", "LeNet-5", "My own"], key=f"{P}.preset", horizontal=True)
+preset = st.radio(
+    "Start from", ["AlexNet", "LeNet-5", "My own"], key=f"{P}.preset", horizontal=True, bind=LINK
+)
 base = {
     "AlexNet": (conv_and_pool(ALEXNET), 224, 3),
     "LeNet-5": (conv_and_pool(lenet5()), 28, 1),
     "My own": ([convcore.Layer("conv", 3, 1, 1, channels=8), convcore.Layer("pool", 2, 2)], 64, 3),
 }[preset]
 s1, s2 = st.columns(2)
-size = s1.number_input("Input size (pixels)", 4, 1024, base[1], key=f"{P}.size.{preset}")
-in_ch = s2.number_input("Input channels", 1, 64, base[2], key=f"{P}.in.{preset}")
+size = s1.number_input("Input size (pixels)", 4, 1024, base[1], key=f"{P}.size.{preset}", bind=LINK)
+in_ch = s2.number_input("Input channels", 1, 64, base[2], key=f"{P}.in.{preset}", bind=LINK)
 try:
     rows = convcore.layer_stack(
         (size, size), in_ch, nets_widgets.layer_table(f"{P}.layers.{preset}", base[0])
@@ -70,7 +73,9 @@ if rows:
     t1.markdown(f"**{sum(r.params for r in rows):,} parameters** in these layers.")
     with t2:
         names = [r.name for r in rows]
-        pick = st.selectbox("Show the receptive field of", names, index=len(rows) - 1, key=f"{P}.show")
+        pick = st.selectbox(
+            "Show the receptive field of", names, index=len(rows) - 1, key=f"{P}.show", bind=LINK
+        )
         r = rows[names.index(pick)]
         picture = mosaic.resized(session.current_image().pixels, (size, size))
         box = r.field.box(r.size[0] // 2, r.size[1] // 2, size)  # the centre unit

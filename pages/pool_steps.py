@@ -6,6 +6,7 @@ import streamlit as st
 import convcore
 from app import explain, export, session
 from app.draw import encode, grid, steps
+from app.session import LINK
 from app.widgets import exercises, stepper
 from app.widgets import steps as step_widgets
 
@@ -24,12 +25,16 @@ with inp:
 with geo:
     st.markdown("**Settings**")
     mode = (
-        "max" if st.radio("Pooling", ["Max", "Average"], key=f"{P}.mode", horizontal=True) == "Max" else "avg"
+        "max"
+        if st.radio("Pooling", ["Max", "Average"], key=f"{P}.mode", horizontal=True, bind=LINK) == "Max"
+        else "avg"
     )
-    size = st.slider("Window size", 1, 4, 2, key=f"{P}.window")
-    stride = st.slider("Stride", 1, 4, size, key=f"{P}.stride", help="Usually equal to the window size.")
+    size = st.slider("Window size", 1, 4, 2, key=f"{P}.window", bind=LINK)
+    stride = st.slider(
+        "Stride", 1, 4, size, key=f"{P}.stride", help="Usually equal to the window size.", bind=LINK
+    )
     padding = st.slider(
-        "Padding", 0, 2, 0, key=f"{P}.padding", help="At most half the window (PyTorch's rule)."
+        "Padding", 0, 2, 0, key=f"{P}.padding", help="At most half the window (PyTorch's rule).", bind=LINK
     )
     st.caption("Max pooling pads with -infinity (never chosen); average pooling pads with zeros that count.")
 
@@ -74,7 +79,7 @@ st.caption(
     "stay the same. With max pooling, a feature that moves but stays inside its window changes nothing; one "
     "that crosses into the next window does. Try the presets and window sizes."
 )
-direction = st.radio("Direction", ["Right", "Down"], key=f"{P}.shift", horizontal=True)
+direction = st.radio("Direction", ["Right", "Down"], key=f"{P}.shift", horizontal=True, bind=LINK)
 try:
     cmp = convcore.compare_shift(
         x, size, rows=int(direction == "Down"), cols=int(direction == "Right"), stride=stride, mode=mode

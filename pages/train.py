@@ -7,7 +7,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from app import nets, server, session, training
 from app.draw import encode, mosaic
-from app.session import internal
+from app.session import LINK, internal
 from convcore.nets import digits, lenet
 
 P = "train"
@@ -20,13 +20,13 @@ st.caption(
 )
 
 c1, c2, c3, c4, c5 = st.columns(5)
-filters = c1.slider("Filters in layer 1", 2, 16, 6, key=f"{P}.filters")
-kernel = c2.select_slider("Kernel size", [3, 5, 7], 5, key=f"{P}.kernel")
+filters = c1.slider("Filters in layer 1", 2, 16, 6, key=f"{P}.filters", bind=LINK)
+kernel = c2.select_slider("Kernel size", [3, 5, 7], 5, key=f"{P}.kernel", bind=LINK)
 rate = c3.select_slider("Learning rate", [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 10.0],
                         0.002, key=f"{P}.lr",
-                        help="How big each correction is. Too small: nothing happens; too large: it blows up.")  # fmt: skip
-epochs = c4.slider("Epochs", 1, 5, 2, key=f"{P}.epochs", help="Passes over the training digits.")
-size = c5.select_slider("Training digits", [3000, 6000, 12000], 12000, key=f"{P}.size")
+                        help="How big each correction is. Too small: nothing happens; too large: it blows up.", bind=LINK)  # fmt: skip
+epochs = c4.slider("Epochs", 1, 5, 2, key=f"{P}.epochs", help="Passes over the training digits.", bind=LINK)
+size = c5.select_slider("Training digits", [3000, 6000, 12000], 12000, key=f"{P}.size", bind=LINK)
 config = lenet.LeNetConfig(filters=filters, kernel=kernel, learning_rate=rate, epochs=epochs, train_size=size)
 
 job: training.Job | None = st.session_state.get(JOB)
@@ -103,7 +103,9 @@ else:
 st.caption(f"Using {label}.")
 d1, d2, d3 = st.columns([2, 2, 3], gap="large")
 with d1:
-    source = st.radio("Digit", ["Draw it", "Use the current image"], key=f"{P}.source", horizontal=True)
+    source = st.radio(
+        "Digit", ["Draw it", "Use the current image"], key=f"{P}.source", horizontal=True, bind=LINK
+    )
     if source == "Draw it":
         st.caption("Draw one digit, large, in the middle. The bin icon clears it.")
         drawing = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=240, width=240,

@@ -114,3 +114,18 @@ def test_pages_fit_laptop_and_projector_windows(server, page, width, height):
         )
         assert overflow == 0, f"{name} at {width}x{height}: {overflow} elements stick out on the right"
         page.screenshot(path=str(ARTIFACTS / f"{name}_{width}x{height}.png"))
+
+
+def test_a_file_name_full_of_markdown_is_shown_as_written_and_fetches_nothing(server, page, tmp_path):
+    name = "![x](http://127.0.0.2:9/leak.png) :red[big] _cat_.png"
+    path = tmp_path / name.replace("/", "%")  # a file name cannot hold '/'
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(path, format="PNG")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server)
+    settle(page)
+    upload(page, path)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text(f"{path.name}: 40 x 30 pixels", exact=True)).to_be_visible()
+    images_loaded(page)
+    assert not [url for url in requests if "127.0.0.2" in url or "leak" in url]

@@ -65,6 +65,20 @@ def test_conv1d_steps_signals_and_kernels():
     assert not at.exception
 
 
+def test_a_pasted_signal_has_a_budget_said_in_a_sentence():
+    at = _page("conv1d")
+    by_label(at.radio, "Signal").set_value("Type numbers").run()
+    box = by_label(at.text_input, "Numbers")
+    assert box.max_chars == 200 * 12
+    box.input(", ".join(["1"] * 201)).run()
+    assert not at.exception
+    assert "Signal: use at most 200 numbers (you wrote 201)." in " ".join(w.value for w in at.warning)
+    assert not [m for m in at.markdown if m.value.startswith("####")]  # nothing was drawn for it
+    by_label(at.text_input, "Numbers").input(", ".join(str(k % 7) for k in range(200))).run()
+    assert not at.exception and not at.warning
+    assert "(output 1)" in " ".join(m.value for m in at.markdown if m.value.startswith("####"))
+
+
 def test_transposed_convolution_steps_to_four_by_four():
     at = _page("conv1d")
     by_label(at.slider, "Step (of 4)").set_value(4).run()
@@ -76,7 +90,9 @@ def test_palette_choice_applies_and_travels_in_links():
     at = _page("filter_lab")
     at.sidebar.selectbox(key="ui.palette").select("Colour-blind safe (purple-orange, cividis)").run()
     assert not at.exception
-    assert at.query_params["ui.palette"] == '"Colour-blind safe (purple-orange, cividis)"'
+    assert at.session_state["ui.palette"] == "Colour-blind safe (purple-orange, cividis)"
+    other = open_page("filter_lab", params={"ui.palette": "Colour-blind safe (purple-orange, cividis)"})
+    assert other.sidebar.selectbox(key="ui.palette").value == "Colour-blind safe (purple-orange, cividis)"
 
 
 def test_alexnet_units_can_be_chosen_without_a_mouse(monkeypatch, tmp_path):

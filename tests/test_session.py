@@ -7,13 +7,16 @@ import pytest
 from app import links, session
 
 
-def test_internal_keys_are_never_settings():
+def test_internal_keys_are_named_so():
     key = session.internal("cs", "next")
     assert key == "cs._next" and session.is_internal(key)
     assert not session.is_internal("cs.step") and not session.is_internal("cs.crop_row.sample:ab12")
-    assert not links._shareable(key, True, ("cs",))
-    assert links._shareable("cs.step", 3, ("cs",))
-    assert not links._shareable("cs.step", 3, ("ps",))  # another page's setting
+
+
+@pytest.mark.parametrize("value,unusable", [("3", False), ("Step", False), ("inf", True), ("-Infinity", True),
+                                            ("NaN", True), ("x" * 4097, True), ("", False)])  # fmt: skip
+def test_link_values_no_widget_can_take_are_refused_before_streamlit_parses_them(value, unusable):
+    assert links._unusable(value) is unusable
 
 
 @pytest.mark.parametrize(
@@ -23,3 +26,15 @@ def test_internal_keys_are_never_settings():
 def test_a_click_becomes_the_cell_under_it_counted_from_one_and_clamped(x, y, expected):
     click = {"x": x, "y": y, "width": 320, "height": 240}
     assert session.click_cell(click, 24, 32) == expected
+
+
+def test_clamp_brings_a_kept_value_back_into_range(monkeypatch):
+    import streamlit as st
+
+    state = {"cs.region": 102, "cs.flag": True, "cs.other": 5}
+    monkeypatch.setattr(st, "session_state", state)
+    session.clamp("cs.region", 5, 30)
+    session.clamp("cs.flag", 5, 30)  # not a number: left alone
+    session.clamp("cs.other", 1, 10)
+    session.clamp("cs.missing", 1, 10)
+    assert state == {"cs.region": 30, "cs.flag": True, "cs.other": 5}

@@ -285,3 +285,31 @@ def test_the_crop_can_be_moved_with_the_keyboard():
     patch = convcore.crop_patch(image.pixels, (39, 29), at.session_state["cs.region"], 8).astype(float)
     expected = convcore.conv2d(patch, convcore.get_filter("sobel_x").kernel)
     assert _equation(at).endswith(f"= {fmt(float(expected[0, 0]))} (output row 1, column 1)")
+
+
+@pytest.mark.parametrize("page", [CONV, POOL])
+@pytest.mark.parametrize("side", [1, 5, 8, 16, 40])
+def test_step_pages_work_with_any_image_down_to_one_pixel(page, side):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(side).integers(0, 256, (side, side + 3, 3), dtype=np.uint8)).save(
+        buf, format="PNG"
+    )
+    at = _page(page)
+    by_label(at.slider, "Region (pixels of the image)").set_value(40).run()  # chosen on the larger photo
+    by_label(at.sidebar.radio, "Image source").set_value("Upload").run()
+    at.sidebar.file_uploader[0].set_value((f"tiny{side}.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception
+    assert at.session_state["image.current"].pixels.shape[:2] == (side, side + 3)
+    captions = " ".join(c.value for c in at.caption)
+    n = by_label(at.slider, "Grid size").value
+    if side <= n:
+        assert f"The image is only {side + 3} x {side} pixels" in captions
+        assert not [s for s in at.slider if s.label.startswith("Region")]
+    else:
+        assert by_label(at.slider, "Region (pixels of the image)").value == min(40, side)
+    by_label(at.slider, "Grid size").set_value(5 if page == CONV else 4).run()
+    assert not at.exception

@@ -166,3 +166,34 @@ def test_import_convcore_stays_free_of_torch_and_streamlit():
     code = "import sys, convcore, convcore.layers, convcore.nets; print(sorted(m for m in ('torch', 'streamlit', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+#: Streamlit widgets that can carry a setting (they take ``bind="query-params"``).
+_BINDABLE = {"slider", "select_slider", "selectbox", "radio", "toggle", "number_input", "text_input", "tabs",
+             "multiselect", "checkbox", "pills", "segmented_control"}  # fmt: skip
+
+
+def _keyed_widget_calls():
+    for module, path in MODULES.items():
+        if not module.startswith(("app", "pages")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _BINDABLE
+            ):
+                keywords = {k.arg: k.value for k in node.keywords}
+                if "key" in keywords:
+                    yield f"{path.relative_to(ROOT)}:{node.lineno}", keywords
+
+
+def test_every_setting_widget_is_bound_to_the_url_and_no_internal_one_is():
+    calls = list(_keyed_widget_calls())
+    assert len(calls) > 50, "the widget finder is broken"
+    for where, keywords in calls:
+        key = keywords["key"]
+        internal = isinstance(key, ast.Call) and getattr(key.func, "id", "") == "internal"
+        bind = keywords.get("bind")
+        bound = isinstance(bind, ast.Name) and bind.id == "LINK"
+        assert bound != internal, f"{where}: settings take bind=LINK (app.session), internal keys never"

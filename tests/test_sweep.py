@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.picker import plain
 from tests.apptest import PAGES, ROOT, open_page, page_path
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -78,7 +79,7 @@ def test_a_refused_file_is_a_sentence_and_the_page_keeps_the_previous_image(name
     _upload(at, name)
     check_page(at, name)
     errors = [e.value for e in at.sidebar.error]
-    assert len(errors) == 1 and errors[0].startswith(f"**{name}** could not be used."), errors
+    assert len(errors) == 1 and errors[0].startswith(f"**{plain(name)}** could not be used."), errors
     assert errors[0].endswith("The previous image is kept."), errors
     assert at.session_state["image.current"].key == before
     for page in PAGES:  # and every page still works with the image that was kept

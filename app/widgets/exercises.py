@@ -8,7 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.draw.text import fmt
-from app.session import internal
+from app.session import LINK, internal
 
 
 def _close(answer: float, value: float) -> bool:
@@ -24,7 +24,7 @@ def predict_next(prefix: str, trace, index: int, explain: Callable[[object], str
         st.markdown(f"What number will the output at **{where}** be? Work it out, then check.")
         a1, a2 = st.columns([2, 1], vertical_alignment="bottom")
         answer = a1.number_input("Your answer", value=None, step=1.0, key=f"{prefix}.answer.{target.index}",
-                                 placeholder="type a number")  # fmt: skip
+                                 placeholder="type a number", bind=LINK)  # fmt: skip
         if a2.button("Check", key=internal(prefix, "check"), disabled=answer is None):
             if _close(answer, target.value):
                 st.success(f"Right: {fmt(target.value)}. {explain(target)}")
@@ -39,7 +39,7 @@ def output_size(prefix: str, rows: int, formula: str) -> None:
     with st.expander("Exercise: how big is the output?", icon=":material/quiz:"):
         b1, b2 = st.columns([2, 1], vertical_alignment="bottom")
         answer = b1.number_input("Rows of the output", value=None, step=1, min_value=0, key=f"{prefix}.size_answer",
-                                 placeholder="type a whole number")  # fmt: skip
+                                 placeholder="type a whole number", bind=LINK)  # fmt: skip
         if b2.button("Check", key=internal(prefix, "size_check"), disabled=answer is None):
             if int(answer) == rows:
                 st.success(f"Right: {rows} rows.")

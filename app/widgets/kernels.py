@@ -8,6 +8,7 @@ import streamlit as st
 
 import convcore
 from app.draw import encode, grid
+from app.session import LINK
 
 CUSTOM = "custom"
 LEARNED = "learned_alexnet"
@@ -16,7 +17,7 @@ LEARNED_DIGITS = "learned_digits"
 MAX_CUSTOM = 15
 LIMIT = 1000.0
 #: Where the AlexNet page leaves the filter it last showed, for the Filter Lab's learned filter.
-ALEXNET_INDEX_KEY = "lab.alexnet_index"
+ALEXNET_INDEX_KEY = "lab._alexnet_index"
 
 
 def _filter_label(key: str) -> str:
@@ -39,6 +40,7 @@ def filter_picker(prefix: str) -> convcore.Filter:
         format_func=_filter_label,
         key=f"{prefix}.filter",
         help="Hand-set filters, grouped by what they do; a filter AlexNet learned; or type a kernel.",
+        bind=LINK,
     )
     if key == CUSTOM:
         return _custom_kernel(prefix)
@@ -52,7 +54,7 @@ def filter_picker(prefix: str) -> convcore.Filter:
         kwargs = dict(min_value=p.minimum, max_value=p.maximum, value=p.default, step=p.step)
         if p.integer:
             kwargs = {k: int(v) for k, v in kwargs.items()}
-        values[p.name] = st.slider(p.label, key=f"{prefix}.{key}.{p.name}", **kwargs)
+        values[p.name] = st.slider(p.label, key=f"{prefix}.{key}.{p.name}", **kwargs, bind=LINK)
     return spec.build(**values)
 
 
@@ -100,7 +102,12 @@ def _learned(prefix: str) -> convcore.Filter:
             "No pretrained weights on this computer (see the AlexNet page): these filters are untrained noise."
         )
     index = st.slider(
-        "Filter number", 1, 64, int(st.session_state.get(ALEXNET_INDEX_KEY, 1)), key=f"{prefix}.learned"
+        "Filter number",
+        1,
+        64,
+        int(st.session_state.get(ALEXNET_INDEX_KEY, 1)),
+        key=f"{prefix}.learned",
+        bind=LINK,
     )
     return nets.learned_filter(nets.UNTRAINED if problem else nets.PRETRAINED, index - 1)
 
@@ -109,19 +116,22 @@ def _learned_digits(prefix: str) -> convcore.Filter:
     """A first-layer filter of the small digit CNN that ships with the app (no download needed)."""
     from app import nets  # imports torch: only when asked for
 
-    index = st.slider("Filter number", 1, nets.digit_filter_count(), 1, key=f"{prefix}.learned_digits")
+    index = st.slider(
+        "Filter number", 1, nets.digit_filter_count(), 1, key=f"{prefix}.learned_digits", bind=LINK
+    )
     return nets.digit_filter(index - 1)
 
 
 def _custom_kernel(prefix: str) -> convcore.Filter:
     c1, c2 = st.columns(2)
-    rows = c1.number_input("Rows", 1, MAX_CUSTOM, 3, key=f"{prefix}.custom.rows")
-    cols = c2.number_input("Columns", 1, MAX_CUSTOM, 3, key=f"{prefix}.custom.cols")
+    rows = c1.number_input("Rows", 1, MAX_CUSTOM, 3, key=f"{prefix}.custom.rows", bind=LINK)
+    cols = c2.number_input("Columns", 1, MAX_CUSTOM, 3, key=f"{prefix}.custom.cols", bind=LINK)
     per_channel = st.toggle(
         "A kernel for each of R, G, B",
         key=f"{prefix}.custom.rgb",
         help="A separate kernel for each colour channel; the three results are summed into one map, "
         "as in a CNN's first layer.",
+        bind=LINK,
     )
     channels = ("Red", "Green", "Blue") if per_channel else ("Kernel",)
     tabs = st.tabs(list(channels)) if per_channel else [st.container()]
@@ -140,12 +150,11 @@ def show_kernel(filt: convcore.Filter, *, flip: bool = False, cell: int | None =
     encode.show(st, picture, width=min(picture.shape[1], 720))
 
 
-def typed_numbers(
-    label: str, default: str, key: str, *, name: str, max_numbers: int | None = None
-) -> np.ndarray | None:
-    """Numbers typed in one line, separated by commas; None, with a sentence about ``name`` saying
-    why, when the text is not numbers, is empty, or holds more than ``max_numbers``."""
-    text = st.text_input(label, default, key=key)
+def typed_numbers(label: str, default: str, key: str, *, name: str, max_numbers: int) -> np.ndarray | None:
+    """Numbers typed in one line, separated by commas (at most ``max_numbers``, said in the help);
+    None, with a sentence about ``name`` saying why, when the text is not such numbers."""
+    text = st.text_input(label, default, key=key, max_chars=max_numbers * 12, bind=LINK,
+                         help=f"Up to {max_numbers} numbers, separated by commas.")  # fmt: skip
     try:
         values = np.array([float(v) for v in text.replace(";", ",").split(",") if v.strip()])
     except ValueError:
@@ -154,7 +163,7 @@ def typed_numbers(
     if values.size == 0 or not np.isfinite(values).all() or np.abs(values).max() > 1e6:
         st.warning(f"{name}: write at least one number between -1000000 and 1000000.")
         return None
-    if max_numbers is not None and values.size > max_numbers:
-        st.warning(f"{name}: use at most {max_numbers} numbers.")
+    if values.size > max_numbers:
+        st.warning(f"{name}: use at most {max_numbers} numbers (you wrote {values.size}).")
         return None
     return values

@@ -7,7 +7,8 @@ import streamlit as st
 
 import convcore
 from app import nets
-from app.session import internal
+from app.session import LINK, internal
+from convcore.nets import alexnet as ax
 from convcore.nets import weights
 
 
@@ -46,13 +47,31 @@ def predictions(top: list) -> None:
     st.dataframe(frame, column_config={"probability": bar}, hide_index=True, width="stretch")
 
 
+def class_choice(prefix: str, top: list) -> tuple[int, str]:
+    """One of the 1000 ImageNet classes, the top guesses first: (index, name)."""
+    names = ax.categories()
+    first = [p.index for p in top]
+    chosen = st.selectbox(
+        "Grad-CAM for the class",
+        first + [i for i in range(1000) if i not in first],
+        format_func=lambda i: names[i],
+        key=f"{prefix}.cam_class",
+        help="Where in the picture the evidence for this class is (gradients of the class "
+        "score with respect to the last conv layer).",
+        bind=LINK,
+    )
+    return chosen, names[chosen]
+
+
+#: Rows of the layer table: more than any classic network's conv and pool layers.
+MAX_LAYERS = 30
 #: Columns of the layer table: name -> (smallest, largest) whole number.
 _LAYER_COLUMNS = {"kernel": (1, 15), "stride": (1, 8), "padding": (0, 10), "dilation": (1, 8)}
 
 
 def layer_table(key: str, layers: list[convcore.Layer]) -> list[convcore.Layer]:
-    """An editable table of conv and pool layers (rows can be added and removed), read back as
-    Layers; raises ValueError naming the row that is incomplete."""
+    """An editable table of conv and pool layers (rows can be added and removed, at most
+    MAX_LAYERS), read back as Layers; raises ValueError naming the row that is incomplete."""
     frame = pd.DataFrame([dict(kind=la.kind, kernel=la.kernel, stride=la.stride, padding=la.padding,
                                dilation=la.dilation, filters=la.channels or None) for la in layers])  # fmt: skip
     config = {
@@ -65,6 +84,8 @@ def layer_table(key: str, layers: list[convcore.Layer]) -> list[convcore.Layer]:
     )
     edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
                             column_config=config)  # fmt: skip
+    if len(edited) > MAX_LAYERS:
+        raise ValueError(f"use at most {MAX_LAYERS} layers (the table has {len(edited)})")
     read = []
     for i, row in enumerate(edited.itertuples(index=False), start=1):
         values = [getattr(row, name) for name in _LAYER_COLUMNS]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.session import internal
+from app.session import LINK, internal
 
 SPEEDS = {"0.5 steps/s": 0.5, "1 step/s": 1.0, "2 steps/s": 2.0, "4 steps/s": 4.0, "8 steps/s": 8.0}
 
@@ -81,9 +81,9 @@ def controls(prefix: str, n: int) -> int:
         if not playing and current >= n:
             st.session_state[key] = 1  # play again from the start
         st.rerun()  # the whole page: the fragment's timer starts or stops
-    c4.selectbox("Speed", list(SPEEDS), index=2, key=f"{prefix}.speed")
+    c4.selectbox("Speed", list(SPEEDS), index=2, key=f"{prefix}.speed", bind=LINK)
     if n > 1:
-        c5.slider(f"Step (of {n})", 1, n, key=key)
+        c5.slider(f"Step (of {n})", 1, n, key=key, bind=LINK)
     else:
         c5.caption("One step: the output has a single number.")
     return int(st.session_state[key]) - 1

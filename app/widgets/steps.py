@@ -14,7 +14,7 @@ from app.caches import CurrentImage
 from app.draw.colour import WINDOW
 from app.draw.encode import png_bytes
 from app.draw.grid import GridLayout
-from app.session import click_cell, internal, new_click
+from app.session import LINK, clamp, click_cell, internal, new_click
 from app.widgets import stepper
 from app.widgets.kernels import number_editor
 
@@ -44,14 +44,20 @@ def input_grid(
     prefix: str, image: CurrentImage, *, colour: bool, sizes: tuple[int, int] = (5, 16)
 ) -> tuple[np.ndarray, str]:
     """The input grid: (n, n), or (3, n, n) with ``colour``; and its tint ("grey" or "signed")."""
-    source = st.radio("Input", SOURCES, key=f"{prefix}.source", horizontal=True)
+    source = st.radio("Input", SOURCES, key=f"{prefix}.source", horizontal=True, bind=LINK)
     n = st.slider(
-        "Grid size", sizes[0], sizes[1], 8, key=f"{prefix}.size", help="The input is n x n numbers."
+        "Grid size",
+        sizes[0],
+        sizes[1],
+        8,
+        key=f"{prefix}.size",
+        help="The input is n x n numbers.",
+        bind=LINK,
     )
     if source == "Crop of your image":
         return _crop(prefix, image, n, colour), "grey"
     if source == "Preset":
-        name = st.selectbox("Preset", list(convcore.PATCHES), key=f"{prefix}.preset")
+        name = st.selectbox("Preset", list(convcore.PATCHES), key=f"{prefix}.preset", bind=LINK)
         grid = convcore.patch_preset(name, n).astype(np.float64)
         tint = "signed" if name == "Small random integers" else "grey"
         return (np.stack([grid] * 3) if colour else grid), tint
@@ -68,15 +74,23 @@ def _thumbnail(image_key: str, width: int, _pixels: np.ndarray) -> Image.Image:
 def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     h, w = image.pixels.shape[:2]
     side = min(h, w)
-    region = st.slider("Region (pixels of the image)", n, max(n, side), min(max(n, side // 5), side),
-                       key=f"{prefix}.region", help="This square of the image is averaged down to the grid.")  # fmt: skip
+    if side > n:
+        clamp(f"{prefix}.region", n, side)  # a smaller image than the last one: keep the choice in range
+        region = st.slider("Region (pixels of the image)", n, side, min(max(n, side // 5), side),
+                           key=f"{prefix}.region", help="This square of the image is averaged down to the grid.",
+                           bind=LINK)  # fmt: skip
+    else:
+        region = side
+        repeat = ", so each pixel fills several cells" if side < n else ""
+        st.caption(f"The image is only {w} x {h} pixels: its whole {side} x {side} square makes the {n} x {n} "
+                   f"grid{repeat}.")  # fmt: skip
     rkey, ckey = f"{prefix}.crop_row.{image.key}", f"{prefix}.crop_col.{image.key}"
     click = new_click(prefix, "pick")
     if click:
         st.session_state[rkey], st.session_state[ckey] = click_cell(click, h, w)
     k1, k2 = st.columns(2)  # the keyboard way to move the region (a click on the picture sets these)
-    row = k1.number_input("Centre row", 1, h, h // 2 + 1, key=rkey)
-    col = k2.number_input("Centre column", 1, w, w // 2 + 1, key=ckey)
+    row = k1.number_input("Centre row", 1, h, h // 2 + 1, key=rkey, bind=LINK)
+    col = k2.number_input("Centre column", 1, w, w // 2 + 1, key=ckey, bind=LINK)
     centre = (int(row) - 1, int(col) - 1)
     r0 = int(np.clip(centre[0] - region // 2, 0, h - region))
     c0 = int(np.clip(centre[1] - region // 2, 0, w - region))
@@ -106,16 +120,16 @@ def _bank(filters: list[convcore.Filter], channels: int) -> np.ndarray:
 
 def kernels(prefix: str, *, colour: bool) -> tuple[np.ndarray, list[str]]:
     """The kernels: (O, C, kh, kw) with C = 3 when ``colour``, else 1; and their names."""
-    if st.toggle("Type the kernel", key=f"{prefix}.kernel.typed"):
+    if st.toggle("Type the kernel", key=f"{prefix}.kernel.typed", bind=LINK):
         c1, c2 = st.columns(2)
-        kh = c1.number_input("Kernel rows", 1, 7, 3, key=f"{prefix}.kernel.rows")
-        kw = c2.number_input("Kernel columns", 1, 7, 3, key=f"{prefix}.kernel.cols")
+        kh = c1.number_input("Kernel rows", 1, 7, 3, key=f"{prefix}.kernel.rows", bind=LINK)
+        kw = c2.number_input("Kernel columns", 1, 7, 3, key=f"{prefix}.kernel.cols", bind=LINK)
         start = convcore.get_filter("sobel_x").kernel if (kh, kw) == (3, 3) else np.ones((kh, kw))
         typed = _typed(f"{prefix}.kernel.{kh}x{kw}", start, "Kernel", colour, tab="{} slice")
         return (typed[None] if colour else typed[None, None]), ["your kernel"]
     if not colour:
         key = st.selectbox("Kernel", STEP_FILTERS, index=STEP_FILTERS.index("sobel_x"), key=f"{prefix}.kernel.name",
-                           format_func=lambda k: convcore.FILTERS[k].name)  # fmt: skip
+                           format_func=lambda k: convcore.FILTERS[k].name, bind=LINK)  # fmt: skip
         filt = convcore.get_filter(key)
         return filt.kernel[None, None], [filt.name]
     options = [*STEP_FILTERS, *[k for k, s in convcore.FILTERS.items() if s.category == "Colour"]]
@@ -127,6 +141,7 @@ def kernels(prefix: str, *, colour: bool) -> tuple[np.ndarray, list[str]]:
         key=f"{prefix}.kernel.names",
         format_func=lambda k: convcore.FILTERS[k].name,
         help="A greyscale kernel is used on each of R, G and B. Kernels of different sizes are padded with zeros.",
+        bind=LINK,
     )
     if not chosen:
         st.info("No filter chosen: using Sobel x.")
