@@ -54,8 +54,9 @@ def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     """Decode an uploaded file (raises convcore.ImageError with a student-readable message).
 
     Keyed by the file's hash (and name, which the caption shows); at most 48 kept, for an hour.
+    Holds a heavy-work slot and the decode's estimated peak memory out of the server's decode budget.
     """
-    with server.heavy():
+    with server.heavy(), server.decode_budget(convcore.decode_cost(_raw)):
         loaded = convcore.open_image(_raw)
     loaded.pixels.flags.writeable = False
     return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)

@@ -8,6 +8,9 @@ CPU and all of them finish late, while their temporary arrays all sit in memory 
 - interactive heavy work (decoding an upload, a feature map, an AlexNet pass, Grad-CAM) takes one
   of ``HEAVY_SLOTS`` slots (default: one per core); the others wait their turn, first come first
   served, and quick reruns (cache hits) never wait;
+- decoding an upload also holds its estimated peak memory (:func:`convcore.decode_cost`) out of a
+  budget of ``DECODE_MB`` megabytes, so that a few 25-megapixel files at once cannot take the
+  server's memory (heavy slots are one per core: on a 16-core server, sixteen big decodes);
 - slow, rare jobs have small pools of their own so they cannot hold up everyone's sliders:
   ``TRAINING_SLOTS`` live trainings (the Train page queues the rest and says so), one animation
   drawn at a time, and one download of AlexNet's weights (a second click waits for the first);
@@ -20,7 +23,7 @@ CPU and all of them finish late, while their temporary arrays all sit in memory 
 
 Settings (environment variables, read at start): ``CONVCORE_HEAVY_SLOTS``,
 ``CONVCORE_TRAINING_SLOTS``, ``CONVCORE_WAIT_SECONDS``, ``CONVCORE_TORCH_THREADS``,
-``CONVCORE_TRIM_SECONDS`` (0 turns trimming off).
+``CONVCORE_DECODE_MB``, ``CONVCORE_TRIM_SECONDS`` (0 turns trimming off).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import functools
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,6 +60,7 @@ HEAVY_SLOTS = _setting("CONVCORE_HEAVY_SLOTS", _CORES)
 TRAINING_SLOTS = _setting("CONVCORE_TRAINING_SLOTS", max(1, _CORES // 2))
 WAIT_SECONDS = _setting("CONVCORE_WAIT_SECONDS", 60)
 TORCH_THREADS = _setting("CONVCORE_TORCH_THREADS", 1)
+DECODE_MB = _setting("CONVCORE_DECODE_MB", 1024)
 TRIM_SECONDS = float(os.environ.get("CONVCORE_TRIM_SECONDS", "2"))
 
 _heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
@@ -66,6 +71,17 @@ download = threading.Lock()
 _local = threading.local()
 _count_lock = threading.Lock()
 _counts = {"running": 0, "waiting": 0, "trainings": 0}
+
+
+# The decode budget: bytes held by running decodes, and the decodes waiting, first come first served.
+_budget = threading.Condition()
+_budget_used = 0
+_budget_queue: deque[object] = deque()
+
+_BUSY = (
+    "The server is very busy right now (many students at once), so this was not computed. "
+    "Wait a few seconds and move the slider again."
+)
 
 
 class Busy(Exception):
@@ -89,10 +105,7 @@ def heavy() -> Iterator[None]:
     finally:
         _add("waiting", -1)
     if not got:
-        raise Busy(
-            "The server is very busy right now (many students at once), so this was not computed. "
-            "Wait a few seconds and move the slider again."
-        )
+        raise Busy(_BUSY)
     _add("running", 1)
     _local.depth = 1
     try:
@@ -101,6 +114,45 @@ def heavy() -> Iterator[None]:
         _local.depth = 0
         _add("running", -1)
         _heavy.release()
+
+
+@contextmanager
+def decode_budget(nbytes: int) -> Iterator[None]:
+    """Hold ``nbytes`` of the ``DECODE_MB`` budget for decoding, waiting until they are free.
+
+    Waiters are served in arrival order (a large decode is not overtaken forever by small ones).
+    A request larger than the whole budget takes the whole budget: it waits until nothing else
+    holds any, then runs alone. Raises :class:`Busy` after ``WAIT_SECONDS`` of waiting.
+    """
+    global _budget_used
+    total = DECODE_MB * 2**20
+    need = min(max(0, int(nbytes)), total)
+    deadline = time.monotonic() + WAIT_SECONDS
+    ticket = object()
+    with _budget:
+        _budget_queue.append(ticket)
+        try:
+            while _budget_queue[0] is not ticket or _budget_used + need > total:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Busy(_BUSY)
+                _budget.wait(left)
+            _budget_used += need
+        finally:
+            _budget_queue.remove(ticket)
+            _budget.notify_all()  # the next in line may fit now
+    try:
+        yield
+    finally:
+        with _budget:
+            _budget_used -= need
+            _budget.notify_all()
+
+
+def budget_used() -> int:
+    """Bytes of the decode budget held now."""
+    with _budget:
+        return _budget_used
 
 
 @contextmanager

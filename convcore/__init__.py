@@ -27,7 +27,7 @@ from .geometry import (
     receptive_fields,
     same_padding,
 )
-from .images import ImageError, LoadedImage, load_image, open_image, to_grey
+from .images import ImageError, LoadedImage, decode_cost, load_image, open_image, to_grey
 from .kernels import BANKS, FILTERS, Filter, FilterSpec, Param, custom_filter, get_bank, get_filter
 from .layers import Layer, LayerRow, layer_stack, parameter_count
 from .pooling import ShiftComparison, compare_shift, pool2d, pool_geometry, shift
@@ -66,6 +66,7 @@ __all__ = [
     "convolve2d",
     "crop_patch",
     "custom_filter",
+    "decode_cost",
     "get_bank",
     "get_filter",
     "layer_stack",

@@ -2,14 +2,19 @@
 
 Every failure is a :class:`ImageError` (a ValueError) whose message is a sentence a student
 understands. Decompression bombs and over-large images are refused from the header, before
-any pixel is decoded.
+any pixel is decoded. One upload cannot hold the server for long or take much memory: at most
+``FRAME_LIMIT`` frames are counted, the decode keeps about one full-size copy besides Pillow's
+own, and :func:`decode_cost` estimates its peak memory from the header (the app budgets it).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +25,7 @@ __all__ = [
     "DEFAULT_MAX_SIDE",
     "ImageError",
     "LoadedImage",
+    "decode_cost",
     "load_image",
     "open_image",
     "to_grey",
@@ -31,6 +37,9 @@ DEFAULT_MAX_PIXELS = 25_000_000
 DEFAULT_MAX_SIDE = 1024
 #: Largest input accepted, in bytes.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Frames counted at most: Pillow walks every frame of a GIF or TIFF to count them, and its TIFF
+#: walk is quadratic (100,000 tiny pages took 87-115 s). Beyond this the note says "more than".
+FRAME_LIMIT = 1000
 
 # Decoders allowed for uploads (JPEG covers phones' multi-picture MPO files). Pillow's other
 # decoders (EPS, PSD, FITS, ...) are rarely needed and widen the attack surface.
@@ -136,18 +145,102 @@ def open_image(
     -----
     Handles EXIF orientation (phone photos), CMYK, 16-bit and 32-bit greyscale, palette
     images, transparency (composited on white), 1-bit images and animations (first frame).
+    Bounded in time and memory: at most ``FRAME_LIMIT`` frames are counted, and the decode keeps
+    about one full-size copy besides Pillow's own (see :func:`decode_cost`).
     """
+    _check_limits(max_pixels, max_side)
+    raw = _read_bytes(data)
+    with _opened(raw) as im:
+        return _decode(im, max_pixels, max_side)
+
+
+def decode_cost(
+    data: bytes | str | os.PathLike,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_side: int | None = DEFAULT_MAX_SIDE,
+) -> int:
+    """Bytes that :func:`open_image` may need at its peak to decode this file, from the header alone.
+
+    Cheap (no pixel is decoded): width x height x (bytes per pixel of Pillow's copy of the file's
+    mode + bytes per pixel of the one converted or rotated copy), plus the downscaled result, times
+    a measured margin (``bench/bench_decode.py`` prints the estimate beside the measured peak).
+
+    Parameters
+    ----------
+    data : bytes or path
+        The file's contents, or its path.
+    max_pixels, max_side
+        As for :func:`open_image` (a JPEG is decoded smaller when ``max_side`` allows).
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Raises
+    ------
+    ImageError
+        For the files :func:`open_image` refuses from the header (not an image, damaged header,
+        too many pixels), with the same sentence.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> Image.new("RGB", (2000, 1000)).save(buf, "PNG")
+    >>> decode_cost(buf.getvalue()) > 2000 * 1000 * 4
+    True
+    """
+    _check_limits(max_pixels, max_side)
+    raw = _read_bytes(data)
+    with _opened(raw) as im:
+        _check_header(im, max_pixels)
+        _draft(im, max_side)
+        width, height = im.size
+        new_width, new_height = _shrunk_size(im.size, max_side)
+        stored = _STORED_BYTES.get(im.mode, 4)
+        # The copy besides Pillow's: the converted image, or a turned one (EXIF orientation is not
+        # always in the header, so every file is assumed to possibly need turning).
+        copy = max(stored, _CONVERTED_BYTES.get(im.mode, 4))
+        full = width * height * (stored + copy + _DECODER_BYTES.get(im.format, 0))
+        # Pillow shrinks rows first (an RGB image new_width wide and full height; the file may be
+        # turned first), then the result.
+        shrink = max(new_width * height, new_height * width) * 4 if new_width < width else 0
+        return int(_COST_MARGIN * (full + shrink + new_width * new_height * _RESULT_BYTES))
+
+
+# Bytes per pixel of the decode's images. What Pillow keeps, by mode (the rest take 4); what the
+# decode converts each mode to (grey stays 1 byte until the end, colour and transparency become
+# RGB, 4 bytes in Pillow); what a decoder holds besides Pillow's image, by format (libwebp's canvas
+# and the frame it hands over; libavif's planes).
+_STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+_CONVERTED_BYTES = {"1": 1, "L": 1, "I;16": 1, "I;16B": 1, "I;16L": 1, "I;16N": 1, "I": 1, "F": 1}
+_DECODER_BYTES = {"WEBP": 8, "AVIF": 4}
+# The result per pixel: Pillow's RGB copy (4), its bytes and the numpy array (3 + 3 + 3).
+_RESULT_BYTES = 13
+# Measured peak RSS / the sum above, 25-megapixel files of every mode and format (bench_decode.py
+# and more): at most 0.96 (a WebP), 0.93 (an RGBA PNG), 0.5-0.9 for the rest. The margin leaves
+# room for heap fragmentation and other builds of the decoders.
+_COST_MARGIN = 1.25
+
+
+def _check_limits(max_pixels: object, max_side: object) -> None:
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
         raise ValueError(f"max_pixels must be a positive int, got {max_pixels!r}")
     if max_side is not None and (
         isinstance(max_side, bool) or not isinstance(max_side, int) or max_side < 16
     ):
         raise ValueError(f"max_side must be an int >= 16 or None, got {max_side!r}")
-    raw = _read_bytes(data)
-    notes: list[str] = []
+
+
+@contextmanager
+def _opened(raw: bytes) -> Iterator[Image.Image]:
+    """Pillow's image of ``raw``, header read and no pixels yet; every failure becomes an ImageError."""
     # No warnings filters here: they are process-wide, and changing them from one session's thread
     # would change them for every other. Pillow's own bomb check only warns below twice its limit,
-    # so the pixel count is checked here, before anything is decoded.
+    # so the pixel count is checked by _check_header, before anything is decoded.
     try:
         im = Image.open(io.BytesIO(raw), formats=_FORMATS)
     except UnidentifiedImageError:
@@ -159,10 +252,7 @@ def open_image(
             "This image file is damaged and cannot be opened. Try saving it again or choose another image."
         ) from None
     try:
-        width, height = im.size
-        if Image.MAX_IMAGE_PIXELS and width * height > Image.MAX_IMAGE_PIXELS:
-            raise ImageError(_BOMB)
-        return _decode(im, raw, notes, max_pixels, max_side)
+        yield im
     except ImageError:
         raise
     except Image.DecompressionBombError:
@@ -176,6 +266,36 @@ def open_image(
         ) from None
     finally:
         im.close()
+
+
+def _check_header(im: Image.Image, max_pixels: int) -> None:
+    """Refuse, from the header, images that are bombs, empty or over ``max_pixels``."""
+    width, height = im.size
+    if Image.MAX_IMAGE_PIXELS and width * height > Image.MAX_IMAGE_PIXELS:
+        raise ImageError(_BOMB)
+    if width < 1 or height < 1:
+        raise ImageError("This image has no pixels (its width or height is 0).")
+    if width * height > max_pixels:
+        raise ImageError(
+            f"This image is {width} x {height} pixels ({width * height / 1e6:.1f} megapixels); "
+            f"the limit is {max_pixels / 1e6:g} megapixels. Please use a smaller image."
+        )
+
+
+def _draft(im: Image.Image, max_side: int | None) -> None:
+    """Let the JPEG decoder shrink by 1/2, 1/4 or 1/8 while decoding (much faster, much smaller)."""
+    width, height = im.size
+    if max_side is not None and im.format in ("JPEG", "MPO") and max(width, height) > 2 * max_side:
+        scale = max_side / max(width, height)
+        im.draft("RGB", (max(1, int(width * scale)) + 1, max(1, int(height * scale)) + 1))
+
+
+def _shrunk_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
+    """(width, height) with the long side at most ``max_side``."""
+    if max_side is None or max(size) <= max_side:
+        return size
+    scale = max_side / max(size)
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
 _BOMB = (
@@ -236,81 +356,193 @@ def _not_an_image(raw: bytes) -> str:
     return f"This file is not an image this tool can read. Supported: {_FORMAT_NAMES}."
 
 
-def _decode(
-    im: Image.Image, raw: bytes, notes: list[str], max_pixels: int, max_side: int | None
-) -> LoadedImage:
+def _decode(im: Image.Image, max_pixels: int, max_side: int | None) -> LoadedImage:
+    _check_header(im, max_pixels)
     width, height = im.size
     fmt = im.format or "unknown"
-    if width < 1 or height < 1:
-        raise ImageError("This image has no pixels (its width or height is 0).")
-    if width * height > max_pixels:
-        raise ImageError(
-            f"This image is {width} x {height} pixels ({width * height / 1e6:.1f} megapixels); "
-            f"the limit is {max_pixels / 1e6:g} megapixels. Please use a smaller image."
-        )
-    frames = getattr(im, "n_frames", 1)
+    notes: list[str] = []
+    frames = _count_frames(im)
     if frames > 1 and fmt != "MPO":
-        notes.append(f"This is an animated image with {frames} frames; the first frame is used.")
-    if max_side is not None and fmt in ("JPEG", "MPO") and max(width, height) > 2 * max_side:
-        # Let the JPEG decoder shrink by 1/2, 1/4 or 1/8 while decoding: much faster.
-        scale = max_side / max(width, height)
-        im.draft("RGB", (max(1, int(width * scale)) + 1, max(1, int(height * scale)) + 1))
+        count = f"more than {FRAME_LIMIT:,}" if frames > FRAME_LIMIT else str(frames)
+        notes.append(f"This is an animated image with {count} frames; the first frame is used.")
+    _draft(im, max_side)
     im.load()
-    upright = im
+    # At most two full-size images at a time: each step frees the one before it as soon as it has
+    # made its own (Pillow's decode, then the turned copy, then the converted one).
+    upright = _upright(im, notes)
+    if upright is not im:
+        im.close()
+    work = _to_rgb(upright, notes)
+    if work is not upright:
+        upright.close()
+    new = _shrunk_size(work.size, max_side)
+    if new != work.size:
+        notes.append(f"Shrunk from {width} x {height} to {new[0]} x {new[1]} pixels for interactive work.")
+        work = work.resize(new, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if work.mode == "L":  # grey is shrunk as one channel (the same numbers as three equal ones)
+        pixels = np.repeat(np.asarray(work)[:, :, None], 3, axis=2)
+    else:
+        pixels = np.array(work, dtype=np.uint8)
+    return LoadedImage(pixels, (height, width), fmt, tuple(notes))
+
+
+def _count_frames(im: Image.Image) -> int:
+    """How many frames ``im`` has, counting no further than ``FRAME_LIMIT + 1``; frame 0 stays selected.
+
+    Pillow's ``n_frames`` walks the whole file for GIF and TIFF (for TIFF in quadratic time), so
+    those two are walked one frame at a time up to the limit. A TIFF is walked with ``seek``, which
+    reads each page's header and no pixels (one ``seek`` far ahead would also do, but then Pillow
+    records a wrong count when the file ends first). A GIF is walked with the step that Pillow's
+    own ``n_frames`` and ``is_animated`` use, ``_seek(n, update_image=False)``, which skips each
+    frame's data: its public ``seek`` decodes and composites every frame it passes, a conversion of
+    the whole canvas each. The other formats know their count from the header (PNG, WebP, AVIF,
+    MPO) or have one frame.
+    """
+    if not getattr(im, "is_animated", False):
+        return 1
+    if im.format not in ("TIFF", "GIF"):
+        return min(im.n_frames, FRAME_LIMIT + 1)
+    step = im.seek if im.format == "TIFF" else functools.partial(im._seek, update_image=False)
+    count = 1
+    try:
+        while count <= FRAME_LIMIT:
+            step(count)
+            count += 1
+    except EOFError:
+        pass
+    im.seek(0)
+    return count
+
+
+def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
+    """``im`` turned by its EXIF orientation tag (a new image), or ``im`` itself."""
     try:
         orientation = im.getexif().get(0x0112, 1)
         if orientation not in (1, None):
             upright = ImageOps.exif_transpose(im)
             notes.append("The photo was turned upright using its orientation tag (EXIF).")
+            return upright
     except _DECODER_ERRORS:
-        upright = im  # a broken EXIF block: keep the image as stored
-    rgb = _to_rgb(upright, notes)
-    if max_side is not None and max(rgb.size) > max_side:
-        scale = max_side / max(rgb.size)
-        new = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
-        notes.append(f"Shrunk from {width} x {height} to {new[0]} x {new[1]} pixels for interactive work.")
-        rgb = rgb.resize(new, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    pixels = np.array(rgb, dtype=np.uint8)
-    if pixels.ndim != 3 or pixels.shape[2] != 3:  # pragma: no cover - _to_rgb guarantees RGB
-        raise ImageError("This image could not be converted to colour pixels.")
-    return LoadedImage(pixels, (height, width), fmt, tuple(notes))
+        pass  # a broken EXIF block: keep the image as stored
+    return im
+
+
+_WIDE_GREY = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+_ALPHA = ("RGBA", "LA", "La", "RGBa", "PA")
+# Pixels per band of the band-by-band conversions: their temporaries stay a few MB whatever the image.
+_BAND_PIXELS = 1 << 20
 
 
 def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
+    """``im`` as an "RGB" image, or as "L" where it is grey (it becomes RGB after shrinking).
+
+    Returns ``im`` itself when it is already RGB or L; otherwise one new full-size image, made band
+    by band where Pillow or numpy would make several full-size temporaries.
+    """
     mode = im.mode
-    if mode == "RGB":
+    if mode in ("RGB", "L"):
         return im
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        with np.errstate(invalid="ignore", over="ignore"):  # corrupt files can hold anything
-            arr = np.asarray(im).astype(np.float64)
-        if not np.isfinite(arr).all():
-            finite = arr[np.isfinite(arr)]
-            arr = np.nan_to_num(arr, nan=0.0, posinf=finite.max(initial=0.0), neginf=finite.min(initial=0.0))
-            notes.append("Missing or infinite values were replaced.")
-        if mode.startswith("I;16") or (
-            mode == "I" and arr.min() >= 0 and arr.max() <= 65535 and arr.max() > 255
-        ):
-            arr = arr / 257.0
-            notes.append("A 16-bit image was scaled to the usual 0-255 range.")
-        elif mode in ("I", "F") and (arr.min() < 0 or arr.max() > 255):
-            lo, hi = float(arr.min()), float(arr.max())
-            with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits
-                arr = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
-            arr = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0)
-            notes.append(f"Values from {lo:g} to {hi:g} were stretched to 0-255.")
-        grey = np.clip(np.rint(arr), 0, 255).astype(np.uint8)
-        return Image.fromarray(grey, "L").convert("RGB")
+    if mode == "1":
+        return im.convert("L")
+    if mode in _WIDE_GREY:
+        return _wide_to_grey(im, notes)
     if mode == "CMYK":
         notes.append("A CMYK (print) image was converted to RGB screen colours.")
         return im.convert("RGB")
-    has_alpha = mode in ("RGBA", "LA", "La", "RGBa", "PA") or (mode == "P" and "transparency" in im.info)
-    if has_alpha:
-        rgba = im.convert("RGBA")
-        if rgba.getextrema()[3][0] < 255:
-            notes.append("Transparent parts are shown on a white background.")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
+    if mode in _ALPHA or (mode == "P" and "transparency" in im.info):
+        return _on_white(im, notes)
     return im.convert("RGB")
+
+
+def _bands(size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """Boxes (left, upper, right, lower) of full-width bands of about ``_BAND_PIXELS`` pixels."""
+    width, height = size
+    rows = max(1, _BAND_PIXELS // width)
+    return [(0, top, width, min(height, top + rows)) for top in range(0, height, rows)]
+
+
+def _on_white(im: Image.Image, notes: list[str]) -> Image.Image:
+    """A transparent image composited on white, band by band, into one new RGB image."""
+    out = Image.new("RGB", im.size)
+    see_through = False
+    for box in _bands(im.size):
+        rgba = im.crop(box).convert("RGBA")
+        see_through = see_through or rgba.getextrema()[3][0] < 255
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        out.paste(Image.alpha_composite(background, rgba).convert("RGB"), box)
+    if see_through:
+        notes.append("Transparent parts are shown on a white background.")
+    return out
+
+
+def _wide_to_grey(im: Image.Image, notes: list[str]) -> Image.Image:
+    """16-bit, 32-bit integer and floating-point grey as 8-bit grey ("L").
+
+    Band by band in float64: the same numbers as whole-image maths, whose float64 temporaries
+    took 8 bytes per pixel each (600 MB for a 25-megapixel 16-bit PNG). 16-bit is divided by 257;
+    32-bit images need the whole image's range first, so they are read twice.
+    """
+    boxes = _bands(im.size)
+    replace, lo, hi = None, 0.0, 255.0
+    if im.mode in ("I", "F"):
+        replace, lo, hi = _grey_range(im, boxes)
+        if replace is not None:
+            notes.append("Missing or infinite values were replaced.")
+    sixteen = im.mode.startswith("I;16") or (im.mode == "I" and lo >= 0 and 255 < hi <= 65535)
+    stretch = not sixteen and im.mode in ("I", "F") and (lo < 0 or hi > 255)
+    if sixteen:
+        notes.append("A 16-bit image was scaled to the usual 0-255 range.")
+    elif stretch:
+        notes.append(f"Values from {lo:g} to {hi:g} were stretched to 0-255.")
+    out = np.empty((im.height, im.width), np.uint8)
+    for box in boxes:
+        x = _float_band(im, box)
+        if replace is not None:
+            np.nan_to_num(x, copy=False, nan=0.0, posinf=replace[0], neginf=replace[1])
+        if sixteen:
+            x /= 257.0
+        elif stretch and hi > lo:
+            with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits
+                x = (x - lo) / (hi - lo) * 255.0
+            np.nan_to_num(x, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
+        elif stretch:
+            x[:] = 0.0
+        out[box[1] : box[3]] = np.clip(np.rint(x, out=x), 0, 255, out=x)
+    return Image.fromarray(out)
+
+
+def _float_band(im: Image.Image, box: tuple[int, int, int, int]) -> np.ndarray:
+    with np.errstate(invalid="ignore", over="ignore"):  # corrupt files can hold anything
+        return np.asarray(im.crop(box)).astype(np.float64)
+
+
+def _grey_range(
+    im: Image.Image, boxes: list[tuple[int, int, int, int]]
+) -> tuple[tuple[float, float] | None, float, float]:
+    """The replacements for +inf and -inf (None when every value is finite), and the lowest and
+    highest values once NaN is replaced by 0 and the infinities by their replacements.
+
+    As ``np.nan_to_num(posinf=finite.max(initial=0.0), neginf=finite.min(initial=0.0))`` would do
+    on the whole image: the replacements are the extreme finite values, or 0 when 0 is beyond them.
+    """
+    fmin, fmax = np.inf, -np.inf
+    nan = posinf_seen = neginf_seen = False
+    for box in boxes:
+        x = _float_band(im, box)
+        finite = np.isfinite(x)
+        if not finite.all():
+            nan = nan or bool(np.isnan(x).any())
+            posinf_seen = posinf_seen or bool((x == np.inf).any())
+            neginf_seen = neginf_seen or bool((x == -np.inf).any())
+            x = x[finite]
+        if x.size:
+            fmin, fmax = min(fmin, float(x.min())), max(fmax, float(x.max()))
+    if not (nan or posinf_seen or neginf_seen):
+        return None, fmin, fmax
+    posinf, neginf = max(fmax, 0.0), min(fmin, 0.0)
+    values = ([fmin, fmax] if fmin <= fmax else []) + [0.0] * nan
+    values += [posinf] * posinf_seen + [neginf] * neginf_seen
+    return (posinf, neginf), min(values), max(values)
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import GifImagePlugin, Image, TiffImagePlugin
 
 import convcore
-from convcore.images import MAX_FILE_BYTES
+from convcore import images
+from convcore.images import DEFAULT_MAX_SIDE, FRAME_LIMIT, MAX_FILE_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 OK_FILES = sorted(CORPUS.glob("ok_*"))
@@ -170,3 +173,167 @@ def test_to_grey_uses_luma_weights():
     np.testing.assert_allclose(convcore.to_grey(px), [[76.245, 149.685, 29.07]], rtol=1e-5)
     with pytest.raises(ValueError, match="image must have shape"):
         convcore.to_grey(np.zeros((2, 2, 4)))
+
+
+# ------------------------------------------------------------------------------ bounded time and memory (issue 12)
+
+
+def _save(im, fmt, **kw) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def many_frames():
+    """A TIFF and a GIF of 1,201 tiny frames (the first one black), made with Pillow."""
+    frames = [Image.new("L", (2, 2), i % 256) for i in range(FRAME_LIMIT + 201)]
+    return {fmt: _save(frames[0], fmt, save_all=True, append_images=frames[1:]) for fmt in ("TIFF", "GIF")}
+
+
+@pytest.mark.parametrize("plugin", [TiffImagePlugin.TiffImageFile, GifImagePlugin.GifImageFile])
+def test_many_frames_are_counted_only_up_to_the_limit(plugin, many_frames, monkeypatch):
+    # Both plugins walk to a frame through _seek(frame, ...), reading every frame header up to it;
+    # n_frames walked them all (for TIFF in quadratic time: 100,000 pages took 90-115 s).
+    asked = []
+    real = plugin._seek
+
+    def spy(self, frame, *args, **kwargs):
+        asked.append(frame)
+        return real(self, frame, *args, **kwargs)
+
+    monkeypatch.setattr(plugin, "_seek", spy)
+    loaded = convcore.open_image(many_frames[plugin.format])
+    assert loaded.pixels.shape == (2, 2, 3) and loaded.pixels.max() == 0  # the first frame
+    assert loaded.notes == (
+        "This is an animated image with more than 1,000 frames; the first frame is used.",
+    )
+    assert max(asked) == FRAME_LIMIT and len(asked) <= FRAME_LIMIT + 10
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "GIF"])
+@pytest.mark.parametrize("frames", [2, FRAME_LIMIT])
+def test_frame_counts_up_to_the_limit_are_exact(fmt, frames):
+    images = [Image.new("L", (3, 2), (40 + i) % 256) for i in range(frames)]
+    loaded = convcore.open_image(_save(images[0], fmt, save_all=True, append_images=images[1:]))
+    assert loaded.notes == (f"This is an animated image with {frames} frames; the first frame is used.",)
+    assert (loaded.pixels == 40).all()
+
+
+def _sixteen_bit_reference(u16: np.ndarray, max_side: int | None) -> np.ndarray:
+    """The straightforward way: the whole image in float64, / 257, rounded, RGB, then shrunk."""
+    grey = np.clip(np.rint(u16.astype(np.float64) / 257.0), 0, 255).astype(np.uint8)
+    rgb = Image.fromarray(grey).convert("RGB")
+    if max_side is not None and max(rgb.size) > max_side:
+        scale = max_side / max(rgb.size)
+        new = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
+        rgb = rgb.resize(new, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return np.asarray(rgb)
+
+
+@pytest.mark.parametrize("max_side", [DEFAULT_MAX_SIDE, 100, None])
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_sixteen_bit_gives_the_same_pixels_as_whole_image_float_maths(fmt, max_side, monkeypatch):
+    monkeypatch.setattr(images, "_BAND_PIXELS", 997)  # many bands, one of them short
+    rng = np.random.default_rng(12)
+    u16 = rng.integers(0, 65536, (230, 1300), dtype=np.uint16)
+    u16[:, :3] = [0, 65535, 128]  # the extremes, and a value that rounds down
+    loaded = convcore.open_image(_save(Image.fromarray(u16), fmt), max_side=max_side)
+    np.testing.assert_array_equal(loaded.pixels, _sixteen_bit_reference(u16, max_side))
+    assert any("16-bit" in n for n in loaded.notes)
+
+
+def _float_reference(arr: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The float path as whole-image maths (what open_image did before it worked in bands)."""
+    arr = arr.astype(np.float64)
+    notes = []
+    if not np.isfinite(arr).all():
+        finite = arr[np.isfinite(arr)]
+        arr = np.nan_to_num(arr, nan=0.0, posinf=finite.max(initial=0.0), neginf=finite.min(initial=0.0))
+        notes.append("Missing or infinite values were replaced.")
+    if arr.min() < 0 or arr.max() > 255:
+        lo, hi = float(arr.min()), float(arr.max())
+        arr = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
+        notes.append(f"Values from {lo:g} to {hi:g} were stretched to 0-255.")
+    grey = np.clip(np.rint(arr), 0, 255).astype(np.uint8)
+    return np.repeat(grey[:, :, None], 3, axis=2), notes
+
+
+@pytest.mark.parametrize("case", ["normal", "nan_inf", "all_nan", "positive_with_inf", "constant_negative"])
+def test_float_images_in_bands_match_whole_image_maths(case, monkeypatch):
+    monkeypatch.setattr(images, "_BAND_PIXELS", 500)
+    rng = np.random.default_rng(3)
+    arr = (rng.standard_normal((60, 90)) * 1000).astype(np.float32)
+    if case == "nan_inf":
+        arr[5, :7], arr[40, 3], arr[59, 89] = np.nan, np.inf, -np.inf
+    elif case == "all_nan":
+        arr[:] = np.nan
+    elif case == "positive_with_inf":
+        arr = np.abs(arr) + 300
+        arr[30, 30] = np.inf
+    elif case == "constant_negative":
+        arr[:] = -3.5
+    loaded = convcore.open_image(_save(Image.fromarray(arr), "TIFF"))
+    pixels, notes = _float_reference(arr)
+    np.testing.assert_array_equal(loaded.pixels, pixels)
+    assert list(loaded.notes) == notes
+
+
+def test_transparency_in_bands_matches_whole_image_compositing(monkeypatch):
+    monkeypatch.setattr(images, "_BAND_PIXELS", 700)
+    rng = np.random.default_rng(5)
+    rgba = Image.fromarray(rng.integers(0, 256, (50, 80, 4), dtype=np.uint8))
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    expected = np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    np.testing.assert_array_equal(convcore.load_image(_save(rgba, "PNG")), expected)
+
+
+@pytest.mark.parametrize(
+    "mode,size,per_pixel",
+    [("RGB", (900, 600), 8), ("L", (700, 500), 2), ("I;16", (640, 480), 4), ("RGBA", (300, 200), 8)],
+)
+def test_decode_cost_is_a_few_bytes_per_pixel_of_the_header_size(mode, size, per_pixel):
+    data = _save(Image.new(mode, size), "PNG")
+    cost = convcore.decode_cost(data)
+    width, height = size
+    # Pillow's copy plus one converted or turned copy, plus the shrinking and the result, with a margin
+    assert width * height * per_pixel <= cost <= 2 * width * height * per_pixel + 16 * DEFAULT_MAX_SIDE**2
+    assert convcore.decode_cost(data, max_side=None) >= cost
+
+
+def test_decode_cost_grows_with_the_pixels_and_knows_the_jpeg_shrink():
+    small, big = (_save(Image.new("RGB", s), "PNG") for s in ((400, 300), (4000, 3000)))
+    assert convcore.decode_cost(big) > 20 * convcore.decode_cost(small) > 0
+    jpeg = _save(Image.new("RGB", (4000, 3000)), "JPEG")
+    # the JPEG decoder shrinks by 1/2 while decoding, so a quarter of the pixels are ever made
+    assert convcore.decode_cost(jpeg) < convcore.decode_cost(jpeg, max_side=None) / 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bad_empty.png",
+        "bad_text.png",
+        "bad_heic.heic",
+        "bad_garbage.jpg",
+        "bad_bomb_header.png",
+        "bad_too_many_pixels.png",
+        "bad_zero_width.png",
+    ],
+)
+def test_decode_cost_refuses_what_open_image_refuses_from_the_header_with_the_same_sentence(name):
+    data = (CORPUS / name).read_bytes()
+    with pytest.raises(convcore.ImageError) as from_cost:
+        convcore.decode_cost(data)
+    with pytest.raises(convcore.ImageError) as from_open:
+        convcore.open_image(data)
+    assert str(from_cost.value) == str(from_open.value)
+    with pytest.raises(ValueError, match="max_side must be"):
+        convcore.decode_cost(data, max_side=3)
+
+
+def test_decode_cost_reads_only_the_header_so_a_truncated_file_is_refused_by_the_decode():
+    data = (CORPUS / "bad_truncated.png").read_bytes()
+    assert convcore.decode_cost(data) > 0
+    with pytest.raises(convcore.ImageError, match="damaged"):
+        convcore.open_image(data)

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import convcore
-from app import server
+from app import caches, server
 from convcore.nets import alexnet as ax
 from convcore.nets import lenet
 from tests.apptest import ROOT
@@ -193,3 +193,111 @@ def test_bad_limit_settings_are_refused_with_the_name(monkeypatch):
     monkeypatch.setenv("CONVCORE_HEAVY_SLOTS", "0")
     with pytest.raises(ValueError, match=">= 1"):
         server._setting("CONVCORE_HEAVY_SLOTS", 2)
+
+
+# ------------------------------------------------------------------------------ the decode memory budget
+
+
+def _hold_budget(nbytes, entered, release, order=None, name=None):
+    """A thread that holds ``nbytes`` of the decode budget until ``release`` is set."""
+
+    def run():
+        with server.decode_budget(nbytes):
+            if order is not None:
+                order.append(name)
+            entered.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _wait_for_queue(length):
+    for _ in range(500):
+        with server._budget:
+            if len(server._budget_queue) == length:
+                return
+        time.sleep(0.01)
+    raise AssertionError("the request never queued")
+
+
+def test_decodes_that_together_exceed_the_budget_run_one_after_the_other(monkeypatch):
+    monkeypatch.setattr(server, "DECODE_MB", 10)
+    order = []
+    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
+    a = _hold_budget(6 * 2**20, a_in, a_go, order, "a")
+    assert a_in.wait(5)
+    assert server.budget_used() == 6 * 2**20
+    b = _hold_budget(6 * 2**20, b_in, b_go, order, "b")
+    _wait_for_queue(1)  # b waits: 6 + 6 MB do not fit in 10
+    assert not b_in.is_set()
+    a_go.set()
+    assert b_in.wait(5)
+    assert order == ["a", "b"]
+    b_go.set()
+    a.join()
+    b.join()
+    assert server.budget_used() == 0
+
+
+def test_decodes_that_fit_together_run_together(monkeypatch):
+    monkeypatch.setattr(server, "DECODE_MB", 10)
+    go = threading.Event()
+    entered = [threading.Event() for _ in range(3)]
+    threads = [_hold_budget(3 * 2**20, e, go) for e in entered]
+    assert all(e.wait(5) for e in entered)
+    assert server.budget_used() == 9 * 2**20
+    go.set()
+    for t in threads:
+        t.join()
+    assert server.budget_used() == 0
+
+
+def test_a_decode_larger_than_the_whole_budget_runs_alone(monkeypatch):
+    monkeypatch.setattr(server, "DECODE_MB", 10)
+    with server.decode_budget(100 * 2**20):  # nothing else running: it is never refused
+        assert server.budget_used() == 10 * 2**20  # it takes the whole budget, so it runs alone
+    small_in, small_go, big_in, big_go = (threading.Event() for _ in range(4))
+    small = _hold_budget(2**20, small_in, small_go)
+    assert small_in.wait(5)
+    big = _hold_budget(100 * 2**20, big_in, big_go)
+    _wait_for_queue(1)  # it waits for the small one to finish
+    assert not big_in.is_set()
+    small_go.set()
+    assert big_in.wait(5)
+    big_go.set()
+    small.join()
+    big.join()
+    assert server.budget_used() == 0
+
+
+def test_a_full_decode_budget_says_so_in_a_sentence(monkeypatch):
+    monkeypatch.setattr(server, "DECODE_MB", 10)
+    monkeypatch.setattr(server, "WAIT_SECONDS", 0.2)
+    entered, release = threading.Event(), threading.Event()
+    holder = _hold_budget(10 * 2**20, entered, release)
+    assert entered.wait(5)
+    with pytest.raises(server.Busy, match="very busy") as info:
+        with server.decode_budget(1):
+            pass
+    assert str(info.value) == server._BUSY
+    release.set()
+    holder.join()
+    assert server.budget_used() == 0 and not server._budget_queue
+
+
+def test_the_decode_budget_setting_is_checked(monkeypatch):
+    monkeypatch.setenv("CONVCORE_DECODE_MB", "lots")
+    with pytest.raises(ValueError, match="CONVCORE_DECODE_MB must be a whole number >= 1"):
+        server._setting("CONVCORE_DECODE_MB", 1024)
+    assert server.DECODE_MB >= 1
+
+
+def test_decoding_an_upload_refuses_a_non_image_with_the_sentence_and_frees_everything():
+    with pytest.raises(convcore.ImageError, match="not an image this tool can read"):
+        caches.decode("garbage-key", "x.png", b"this is not a picture at all")
+    loaded = caches.decode("ok-key", "ok.png", (CORPUS / "ok_rgb.png").read_bytes())
+    assert loaded.pixels.shape[2] == 3
+    assert server.budget_used() == 0
+    assert server.load() == {"running": 0, "waiting": 0, "trainings": 0}
