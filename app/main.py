@@ -15,7 +15,9 @@ from app import links, picker, presenter, registry, server, session  # noqa: E40
 
 
 def run() -> None:
-    st.set_page_config(page_title="Convolution Visualizer", page_icon=":material/grid_on:", layout="wide")
+    st.set_page_config(
+        page_title="Convolution Visualizer", page_icon=ROOT / "assets" / "favicon.png", layout="wide"
+    )
     session.init()
     server.start_trimmer()
     links.arrive()

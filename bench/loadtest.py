@@ -250,8 +250,8 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
         else None,
         "client_cpu_s": time.process_time() - client0,
         "sessions_opened": len(sessions),
-        "upstreams": sorted({u for s in sessions for u in s.upstreams}),
-        "sticky": all(len(s.upstreams) <= 1 for s in sessions),
+        "upstreams": [],  # filled from nginx's access log behind the nginx set-up
+        "sticky": True,
         "mb_received": sum(s.bytes_received for s in sessions) / 2**20,
     }
 
@@ -334,7 +334,11 @@ def main(argv: list[str] | None = None) -> int:
             with Cluster(args.replicas, env=weights) as cluster:
                 print(f"nginx {cluster.url} -> {', '.join(cluster.upstreams)}", flush=True)
                 print(f"{args.sessions} sessions for {args.ramp:.0f} + {args.duration:.0f} s...", flush=True)
+                since = cluster.log_offset()
                 result = asyncio.run(drive(cluster.url, photos, args, cluster.pids))
+                served = cluster.replicas_by_browser(since)  # no response names its replica; the log does
+                result["upstreams"] = sorted(set().union(*served.values()))
+                result["sticky"] = all(len(replicas) <= 1 for replicas in served.values())
         else:
             port = free_port()
             proc = start_server(port, server_env(weights), Path(tmp) / "streamlit.log")

@@ -128,7 +128,6 @@ class Session:
         self.page_hashes: dict[str, str] = {}
         self.widgets: dict[str, Widget] = {}  # by user key, from the last completed run
         self.states: dict[str, WidgetState] = {}  # by widget id: what the browser would send
-        self.upstreams: set[str] = set()  # X-Upstream headers seen (behind the nginx set-up)
         self._seen_media: set[str] = set()
         self._ws = None
         self._reader: asyncio.Task | None = None
@@ -152,8 +151,6 @@ class Session:
                 if name.lower() == "set-cookie":
                     k, _, rest = value.partition("=")
                     self.cookies[k.strip()] = rest.split(";", 1)[0]
-                elif name.lower() == "x-upstream":
-                    self.upstreams.add(value)
             return resp.status, data
         finally:
             conn.close()
@@ -186,9 +183,6 @@ class Session:
             open_timeout=self.timeout,
             ping_interval=None,
         )
-        upstream = self._ws.response.headers.get("X-Upstream")
-        if upstream:
-            self.upstreams.add(upstream)
         self._reader = asyncio.create_task(self._read())
         self.page = page
         return await self.rerun()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -89,6 +90,23 @@ def render_config(prefix: Path, listen: str, upstreams: list[str]) -> str:
     )
 
 
+_LOGGED = re.compile(r"sticky=(\S+) upstream=(.+)$")
+
+
+def replicas_by_browser(log: str) -> dict[str, set[str]]:
+    """Parse nginx's access log (deploy/nginx.conf.template's ``sticky`` format): sticky key ->
+    the replicas that answered its requests (requests nginx answered itself, upstream ``-``, skipped)."""
+    seen: dict[str, set[str]] = {}
+    for line in log.splitlines():
+        match = _LOGGED.search(line)
+        if match:
+            # "a, b" when nginx retried on another replica; "a : b" after an internal redirect
+            addrs = {a.strip() for a in re.split(r"[,:] ", match.group(2))} - {"-", ""}
+            if addrs:
+                seen.setdefault(match.group(1), set()).update(addrs)
+    return seen
+
+
 class Cluster:
     """``replicas`` Streamlit servers on free loopback ports behind nginx on ``port`` (0: any free)."""
 
@@ -116,6 +134,19 @@ class Cluster:
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.servers]
+
+    @property
+    def access_log(self) -> Path:
+        return self.folder / "access.log"
+
+    def log_offset(self) -> int:
+        """Where nginx's access log ends now (pass to :meth:`replicas_by_browser` as ``since``)."""
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def replicas_by_browser(self, since: int = 0) -> dict[str, set[str]]:
+        """From nginx's access log: each browser's sticky key (its ``convviz_replica`` cookie) and
+        the replicas that answered it. No response names the replica; the log does."""
+        return replicas_by_browser(self.access_log.read_bytes()[since:].decode(errors="replace"))
 
     def __enter__(self) -> Cluster:
         try:

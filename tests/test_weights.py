@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 import torch
 
 from convcore.nets import alexnet as ax
-from convcore.nets import weights
+from convcore.nets import files, weights
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_file_loads_through_torch_hub_with_hash_check(weights_file, tmp_path):
@@ -161,3 +168,96 @@ def test_a_torchvision_keyed_state_dict_loads_strictly_into_the_model_built_from
     assert all(torch.equal(model.state_dict()[k], v) for k, v in state.items())
     fresh = ax.AlexNet()
     assert str(fresh.load_state_dict(state, strict=True)) == "<All keys matched successfully>"
+
+
+def _age(path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_stale_partial_downloads_are_removed_fresh_ones_and_other_files_kept(tmp_path):
+    stale = tmp_path / "alexnet-owt-7be5be79.pth.k2j4h1.partial"  # as download_weights names them
+    stale.write_bytes(b"\0" * 1000)
+    _age(stale, 3600)
+    stale2 = tmp_path / "x.partial"
+    stale2.write_bytes(b"")
+    _age(stale2, 61)
+    fresh = tmp_path / "alexnet-owt-7be5be79.pth.zz91aa.partial"  # a download running elsewhere
+    fresh.write_bytes(b"\0" * 10)
+    _age(fresh, 30)
+    weights_ = tmp_path / "alexnet-owt-7be5be79.pth"
+    old_other = [weights_, tmp_path / "notes.partial.txt", tmp_path / "partial"]
+    for f in old_other:
+        f.write_bytes(b"keep")
+        _age(f, 3600)
+    folder = tmp_path / "old.partial"  # not a file
+    folder.mkdir()
+    _age(folder, 3600)
+    assert sorted(weights.remove_partial_downloads(tmp_path)) == sorted([stale, stale2])
+    assert not stale.exists() and not stale2.exists()
+    assert fresh.exists() and folder.is_dir()
+    assert all(f.read_bytes() == b"keep" for f in old_other)
+    assert weights.remove_partial_downloads(tmp_path) == []  # again: nothing left to do
+    assert weights.remove_partial_downloads(tmp_path / "missing") == []  # no folder yet: fine
+
+
+def test_partial_cleanup_uses_the_download_folder_and_needs_no_torch(tmp_path, monkeypatch):
+    # the default folder is the one download_weights writes into (torch.hub's checkpoints)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "th"))
+    assert files.hub_checkpoints_dir() == weights._hub_dir(None) == tmp_path / "th" / "hub" / "checkpoints"
+    code = (
+        "import sys; from convcore.nets.files import hub_checkpoints_dir, remove_partial_downloads; "
+        "assert 'torch' not in sys.modules; print(hub_checkpoints_dir()); print(len(remove_partial_downloads()))"
+    )
+    killed = tmp_path / "th" / "hub" / "checkpoints" / "alexnet-owt-7be5be79.pth.a1b2c3.partial"
+    killed.parent.mkdir(parents=True)
+    killed.write_bytes(b"\0" * 100)
+    _age(killed, 120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split("\n")[:2] == [str(killed.parent), "1"]
+    assert not killed.exists()
+
+
+class _Slow(http.server.BaseHTTPRequestHandler):
+    """A download that sends its first megabyte, then nothing (until the client is killed)."""
+
+    def do_GET(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Length", str(weights.WEIGHTS_BYTES))
+        self.end_headers()
+        self.wfile.write(b"\0" * (1 << 20))
+        self.wfile.flush()
+        time.sleep(20)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_killed_download_leaves_a_partial_file_that_the_next_start_removes(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/alexnet-owt-7be5be79.pth"
+    code = f"from convcore.nets import weights; weights.download_weights(url={url!r}, model_dir={str(tmp_path)!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not [p for p in tmp_path.glob("*.partial") if p.stat().st_size >= 1 << 20]:
+            assert proc.poll() is None and time.monotonic() < deadline, "the download did not start"
+            time.sleep(0.1)
+        # in progress in another process: kept
+        assert weights.remove_partial_downloads(tmp_path) == []
+        proc.kill()  # SIGKILL: no `finally` runs, the partial file stays
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        server.shutdown()
+    (partial,) = tmp_path.glob("*.partial")
+    assert partial.name.startswith("alexnet-owt-7be5be79.pth.")
+    assert weights.remove_partial_downloads(tmp_path) == []  # still within the minute
+    _age(partial, 61)
+    assert weights.remove_partial_downloads(tmp_path) == [partial]  # the next server start
+    assert list(tmp_path.iterdir()) == []

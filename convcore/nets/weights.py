@@ -5,7 +5,9 @@ Weights come from, in this order: a file named by the environment variable
 ``python -m convcore.nets.weights``, fills it); a download of the official file
 (:func:`download_weights`, with progress, or ``torch.hub``). Every path checks the file: its
 SHA-256 prefix, ``weights_only=True`` loading, and exact keys and shapes. Failures raise
-:class:`WeightsError` with a plain sentence and leave no broken file behind.
+:class:`WeightsError` with a plain sentence and leave no broken file behind; a download killed
+with its process leaves a ``*.partial`` file, which :func:`remove_partial_downloads` (torch-free,
+from :mod:`convcore.nets.files`: the server calls it at start) deletes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import torch
 
 from .alexnet import AlexNet, WeightsError, alexnet, check_state_dict
+from .files import PARTIAL_SUFFIX, hub_checkpoints_dir, remove_partial_downloads
 
 __all__ = [
     "WEIGHTS_BYTES",
@@ -33,6 +36,7 @@ __all__ = [
     "find_weights",
     "load_pretrained",
     "load_weights",
+    "remove_partial_downloads",
 ]
 
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
@@ -78,7 +82,7 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
 
 
 def _hub_dir(model_dir: str | os.PathLike | None) -> Path:
-    return Path(model_dir) if model_dir is not None else Path(torch.hub.get_dir()) / "checkpoints"
+    return hub_checkpoints_dir(model_dir)  # torch.hub.get_dir() / "checkpoints" by default
 
 
 def find_weights(*, url: str | None = None, model_dir: str | os.PathLike | None = None) -> Path | None:
@@ -129,7 +133,7 @@ def download_weights(
     target_dir.mkdir(parents=True, exist_ok=True)
     name = os.path.basename(url)
     target = target_dir / name
-    fd, tmp_name = tempfile.mkstemp(prefix=name + ".", suffix=".partial", dir=target_dir)
+    fd, tmp_name = tempfile.mkstemp(prefix=name + ".", suffix=PARTIAL_SUFFIX, dir=target_dir)
     tmp = Path(tmp_name)
     try:
         try:
