@@ -19,16 +19,14 @@ def run() -> None:
         page_title="Convolution Visualizer", page_icon=ROOT / "assets" / "favicon.png", layout="wide"
     )
     session.init()
-    server.start_trimmer()
+    server.start_housekeeping()
     links.arrive()
     pages = registry.st_pages()
     page = st.navigation(list(pages.values()))
     try:
         picker.sidebar()
         presenter.apply(pages, registry.by_url(page.url_path))
-        page.run()
-    except server.Busy as exc:  # the server stayed full: say so, keep the page usable
-        st.warning(str(exc), icon=":material/hourglass_top:")
+        server.guarded(page.run)()  # a busy server or refused settings: a sentence, the page stays usable
     except Exception:  # noqa: BLE001 - only while a link's (untrusted) values are in use
         if not links.pending():
             raise

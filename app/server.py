@@ -1,5 +1,6 @@
-"""Server-wide settings and bounds, set once per process: heavy-work slots, torch threads,
-memory trimming.
+"""Server-wide settings and bounds, set once per process: heavy-work slots, a decode memory budget,
+torch threads, housekeeping (memory trimming, unclaimed uploads, orphaned trainings), and the one
+way pages turn a refusal into a sentence (:func:`guarded`, :func:`fragment`).
 
 Streamlit serves each session on its own thread. Without bounds, forty students moving sliders
 at once start forty feature maps or network passes together: each one gets a fortieth of the
@@ -19,11 +20,15 @@ CPU and all of them finish late, while their temporary arrays all sit in memory 
 - freed memory is given back to the operating system every ``TRIM_SECONDS`` (glibc's
   ``malloc_trim``): a server that builds and drops many image-sized arrays from many threads
   fragments its heap, and its memory crept up with the number of reruns (+400 MB over two
-  minutes of 40 sessions in the load test).
+  minutes of 40 sessions in the load test);
+- uploads no widget took (a crafted client can send files without any widget asking) are dropped
+  after ``UPLOAD_SECONDS``, and all of a session's when it ends; trainings whose student has been
+  gone for ``ORPHAN_SECONDS`` are stopped; half-done weights downloads are removed at start.
 
 Settings (environment variables, read at start): ``CONVCORE_HEAVY_SLOTS``,
 ``CONVCORE_TRAINING_SLOTS``, ``CONVCORE_WAIT_SECONDS``, ``CONVCORE_TORCH_THREADS``,
-``CONVCORE_DECODE_MB``, ``CONVCORE_TRIM_SECONDS`` (0 turns trimming off).
+``CONVCORE_DECODE_MB``, ``CONVCORE_TRIM_SECONDS`` (0 turns trimming off),
+``CONVCORE_UPLOAD_SECONDS``, ``CONVCORE_ORPHAN_SECONDS``.
 """
 
 from __future__ import annotations
@@ -31,14 +36,19 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import logging
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from convcore.nets.files import remove_partial_downloads
 
 _CORES = os.cpu_count() or 1
 
@@ -62,6 +72,8 @@ WAIT_SECONDS = _setting("CONVCORE_WAIT_SECONDS", 60)
 TORCH_THREADS = _setting("CONVCORE_TORCH_THREADS", 1)
 DECODE_MB = _setting("CONVCORE_DECODE_MB", 1024)
 TRIM_SECONDS = float(os.environ.get("CONVCORE_TRIM_SECONDS", "2"))
+UPLOAD_SECONDS = _setting("CONVCORE_UPLOAD_SECONDS", 30)
+ORPHAN_SECONDS = _setting("CONVCORE_ORPHAN_SECONDS", 10)
 
 _heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
 training = threading.BoundedSemaphore(TRAINING_SLOTS)
@@ -209,18 +221,130 @@ def _libc_trim():
     return trim
 
 
-@st.cache_resource(show_spinner=False)
-def start_trimmer() -> threading.Thread | None:
-    """Start the memory-trimming thread once per process (None where there is no glibc or it is off)."""
-    trim = _libc_trim()
-    if trim is None or TRIM_SECONDS <= 0:
-        return None
+# --- Housekeeping: one thread per process ------------------------------------------------------
 
-    def loop() -> None:
-        while True:
-            time.sleep(TRIM_SECONDS)
+#: How often the housekeeping thread looks (seconds).
+HOUSEKEEPING_SECONDS = 2.0
+_bound_lock = threading.Lock()
+_bound: dict[threading.Event, str] = {}  # the stop event of background work -> the session it serves
+
+
+def bind_to_session(stop: threading.Event) -> None:
+    """Set ``stop`` when the current session ends (its student closed the tab or lost the
+    connection for ``ORPHAN_SECONDS``): background work nobody watches is not left running."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with _bound_lock:
+            _bound[stop] = ctx.session_id
+
+
+def unbind(stop: threading.Event) -> None:
+    """The work behind ``stop`` has ended by itself."""
+    with _bound_lock:
+        _bound.pop(stop, None)
+
+
+def stop_orphans(is_active: Callable[[str], bool], gone_since: dict[str, float], now: float) -> int:
+    """Set the stop events of sessions gone for ``ORPHAN_SECONDS``; returns how many were stopped."""
+    with _bound_lock:
+        bound = list(_bound.items())
+    stopped = 0
+    for stop, session_id in bound:
+        if is_active(session_id):
+            gone_since.pop(session_id, None)
+        elif now - gone_since.setdefault(session_id, now) >= ORPHAN_SECONDS:
+            stop.set()
+            unbind(stop)
+            stopped += 1
+    return stopped
+
+
+def sweep_uploads(manager, is_active: Callable[[str], bool], seen: dict, now: float) -> int:
+    """Drop uploads no widget took: every file of a session that has ended, and any file kept for
+    ``UPLOAD_SECONDS`` (the picker decodes and releases a real upload on the next rerun, so what is
+    left is a file sent by a crafted client). Returns how many files were dropped.
+
+    ``manager`` is Streamlit's uploaded-file manager (an internal API: if its storage is not there,
+    nothing is swept); ``seen`` maps (session, file) to when the file was first seen.
+    """
+    storage = getattr(manager, "file_storage", None)
+    if not isinstance(storage, dict):
+        return 0
+    with getattr(manager, "_lock", threading.Lock()):
+        held = {session_id: list(files) for session_id, files in storage.items()}
+    dropped, kept = 0, set()
+    for session_id, file_ids in held.items():
+        if not is_active(session_id):
+            manager.remove_session_files(session_id)
+            dropped += len(file_ids)
+            continue
+        for file_id in file_ids:
+            if now - seen.setdefault((session_id, file_id), now) >= UPLOAD_SECONDS:
+                manager.remove_file(session_id, file_id)
+                dropped += 1
+            else:
+                kept.add((session_id, file_id))
+    for gone in set(seen) - kept:
+        del seen[gone]
+    return dropped
+
+
+def _housekeeping_loop(trim) -> None:
+    seen: dict = {}
+    gone_since: dict[str, float] = {}
+    last_trim = 0.0
+    while True:
+        time.sleep(HOUSEKEEPING_SECONDS)
+        now = time.monotonic()
+        try:
+            if Runtime.exists():
+                runtime = Runtime.instance()
+                sweep_uploads(runtime.uploaded_file_mgr, runtime.is_active_session, seen, now)
+                stop_orphans(runtime.is_active_session, gone_since, now)
+        except Exception:  # noqa: BLE001 - housekeeping must never stop; the error goes to the log
+            logging.getLogger(__name__).exception("housekeeping failed")
+        if trim is not None and now - last_trim >= TRIM_SECONDS:
             trim(0)
+            last_trim = now
 
-    thread = threading.Thread(target=loop, name="malloc-trim", daemon=True)
+
+@st.cache_resource(show_spinner=False)
+def start_housekeeping() -> threading.Thread:
+    """Once per process: remove weights downloads a killed server left half-done, then every
+    HOUSEKEEPING_SECONDS drop unclaimed uploads, stop orphaned trainings and give freed memory
+    back to the system (every TRIM_SECONDS; 0 turns that off; glibc only)."""
+    remove_partial_downloads()
+    trim = _libc_trim() if TRIM_SECONDS > 0 else None
+    thread = threading.Thread(target=_housekeeping_loop, args=(trim,), name="housekeeping", daemon=True)
     thread.start()
     return thread
+
+
+# --- Refusals as sentences, in fragments too -------------------------------------------------------
+
+
+def guarded(func: Callable) -> Callable:
+    """``func`` with a busy server (:class:`Busy`) and settings convcore refuses (its ValueErrors,
+    whose messages are sentences naming the setting) shown as a sentence on the page instead of an
+    error box; the rest of the page keeps working."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Busy as exc:
+            st.warning(str(exc), icon=":material/hourglass_top:")
+        except ValueError as exc:
+            logging.getLogger(__name__).info("refused settings", exc_info=True)
+            st.warning(f"These settings cannot be used: {exc}", icon=":material/block:")
+        return None
+
+    return run
+
+
+def fragment(func: Callable | None = None, *, run_every: float | None = None):
+    """``st.fragment`` for the pages: a slider inside reruns only its part of the page, and a busy
+    server or refused settings get :func:`guarded`'s sentence there, as on the whole page."""
+    if func is None:
+        return lambda f: st.fragment(guarded(f), run_every=run_every)
+    return st.fragment(guarded(func), run_every=run_every)

@@ -72,7 +72,9 @@ class Job:
                 self.result = lenet.TrainResult("failed", FAILED, start_step)
             finally:
                 self.queued = False
+                server.unbind(self.stop)
 
+        server.bind_to_session(self.stop)  # stopped if the student leaves (server housekeeping)
         self.thread = threading.Thread(target=run, name="train-cnn", daemon=True)
         self.thread.start()
 

@@ -97,6 +97,8 @@ class Widget:
             ws.bool_value = bool(value)
         elif self.kind == "number_input":
             ws.double_value = float(value)
+        elif self.kind == "button":
+            ws.trigger_value = True  # a click
         return ws
 
 
@@ -355,12 +357,10 @@ class Session:
         value = rng.choice(w.options())
         return w.key, await self.rerun(w.state(value), fragment_id=w.fragment_id)
 
-    async def upload(self, key: str, name: str, data: bytes, mime: str = "image/jpeg") -> RunResult:
-        """Drop a file on the uploader ``key`` and wait for the page that uses it."""
-        widget = self.widgets.get(key)
-        if widget is None or widget.kind != "file_uploader":
-            raise ClientError(f"no file uploader {key!r} on page {self.page!r}")
-        start = time.perf_counter()
+    async def put_file(self, name: str, data: bytes, mime: str = "image/jpeg"):
+        """Send a file to the server's upload endpoint, as a browser's uploader does before it tells
+        the widget; returns its URLs (with ``file_id``). Alone, it is what a crafted client does:
+        a file no widget asked for."""
         loop = asyncio.get_running_loop()
         self._file_urls = loop.create_future()
         msg = BackMsg()
@@ -376,26 +376,27 @@ class Session:
             raise ClientError(f"upload refused: {response.error_msg}")
         urls = response.file_urls[0]
         boundary = uuid.uuid4().hex
-        body = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                f"Content-Type: {mime}\r\n\r\n"
-            ).encode()
-            + data
-            + f"\r\n--{boundary}--\r\n".encode()
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: {mime}\r\n\r\n"
         )
-        path = urllib.parse.urlsplit(urls.upload_url).path
-        status, text = await self._ahttp(
-            "PUT",
-            path,
-            body,
-            {
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "X-Xsrftoken": self.cookies.get("_streamlit_xsrf", ""),
-            },
-        )
+        body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "X-Xsrftoken": self.cookies.get("_streamlit_xsrf", ""),
+        }
+        status, text = await self._ahttp("PUT", urllib.parse.urlsplit(urls.upload_url).path, body, headers)
         if status not in (200, 204):
             raise ClientError(f"upload PUT answered {status}: {text[:200]!r}")
+        return urls
+
+    async def upload(self, key: str, name: str, data: bytes, mime: str = "image/jpeg") -> RunResult:
+        """Drop a file on the uploader ``key`` and wait for the page that uses it."""
+        widget = self.widgets.get(key)
+        if widget is None or widget.kind != "file_uploader":
+            raise ClientError(f"no file uploader {key!r} on page {self.page!r}")
+        start = time.perf_counter()
+        urls = await self.put_file(name, data, mime)
         state = WidgetState(id=widget.id)
         state.file_uploader_state_value.CopyFrom(
             FileUploaderState(

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import convcore
-from app import explain
+from app import explain, server
 from app.draw import encode, grid
 from app.draw.text import fmt
 from app.session import LINK
@@ -59,7 +59,7 @@ if signal is not None and kernel is not None:
         st.warning(f"No output with these settings: {exc}", icon=":material/block:")
 
 
-@st.fragment(run_every=stepper.interval(P))
+@server.fragment(run_every=stepper.interval(P))
 def walk(trace) -> None:
     k = stepper.controls(P, len(trace))
     step = trace[k]
@@ -122,7 +122,7 @@ parts = convcore.transpose_contributions(x, kern, stride=tstride)
 result = convcore.conv_transpose2d(x, kern, stride=tstride)
 
 
-@st.fragment(run_every=stepper.interval(T))
+@server.fragment(run_every=stepper.interval(T))
 def upsample() -> None:
     k = stepper.controls(T, len(parts))
     (i, j), part = parts[k]

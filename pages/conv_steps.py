@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import explain, export, session
+from app import explain, export, server, session
 from app.draw import encode, steps
 from app.draw.text import fmt
 from app.session import LINK
@@ -65,7 +65,7 @@ except ValueError as exc:
     trace = None
 
 
-@st.fragment(run_every=stepper.interval(P))
+@server.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.ConvTrace) -> None:
     step_widgets.apply_output_click(P, trace)
     k = stepper.controls(P, len(trace))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import convcore
-from app import caches, explain, session
+from app import caches, explain, server, session
 from app.session import LINK, internal
 from app.widgets import conv, kernels
 
@@ -18,7 +18,7 @@ image = session.current_image()
 one, bank = st.tabs(["One filter", "Filter bank"], key="lab.tab", on_change="rerun", bind=LINK)
 
 
-@st.fragment
+@server.fragment
 def one_filter() -> None:
     controls, results = st.columns([2, 5], gap="large")
     with controls:
@@ -66,7 +66,7 @@ def one_filter() -> None:
         st.caption(explain.filter_parameters(filt, colour))
 
 
-@st.fragment
+@server.fragment
 def filter_bank() -> None:
     c1, c2, c3 = st.columns([2, 2, 3])
     name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name", bind=LINK)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convcore
-from app import explain, export, session
+from app import explain, export, server, session
 from app.draw import encode, grid, steps
 from app.session import LINK
 from app.widgets import exercises, stepper
@@ -45,7 +45,7 @@ except ValueError as exc:
     trace = None
 
 
-@st.fragment(run_every=stepper.interval(P))
+@server.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.PoolTrace) -> None:
     step_widgets.apply_output_click(P, trace)
     k = stepper.controls(P, len(trace))

@@ -43,7 +43,7 @@ if b3.button("Resume", icon=":material/resume:", key=internal(P, "resume"), disa
     job.start()
 
 
-@st.fragment(run_every=0.5 if job is not None and job.running else None)
+@server.fragment(run_every=0.5 if job is not None and job.running else None)
 def live() -> None:
     job = st.session_state.get(JOB)
     if job is None:

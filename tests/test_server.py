@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import threading
 import time
 import tomllib
@@ -301,3 +302,156 @@ def test_decoding_an_upload_refuses_a_non_image_with_the_sentence_and_frees_ever
     assert loaded.pixels.shape[2] == 3
     assert server.budget_used() == 0
     assert server.load() == {"running": 0, "waiting": 0, "trainings": 0}
+
+
+# ------------------------------------------------------------------------------ housekeeping
+
+
+class _Uploads:
+    """Streamlit's memory uploaded-file manager, as far as the sweep uses it."""
+
+    def __init__(self, storage):
+        self.file_storage = storage
+        self._lock = threading.Lock()
+
+    def remove_session_files(self, session_id):
+        self.file_storage.pop(session_id, None)
+
+    def remove_file(self, session_id, file_id):
+        self.file_storage.get(session_id, {}).pop(file_id, None)
+
+
+def test_uploads_no_widget_took_are_dropped_after_the_grace_and_all_of_an_ended_session(monkeypatch):
+    monkeypatch.setattr(server, "UPLOAD_SECONDS", 30)
+    manager = _Uploads({"alive": {"a": b"x", "b": b"y"}, "gone": {"c": b"z"}})
+    seen = {}
+    assert server.sweep_uploads(manager, lambda s: s == "alive", seen, now=100.0) == 1  # the ended session's
+    assert "gone" not in manager.file_storage and set(manager.file_storage["alive"]) == {"a", "b"}
+    manager.file_storage["alive"]["d"] = b"new"
+    assert server.sweep_uploads(manager, lambda s: s == "alive", seen, now=129.0) == 0
+    assert server.sweep_uploads(manager, lambda s: s == "alive", seen, now=130.0) == 2  # a and b: 30 s old
+    assert set(manager.file_storage["alive"]) == {"d"} and set(seen) == {("alive", "d")}
+    assert server.sweep_uploads(object(), lambda s: True, seen, now=200.0) == 0  # no such storage: nothing
+
+
+def test_work_of_a_session_that_has_gone_is_stopped_after_the_grace(monkeypatch):
+    monkeypatch.setattr(server, "ORPHAN_SECONDS", 10)
+    mine, other = threading.Event(), threading.Event()
+    monkeypatch.setattr(server, "_bound", {mine: "left", other: "here"})
+    gone = {}
+    assert server.stop_orphans(lambda s: s == "here", gone, now=50.0) == 0
+    assert server.stop_orphans(lambda s: s == "here", gone, now=59.9) == 0
+    assert server.stop_orphans(lambda s: s == "here", gone, now=60.0) == 1
+    assert mine.is_set() and not other.is_set() and set(server._bound.values()) == {"here"}
+    server.unbind(other)
+    assert server._bound == {}
+
+
+def test_a_busy_server_or_refused_settings_in_a_fragment_are_a_sentence():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from app import server
+
+        @server.fragment
+        def busy():
+            raise server.Busy("The server is very busy right now.")
+
+        @server.fragment(run_every=None)
+        def refused():
+            raise ValueError("stride must be >= 1, got 0")
+
+        busy()
+        refused()
+        st.write("the rest of the page")
+
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "The server is very busy right now.",
+        "These settings cannot be used: stride must be >= 1, got 0",
+    ]
+    assert at.markdown[-1].value == "the rest of the page"
+
+
+def test_crafted_uploads_no_widget_asked_for_are_released(tmp_path):
+    import asyncio
+    import re
+    import urllib.request
+
+    from cluster import free_port, server_env, start_server
+    from stclient import Session
+
+    port = free_port()
+    env = server_env({"CONVCORE_UPLOAD_SECONDS": "8"})
+    proc = start_server(port, env, tmp_path / "streamlit.log")
+    base = f"http://127.0.0.1:{port}"
+
+    def held() -> int:
+        text = urllib.request.urlopen(base + "/_stcore/metrics", timeout=10).read().decode()
+        found = re.findall(r'cache_memory_bytes\{cache_type="UploadedFileManager"[^}]*\} (\d+)', text)
+        return sum(int(n) for n in found)
+
+    async def craft(n: int) -> None:
+        session = Session(base)
+        await session.open("")
+        for k in range(n):
+            await session.put_file(f"junk{k}.jpg", bytes(1 << 20))
+        deadline = time.monotonic() + 7  # Streamlit's metrics are up to 5 s old
+        while held() < n << 20 and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        assert held() >= n << 20  # the server holds them: no widget has claimed them
+        deadline = time.monotonic() + 30
+        while held() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        await session.close()
+
+    try:
+        started = time.monotonic()
+        asyncio.run(craft(3))
+        assert held() == 0, "unclaimed uploads are dropped after CONVCORE_UPLOAD_SECONDS"
+        assert time.monotonic() - started > 8  # not before the grace (a real upload is claimed in it)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
+    import asyncio
+
+    from cluster import free_port, server_env, start_server
+    from stclient import Session
+
+    port = free_port()
+    proc = start_server(port, server_env({"CONVCORE_ORPHAN_SECONDS": "2"}), tmp_path / "streamlit.log")
+
+    def busy_for(seconds: float) -> float:
+        before = _cpu_seconds(proc.pid)
+        time.sleep(seconds)
+        return (_cpu_seconds(proc.pid) - before) / seconds
+
+    async def start_and_leave() -> float:
+        session = Session(f"http://127.0.0.1:{port}")
+        await session.open("train")
+        await session.set("train.epochs", 5)
+        await session.set("train._start", True)
+        training = busy_for(2.0)
+        await session.close()  # the student closes the tab
+        return training
+
+    try:
+        training = asyncio.run(start_and_leave())
+        assert training > 0.6, f"the training ran ({training:.2f} cores)"
+        time.sleep(2 + 2 * 2.0 + 1)  # ORPHAN_SECONDS + two housekeeping rounds + a margin
+        after = busy_for(2.0)
+        assert after < 0.25, f"the training went on after its student left ({after:.2f} cores)"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -197,3 +197,18 @@ def test_every_setting_widget_is_bound_to_the_url_and_no_internal_one_is():
         bind = keywords.get("bind")
         bound = isinstance(bind, ast.Name) and bind.id == "LINK"
         assert bound != internal, f"{where}: settings take bind=LINK (app.session), internal keys never"
+
+
+def test_pages_use_the_servers_fragment_so_a_refusal_is_a_sentence_there_too():
+    offenders = []
+    for module, path in MODULES.items():
+        if module == "app.server":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "fragment"
+                and getattr(node.value, "id", "") == "st"
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == [], "use app.server.fragment instead of st.fragment"
