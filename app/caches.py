@@ -1,8 +1,8 @@
 """Cached results shared by the pages: the current image, its photo, feature maps and their pictures.
 
 Results are keyed by content hashes (the image's ``key``, a kernel's bytes) plus plain
-parameters. Arrays are passed in underscore arguments, which Streamlit does not hash: it
-hashes big arrays from a sample and could return a stale result for a different image.
+parameters; arrays are passed in underscore arguments, which are not part of the key. Every cache
+is bounded in bytes (:mod:`app.memo`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 
 import convcore
 from app import server
 from app.draw import colour, encode, mosaic
+from app.memo import memo
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,10 +37,9 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# Images are shared, not copied: st.cache_resource hands every session the same object (st.cache_data
-# would unpickle a 2.4 MB copy per session and per call). Their pixels are made read-only, so no
-# session can change what another sees.
-@st.cache_resource(max_entries=8, show_spinner=False)
+# Images are shared, not copied: every session gets the same object (a copy per session would cost
+# 2.4 MB each time). Their pixels are read-only, so no session can change what another sees.
+@memo(mb=32)
 def sample(name: str) -> CurrentImage:
     """A sample image from convcore's library."""
     pixels = convcore.sample_image(name)
@@ -49,7 +48,7 @@ def sample(name: str) -> CurrentImage:
     return CurrentImage(key, name, pixels, pixels.shape[:2])
 
 
-@st.cache_resource(max_entries=48, ttl=3600, show_spinner=False)
+@memo(mb=160, ttl=3600)
 def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     """Decode an uploaded file (raises convcore.ImageError with a student-readable message).
 
@@ -62,7 +61,7 @@ def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@memo(mb=32)
 def _photo(image_key: str, max_side: int | None, _pixels: np.ndarray) -> bytes:
     return encode.jpeg_bytes(_pixels, max_side=max_side)
 
@@ -106,7 +105,7 @@ def map_key(image: CurrentImage, filt: convcore.Filter, colour_mode: str, params
 
 # Raw maps are big (a 3-channel 1024 x 1024 map is 12 MB) and only needed to re-colour one:
 # few are kept. The rendered PNGs below are small and kept longer.
-@st.cache_data(max_entries=4, show_spinner=False)
+@memo(mb=48)
 def _feature_map(image_key: str, fingerprint: str, colour_mode: str, params, _pixels, _filt) -> np.ndarray:
     with server.heavy():
         return convcore.apply_filter(_pixels, _filt, colour=colour_mode, params=params)
@@ -140,7 +139,7 @@ class Rendered:
     mean: float
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@memo(mb=48)
 def _rendered(key: MapKey, _pixels, _filt) -> Rendered:
     fmap, colourised, label = _colourised(key, _pixels, _filt)
     bar = None if colourised.cmap is None else encode.png_bytes(colour.colourbar(colourised, label=label))
@@ -156,7 +155,7 @@ def rendered(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> Rendere
     return _rendered(key, image.pixels, filt)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@memo(mb=16)
 def _download_png(key: MapKey, _pixels, _filt) -> bytes:
     _, colourised, label = _colourised(key, _pixels, _filt)
     return encode.png_bytes(mosaic.with_colourbar(colourised, label=label))

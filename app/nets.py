@@ -16,6 +16,7 @@ import convcore
 from app import server
 from app.caches import CurrentImage
 from app.draw import encode, mosaic
+from app.memo import memo
 from convcore.layers import ALEXNET
 from convcore.nets import alexnet as ax
 from convcore.nets import digits, lenet, weights
@@ -68,8 +69,8 @@ class Analysis:
     top5: list[ax.Prediction]
 
 
-# Shared by every session (st.cache_resource: no pickled copy per rerun), arrays read-only.
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+# Shared by every session (no copy per rerun), arrays read-only, bounded in bytes.
+@memo(mb=64, ttl=3600)
 def _analyse(kind: str, image_key: str, _pixels: np.ndarray) -> Analysis:
     net = model(kind)
     with server.heavy():
@@ -86,7 +87,7 @@ def analyse(kind: str, image: CurrentImage) -> Analysis:
     return _analyse(kind, image.key, image.pixels)
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+@memo(mb=16, ttl=3600)
 def _cam(kind: str, image_key: str, class_index: int, _pixels: np.ndarray) -> np.ndarray:
     net = model(kind)
     with server.heavy():
@@ -109,7 +110,7 @@ def channel_order(values: np.ndarray, order_by: str) -> np.ndarray:
     return np.arange(values.shape[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@memo(mb=32)
 def _mosaic_png(kind: str, image_key: str, layer: str, order_by: str, palette, _pixels: np.ndarray) -> bytes:
     output = _analyse(kind, image_key, _pixels).outputs[layer]
     values = output.values

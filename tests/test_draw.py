@@ -84,15 +84,6 @@ def test_auto_cells_fit_the_longest_number():
     assert wide.shape[1] == 10 * len("-1234567") + 14 + 3
 
 
-def test_the_grid_cache_is_bounded_in_bytes():
-    cache = grid._ByteBoundedCache(1000)
-    for k in range(10):
-        cache.put(k, np.zeros(300, np.uint8))
-    assert cache.size <= 1000 and cache.get(9) is not None and cache.get(0) is None
-    cache.put("huge", np.zeros(5000, np.uint8))
-    assert cache.get("huge") is None
-
-
 def test_filter_mosaic_layout_turns_a_click_into_the_filter_under_it():
     weights = np.random.default_rng(0).normal(size=(64, 3, 11, 11))
     picture, layout = mosaic.filter_mosaic(weights)

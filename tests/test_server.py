@@ -410,12 +410,22 @@ def test_crafted_uploads_no_widget_asked_for_are_released(tmp_path):
 
     try:
         started = time.monotonic()
-        asyncio.run(craft(3))
+        _in_a_thread(craft(3))
         assert held() == 0, "unclaimed uploads are dropped after CONVCORE_UPLOAD_SECONDS"
         assert time.monotonic() - started > 8  # not before the grace (a real upload is claimed in it)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _in_a_thread(coroutine):
+    """Run a coroutine on its own loop in another thread (Playwright's tests keep a loop running in
+    this one)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -424,7 +434,6 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
-    import asyncio
 
     from cluster import free_port, server_env, start_server
     from stclient import Session
@@ -447,7 +456,7 @@ def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
         return training
 
     try:
-        training = asyncio.run(start_and_leave())
+        training = _in_a_thread(start_and_leave())
         assert training > 0.6, f"the training ran ({training:.2f} cores)"
         time.sleep(2 + 2 * 2.0 + 1)  # ORPHAN_SECONDS + two housekeeping rounds + a margin
         after = busy_for(2.0)

@@ -7,8 +7,6 @@ never looks like part of the image.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +15,7 @@ from PIL import Image, ImageDraw
 from app.draw.colour import CHOSEN, GRID_TABLE, WINDOW, lut
 from app.draw.mosaic import side_by_side
 from app.draw.text import fmt, font, label, text_width
+from app.memo import ByteCache
 
 _TITLE_H = 28
 _TITLE_SIZE = 17
@@ -174,33 +173,7 @@ def _draw_base(data, shape, title, cell, tint, scale, padding) -> np.ndarray:
     return out
 
 
-class _ByteBoundedCache:
-    """A least-recently-used cache of arrays, bounded by their total size in bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit, self.size = limit, 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value: np.ndarray) -> None:
-        with self._lock:
-            if key in self._items or value.nbytes > self.limit:
-                return
-            self._items[key] = value
-            self.size += value.nbytes
-            while self.size > self.limit:
-                _, old = self._items.popitem(last=False)
-                self.size -= old.nbytes
-
-
-_drawn = _ByteBoundedCache(_CACHE_BYTES)
+_drawn = ByteCache(_CACHE_BYTES)
 
 
 def kernel_picture(filt, *, flip: bool = False, cell: int | None = None) -> np.ndarray:

@@ -14,6 +14,7 @@ from app.caches import CurrentImage
 from app.draw.colour import WINDOW
 from app.draw.encode import png_bytes
 from app.draw.grid import GridLayout
+from app.memo import memo
 from app.session import LINK, clamp, click_cell, internal, new_click
 from app.widgets import stepper
 from app.widgets.kernels import number_editor
@@ -65,7 +66,7 @@ def input_grid(
     return _typed(f"{prefix}.typed.{n}", start, "Input", colour), "signed"
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@memo(mb=16)
 def _thumbnail(image_key: str, width: int, _pixels: np.ndarray) -> Image.Image:
     h, w = _pixels.shape[:2]
     return Image.fromarray(_pixels).resize((width, max(1, round(h * width / w))), Image.Resampling.BILINEAR)
@@ -97,7 +98,7 @@ def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     # Drawn on a copy at the size it is shown (the component sends the picture on every rerun).
     shown_w = min(w, _PICK_WIDTH)
     scale = shown_w / w
-    shown = _thumbnail(image.key, shown_w, image.pixels)  # st.cache_data hands out a fresh copy
+    shown = _thumbnail(image.key, shown_w, image.pixels).copy()  # drawn on: not the shared one
     box = [c0 * scale, r0 * scale, (c0 + region) * scale, (r0 + region) * scale]
     for k in range(3):
         ImageDraw.Draw(shown).rectangle([box[0] - k, box[1] - k, box[2] + k, box[3] + k], outline=WINDOW)

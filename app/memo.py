@@ -1,0 +1,129 @@
+"""Process-wide caches bounded in bytes, not entries: one student's huge result cannot crowd the
+server's memory, and a hundred small ones are not thrown away for nothing.
+
+``@memo(mb=...)`` works like ``st.cache_resource``: the result is shared by every session (so it
+must be read-only: arrays are made read-only here), arguments whose names start with ``_`` are not
+part of the key (callers key big arrays by a content hash instead), and exceptions are not cached.
+The least recently used results go first once the budget is exceeded; a result larger than the
+whole budget is returned but not kept. Streamlit's own caches count entries, so a cache of 16
+pictures could hold 16 small ones or 16 of the largest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image
+
+
+def nbytes(value: object) -> int:
+    """The memory a cached value holds, roughly: arrays, bytes and pictures exactly, containers and
+    dataclasses as the sum of what they hold."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return len(value)
+    if isinstance(value, Image.Image):
+        return value.width * value.height * len(value.getbands())
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values()) + 64 * len(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sum(nbytes(v) for v in value) + 8 * len(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return sys.getsizeof(value)
+
+
+def _freeze(value: object) -> None:
+    """Make the arrays a shared result holds read-only (no session can change another's)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for v in value.values():
+            _freeze(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _freeze(v)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _freeze(getattr(value, f.name))
+
+
+class ByteCache:
+    """A thread-safe least-recently-used map bounded by the total :func:`nbytes` of its values."""
+
+    def __init__(self, limit: int, *, ttl: float | None = None) -> None:
+        self.limit, self.ttl, self.size = limit, ttl, 0
+        self._items: OrderedDict = OrderedDict()  # key -> (value, size, stored at)
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return default
+            if self.ttl is not None and time.monotonic() - item[2] > self.ttl:
+                self._drop(key)
+                return default
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key, value, size: int | None = None) -> None:
+        size = nbytes(value) if size is None else size
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            if size > self.limit:
+                return
+            self._items[key] = (value, size, time.monotonic())
+            self.size += size
+            while self.size > self.limit:
+                self._drop(next(iter(self._items)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _drop(self, key) -> None:
+        self.size -= self._items.pop(key)[1]
+
+
+_MISSING = object()
+
+
+def memo(*, mb: float, ttl: float | None = None) -> Callable:
+    """Cache a function's results in a :class:`ByteCache` of ``mb`` megabytes (see the module)."""
+
+    def wrap(func: Callable) -> Callable:
+        signature = inspect.signature(func)
+        cache = ByteCache(int(mb * 2**20), ttl=ttl)
+
+        @functools.wraps(func)
+        def cached(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+            value = cache.get(key, _MISSING)
+            if value is _MISSING:
+                value = func(*args, **kwargs)
+                _freeze(value)
+                cache.put(key, value)
+            return value
+
+        cached.cache = cache
+        cached.clear = cache.clear
+        return cached
+
+    return wrap
