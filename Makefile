@@ -10,6 +10,7 @@ REPLICAS ?= 2
 CLUSTER_PORT ?= 8080
 SESSIONS ?= 40
 DURATION ?= 120
+ATTACK_THINK ?= 2
 # glibc for a server with one thread per session (docs/scale.md): fewer arenas (-260 MB in the load
 # test), and arrays over 512 KB in their own mappings, returned to the system when freed (-100 MB).
 SERVER_ENV := MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=524288
@@ -18,7 +19,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run cluster test lint format bench loadtest loadtest-replicas corpus weights train-default chromium nginx clean
+.PHONY: run cluster test lint format bench loadtest loadtest-attack loadtest-replicas corpus weights train-default chromium nginx clean
 
 run: $(RUN_STAMP)
 	$(SERVER_ENV) $(PY) -m streamlit run app/main.py --server.port $(PORT)
@@ -51,6 +52,13 @@ bench: $(RUN_STAMP)
 loadtest: $(RUN_STAMP)
 	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) \
 		--report docs/load-test-runs.md --label "One server, $(SESSIONS) sessions"
+
+# The same class while two more sessions send the worst inputs (issue 12): the others must not notice.
+# ATTACK_THINK=0: the attackers send as fast as the server answers (a script, not a student).
+loadtest-attack: $(RUN_STAMP)
+	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) --attackers 2 \
+		--attack-think $(ATTACK_THINK) --report docs/load-test-runs.md \
+		--label "One server, $(SESSIONS) sessions and 2 attackers (ATTACK_THINK=$(ATTACK_THINK))"
 
 loadtest-replicas: $(RUN_STAMP) nginx
 	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) --replicas $(REPLICAS) \

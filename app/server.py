@@ -260,9 +260,10 @@ def stop_orphans(is_active: Callable[[str], bool], gone_since: dict[str, float],
 
 
 def sweep_uploads(manager, is_active: Callable[[str], bool], seen: dict, now: float) -> int:
-    """Drop uploads no widget took: every file of a session that has ended, and any file kept for
-    ``UPLOAD_SECONDS`` (the picker decodes and releases a real upload on the next rerun, so what is
-    left is a file sent by a crafted client). Returns how many files were dropped.
+    """Drop uploads no widget took: every file of a session that has ended, all but the newest file
+    of a session, and any file kept for ``UPLOAD_SECONDS`` (the picker decodes and releases a real
+    upload on the next rerun, so what is left was sent by a crafted client). Returns how many files
+    were dropped.
 
     ``manager`` is Streamlit's uploaded-file manager (an internal API: if its storage is not there,
     nothing is swept); ``seen`` maps (session, file) to when the file was first seen.
@@ -278,8 +279,10 @@ def sweep_uploads(manager, is_active: Callable[[str], bool], seen: dict, now: fl
             manager.remove_session_files(session_id)
             dropped += len(file_ids)
             continue
+        newest = max(file_ids, key=lambda f: seen.setdefault((session_id, f), now), default=None)
         for file_id in file_ids:
-            if now - seen.setdefault((session_id, file_id), now) >= UPLOAD_SECONDS:
+            # a real upload is one file at a time, decoded and released on the next rerun
+            if file_id != newest or now - seen[(session_id, file_id)] >= UPLOAD_SECONDS:
                 manager.remove_file(session_id, file_id)
                 dropped += 1
             else:

@@ -188,6 +188,68 @@ async def student(
             await s.close()
 
 
+# ------------------------------------------------------------------------------ a student who attacks
+
+
+def worst_inputs() -> dict[str, bytes]:
+    """The costliest inputs issue 12's probe found, each made here: a 64,000-page TIFF, a
+    25-megapixel 16-bit PNG, and 24 MB of junk to send without any widget asking."""
+    import io
+
+    from bench_decode import _tiff
+    from PIL import Image
+
+    png = io.BytesIO()
+    gradient = (np.add.outer(np.arange(5000), np.arange(5000)) * 6).astype(np.uint16)
+    Image.fromarray(gradient).save(png, format="PNG")
+    return {"pages.tif": _tiff(64_000), "deep.png": png.getvalue(), "junk.jpg": bytes(24 << 20)}
+
+
+async def attacker(
+    n: int, base: str, inputs: dict[str, bytes], rec: Recorder, stop_at: float, sessions: list, think: float
+) -> None:
+    """Sends the worst inputs over and over: huge pastes, the costliest files, unclaimed uploads,
+    hostile links, waiting ``think`` seconds (on average) between actions as a student does (0: as
+    fast as the server answers). Its own latencies are recorded apart; the others' are what counts."""
+    rng = random.Random(n)
+
+    async def pause() -> None:
+        if think > 0:
+            await asyncio.sleep(rng.uniform(max(0.0, think - 0.5), think + 0.5))
+
+    hostile = "ui.presenter=1.5&lab.stride=" + "[" * 1000 + "&ax.unit_col.conv1=inf"
+    round_ = 0
+    while time.monotonic() < stop_at:
+        round_ += 1
+        tail = f"{n}.{round_}".encode()  # trailing bytes: a new file each time, so no cache helps
+        s = Session(base, timeout=120)
+        sessions.append(s)
+        s.query_string = hostile
+        try:
+            rec.add("hostile link", (await s.open("filter_lab")).seconds, [], f"attacker {n}")
+            await pause()
+            await s.goto("conv1d")
+            await s.set("c1.signal", "Type numbers")
+            r = await s.set("c1.typed", ", ".join(["1.5"] * 10_000))
+            rec.add("paste 10,000 numbers", r.seconds, [], f"attacker {n}")
+            await pause()
+            await s.goto("")
+            await s.set("image.source", "Upload")
+            for name in ("pages.tif", "deep.png"):
+                r = await s.upload("image.upload", name, inputs[name] + tail, "image/png")
+                rec.add(f"upload {name}", r.seconds, [], f"attacker {n}")
+                await pause()
+            for k in range(4):
+                await s.put_file(f"junk{k}.jpg", inputs["junk.jpg"])
+            await pause()
+            rec.add("4 unclaimed 24 MB uploads", 0.0, [], f"attacker {n}")
+        except (ClientError, OSError) as exc:
+            rec.add("refused", 0.0, [str(exc) or type(exc).__name__], f"attacker {n}")
+            await asyncio.sleep(1)
+        finally:
+            await s.close()
+
+
 # ------------------------------------------------------------------------------ the run
 
 
@@ -208,11 +270,17 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
 
     sampler = asyncio.create_task(sample_memory()) if pids else None
     cpu0, client0, t0 = sum(cpu_seconds(p) for p in pids), time.process_time(), time.monotonic()
+    attacks = Recorder()
+    inputs = worst_inputs() if getattr(args, "attackers", 0) else {}
     await asyncio.gather(
         *(
             student(n, base, photos[n % len(photos)], rec, stop_at, args, sessions)
             for n in range(args.sessions)
-        )
+        ),
+        *(
+            attacker(n, base, inputs, attacks, stop_at, sessions, getattr(args, "attack_think", args.think))
+            for n in range(getattr(args, "attackers", 0))
+        ),
     )
     wall = time.monotonic() - t0
     if sampler:
@@ -253,6 +321,13 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
         "upstreams": [],  # filled from nginx's access log behind the nginx set-up
         "sticky": True,
         "mb_received": sum(s.bytes_received for s in sessions) / 2**20,
+        "attackers": getattr(args, "attackers", 0),
+        "attack_think": getattr(args, "attack_think", 0.0),
+        "attack_rows": {
+            kind: {"count": len(xs), "p50": percentile(xs, 50), "max": max(xs)}
+            for kind, xs in attacks.latency.items()
+        },
+        "attack_refusals": attacks.errors,
     }
 
 
@@ -298,6 +373,18 @@ def markdown(result: dict, args, label: str) -> str:
         )
     if result["errors"]:
         lines += ["", "Errors (first 10):", ""] + [f"- {e}" for e in result["errors"][:10]]
+    if result.get("attackers"):
+        lines += [
+            "",
+            f"Meanwhile {result['attackers']} more sessions sent the worst inputs (their own times):",
+            "",
+        ]
+        lines += ["| attack | count | p50 | max |", "|---|---|---|---|"]
+        for kind, row in result["attack_rows"].items():
+            lines.append(f"| {kind} | {row['count']} | {row['p50']:.2f} s | {row['max']:.2f} s |")
+        if result["attack_refusals"]:
+            lines += ["", "Refused (what the attackers saw, first 5):", ""]
+            lines += [f"- {e}" for e in result["attack_refusals"][:5]]
     return "\n".join(lines) + "\n"
 
 
@@ -315,6 +402,15 @@ def main(argv: list[str] | None = None) -> int:
         "--replicas", type=int, default=0, help="start this many replicas behind nginx (deploy/cluster.py)"
     )
     ap.add_argument("--photos", type=int, default=0, help="distinct photos (default: one per session)")
+    ap.add_argument(
+        "--attackers", type=int, default=0, help="more sessions sending the worst inputs (not counted above)"
+    )
+    ap.add_argument(
+        "--attack-think",
+        type=float,
+        default=2.0,
+        help="attackers' mean seconds between actions (0: flat out)",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--report", type=Path, help="append the markdown table to this file")
     ap.add_argument("--label", default="One server", help="heading of the table")

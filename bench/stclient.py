@@ -37,6 +37,7 @@ MOVABLE = {
     "checkbox": "bool_value",
     "number_input": "double_value",
     "tabs": "string_value",  # st.tabs with on_change="rerun": the open tab's label
+    "text_input": "string_value",  # typed, never moved at random (it has no list of values)
 }
 _FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
@@ -91,7 +92,7 @@ class Widget:
         ws = WidgetState(id=self.id)
         if self.kind == "slider":
             ws.double_array_value.data.extend([float(value)])
-        elif self.kind in ("selectbox", "radio", "tabs"):
+        elif self.kind in ("selectbox", "radio", "tabs", "text_input"):
             ws.string_value = str(value)
         elif self.kind == "checkbox":
             ws.bool_value = bool(value)
