@@ -31,11 +31,6 @@ def internal(prefix: str, name: str) -> str:
     return f"{prefix}._{name}"
 
 
-def is_internal(key: str) -> bool:
-    """True for keys made by :func:`internal`."""
-    return key.rsplit(".", 1)[-1].startswith("_")
-
-
 def init() -> None:
     """Set every session default once (called by the entry before any page runs)."""
     defaults = {"image.source": "Sample", "image.sample": DEFAULT_SAMPLE, "image.error": None,
