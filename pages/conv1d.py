@@ -64,7 +64,7 @@ def walk(trace) -> None:
     k = stepper.controls(P, len(trace))
     step = trace[k]
     window = {(0, c) for c in step.cols}
-    encode.show(st, grid.picture(trace.padded[0], title="Signal (padded)", cell=40, window=window,
+    encode.show(st, grid.picture(trace.padded[0], title="Signal (padded)" if padding else "Signal", cell=40, window=window,
                                  padding=trace.padding_mask))  # fmt: skip
     c1, c2 = st.columns([1, 3])
     encode.show(c1, grid.picture(step.kernel[0], title="Kernel", cell=40))
@@ -133,9 +133,11 @@ def upsample() -> None:
     encode.show(c, grid.picture(part, title=f"{fmt(x[i, j])} x kernel", cell=44))
     encode.show(d, grid.picture(so_far, title="Output so far", cell=44))
     st.markdown(explain.transpose_sentence(x, kern, (i, j), tstride))
-    if k == len(parts) - 1:
-        st.success(f"Done: {x.shape[0]} x {x.shape[1]} became {result.shape[0]} x {result.shape[1]} "
-                   f"(= conv_transpose2d: {bool(np.allclose(so_far, result))}).")  # fmt: skip
+    if k == len(parts) - 1 and np.allclose(so_far, result):
+        st.success(f"Done: {x.shape[0]} x {x.shape[1]} became {result.shape[0]} x {result.shape[1]}, the same "
+                   "numbers as PyTorch's conv_transpose2d.")  # fmt: skip
+    elif k == len(parts) - 1:
+        st.error("The steps do not add up to conv_transpose2d's result. This is a bug: please report it.")
     encode.show(
         st, grid.picture(result, title="conv_transpose2d", cell=None), caption="The same, in one call"
     )

@@ -53,7 +53,7 @@ def live() -> None:
     total, done = (last.total_steps if last else 1), job.steps_done
     st.progress(
         min(1.0, done / max(1, total)),
-        text=f"Step {done} of {total}" + (f", {last.seconds:.1f} s" if last else ""),
+        text=f"Step {done} of {total}, {last.seconds:.1f} s" if last else "Preparing the training digits...",
     )
     kind, message = training.status(job, server.load()["trainings"])
     if message:

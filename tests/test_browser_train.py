@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
 
 pytestmark = BROWSER
@@ -12,7 +14,9 @@ def test_short_training_then_draw_a_seven(server, page):
     page.goto(server + "/train")
     settle(page)
     page.get_by_role("button", name="Train from scratch").click()
-    expect(page.get_by_text("Step ", exact=False).first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Step \d+ of \d+|Preparing the training digits")).first
+    ).to_be_visible()
     expect(page.get_by_text("Done:")).to_be_visible(timeout=90_000)  # the page polls while it trains
     settle(page)
     expect(page.get_by_role("button", name="Filmstrip (GIF)")).to_be_visible()

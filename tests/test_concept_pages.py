@@ -83,7 +83,9 @@ def test_transposed_convolution_steps_to_four_by_four():
     at = _page("conv1d")
     by_label(at.slider, "Step (of 4)").set_value(4).run()
     assert not at.exception
-    assert "2 x 2 became 4 x 4 (= conv_transpose2d: True)" in " ".join(s.value for s in at.success)
+    assert "2 x 2 became 4 x 4, the same numbers as PyTorch's conv_transpose2d." in " ".join(
+        s.value for s in at.success
+    )
 
 
 def test_palette_choice_applies_and_travels_in_links():

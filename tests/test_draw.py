@@ -110,3 +110,18 @@ def test_pictures_side_by_side_and_stacked_on_white():
     assert column.shape == (7, 3, 3)
     assert (column[:2] == 0).all() and (column[2] == 255).all() and (column[3:, 0] == 7).all()
     assert (column[3:, 1:] == 255).all()
+
+
+def test_an_input_is_called_padded_only_when_it_is():
+    from app.draw import steps
+
+    x, k = np.arange(16.0).reshape(4, 4), np.ones((2, 2))
+    for padding, title in ((0, "Input"), (1, "Input, padded")):
+        trace = convcore.conv2d_steps(x, k, padding=padding)
+        pics = steps.conv_step_images(trace, trace[0], tint="grey")
+        window = {(r, c) for r in trace[0].rows for c in trace[0].cols}
+        expected = grid.picture(trace.padded[0], title=title, cell=44, tint="grey", window=window,
+                                padding=trace.padding_mask)  # fmt: skip
+        assert np.array_equal(pics["inputs"][0], expected)
+        pool = convcore.pool2d_steps(x, 2, padding=padding)
+        assert steps._input_title(pool) == title

@@ -10,6 +10,11 @@ from app.draw.mosaic import side_by_side, stack
 from app.draw.text import caption_strip
 
 
+def _input_title(trace) -> str:
+    """ "Input, padded" only when there is padding to see."""
+    return "Input, padded" if trace.padding_mask.any() else "Input"
+
+
 def _hidden(output: np.ndarray, i: int, j: int) -> np.ndarray:
     """Cells of a (rows, cols) output written after (i, j): not computed yet at this step."""
     return np.arange(output.size).reshape(output.shape) > i * output.shape[1] + j
@@ -26,10 +31,11 @@ def conv_step_images(trace, step, *, tint: str, cell: int = 44) -> dict:
     window = {(r, c) for r in step.rows for c in step.cols}
     names = ["R", "G", "B"] if trace.padded.shape[0] == 3 else [""]
     pscale = float(np.abs(step.products).max()) or 1.0
+    shown = _input_title(trace)
     inputs, kernels, products = [], [], []
     for c, name in enumerate(names):
         suffix = f" ({name})" if name else ""
-        inputs.append(picture(trace.padded[c], title=f"Input, padded{suffix}", cell=cell, tint=tint,
+        inputs.append(picture(trace.padded[c], title=f"{shown}{suffix}", cell=cell, tint=tint,
                               window=window, padding=trace.padding_mask))  # fmt: skip
         kernels.append(picture(step.kernel[c], title=f"Kernel{suffix}", cell=cell))
         products.append(picture(step.products[c], title=f"Products{suffix}", cell=cell, scale=pscale))
@@ -51,7 +57,7 @@ def pool_step_images(trace, step, *, tint: str, cell: int = 44) -> dict:
     c, i, j = step.position
     window = {(r, q) for r in step.rows for q in step.cols}
     chosen = set() if step.chosen is None else {(step.rows[step.chosen[0]], step.cols[step.chosen[1]])}
-    inp = picture(trace.padded[c], title="Input, padded", cell=cell, tint=tint, window=window - chosen,
+    inp = picture(trace.padded[c], title=_input_title(trace), cell=cell, tint=tint, window=window - chosen,
                   chosen=chosen, padding=trace.padding_mask)  # fmt: skip
     local = {step.chosen} if step.chosen is not None else set()
     win = picture(step.values, title="Window", cell=cell, tint=tint, chosen=local)
