@@ -47,8 +47,11 @@ def arrive() -> None:
             del st.query_params[key]
             params[key] = None  # refused: check() says so once the page has run
     if params.get("presenter") is not None:  # the short form teachers type: ?presenter=1
-        st.session_state[session.PRESENTER_KEY] = params.pop("presenter") == "1"
+        on = params.pop("presenter") == "1"
         del st.query_params["presenter"]
+        if on:  # the bound toggle's own form too, so a link copied from now on keeps presenter mode
+            st.session_state[session.PRESENTER_KEY] = True
+            st.query_params[session.PRESENTER_KEY] = "true"
     st.session_state[_ARRIVED] = params
 
 

@@ -26,7 +26,12 @@ def plain(name: str) -> str:
     name = "".join(ch for ch in name if ch.isprintable())
     if len(name) > _MAX_NAME:
         name = name[: _MAX_NAME - 1] + "…"
-    return _MARKDOWN.sub(r"\\\1", name)
+    name = _MARKDOWN.sub(r"\\\1", name)
+    # and no address becomes a link (GFM links "http://...", "www..." and e-mail addresses in plain
+    # text): an invisible word joiner breaks each pattern
+    for mark, broken in (("\\:\\/\\/", "\\:\u2060\\/\\/"), ("www\\.", "www\u2060\\."), ("\\@", "\u2060\\@")):
+        name = name.replace(mark, broken)
+    return name
 
 
 def use_sample(name: str | None = None) -> None:

@@ -27,6 +27,7 @@ def test_presenter_mode_hides_the_sidebar_and_walks_the_lesson(server, page):
     page.goto(server + "/filter_lab?presenter=1")
     settle(page)
     expect(page.get_by_text("Lesson 1 of 6: Filters and feature maps")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"ui\.presenter=true"))  # a link copied now keeps presenter mode
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "presenter_1920.png"))

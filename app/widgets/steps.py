@@ -27,6 +27,7 @@ STEP_FILTERS = [
     if max(s.build().size) <= 5 and not s.build().magnitude_of and not s.build().is_colour
 ]
 _PICK_WIDTH = 320
+_PICK_MIN = 160
 _CHANNELS = ("Red", "Green", "Blue")
 
 
@@ -69,7 +70,8 @@ def input_grid(
 @memo(mb=16)
 def _thumbnail(image_key: str, width: int, _pixels: np.ndarray) -> Image.Image:
     h, w = _pixels.shape[:2]
-    return Image.fromarray(_pixels).resize((width, max(1, round(h * width / w))), Image.Resampling.BILINEAR)
+    smooth = Image.Resampling.BILINEAR if width <= w else Image.Resampling.NEAREST  # enlarged: square pixels
+    return Image.fromarray(_pixels).resize((width, max(1, round(h * width / w))), smooth)
 
 
 def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
@@ -95,8 +97,9 @@ def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     centre = (int(row) - 1, int(col) - 1)
     r0 = int(np.clip(centre[0] - region // 2, 0, h - region))
     c0 = int(np.clip(centre[1] - region // 2, 0, w - region))
-    # Drawn on a copy at the size it is shown (the component sends the picture on every rerun).
-    shown_w = min(w, _PICK_WIDTH)
+    # Drawn on a copy at the size it is shown (the component sends the picture on every rerun); a
+    # tiny image is enlarged so that it can be seen and clicked.
+    shown_w = min(w, _PICK_WIDTH) if w >= _PICK_MIN else _PICK_MIN
     scale = shown_w / w
     shown = _thumbnail(image.key, shown_w, image.pixels).copy()  # drawn on: not the shared one
     box = [c0 * scale, r0 * scale, (c0 + region) * scale, (r0 + region) * scale]
