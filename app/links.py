@@ -37,7 +37,14 @@ def _unusable(value: str) -> bool:
 
 
 def arrive() -> None:
-    """On a session's first run, note the link's parameters (and turn ``presenter=1`` on)."""
+    """Turn ``presenter=1`` on whenever a URL carries it (a tab reloaded with a new address keeps
+    its session), and on a session's first run note the link's parameters."""
+    if st.query_params.get("presenter") is not None:  # the short form teachers type: ?presenter=1
+        on = st.query_params.get("presenter") == "1"
+        del st.query_params["presenter"]
+        if on:  # the bound toggle's own form too, so a link copied from now on keeps presenter mode
+            st.session_state[session.PRESENTER_KEY] = True
+            st.query_params[session.PRESENTER_KEY] = "true"
     if st.session_state.get(_SEEN):
         return
     st.session_state[_SEEN] = True
@@ -46,12 +53,6 @@ def arrive() -> None:
         if any(_unusable(v) for v in st.query_params.get_all(key)):
             del st.query_params[key]
             params[key] = None  # refused: check() says so once the page has run
-    if params.get("presenter") is not None:  # the short form teachers type: ?presenter=1
-        on = params.pop("presenter") == "1"
-        del st.query_params["presenter"]
-        if on:  # the bound toggle's own form too, so a link copied from now on keeps presenter mode
-            st.session_state[session.PRESENTER_KEY] = True
-            st.query_params[session.PRESENTER_KEY] = "true"
     st.session_state[_ARRIVED] = params
 
 

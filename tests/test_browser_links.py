@@ -37,6 +37,9 @@ def test_presenter_mode_hides_the_sidebar_and_walks_the_lesson(server, page):
     page.get_by_role("button", name="Leave presenter mode").click()
     settle(page)
     expect(page.get_by_test_id("stSidebar")).to_be_visible()
+    page.goto(server + "/pool_steps?presenter=1")  # the same tab (and session), a new address
+    settle(page)
+    expect(page.get_by_text("Lesson 3 of 6: Pooling")).to_be_visible()
 
 
 def test_a_setting_changed_inside_a_fragment_reaches_the_url_at_once(server, page):
