@@ -1,8 +1,8 @@
-"""The one list of pages: file, title, icon, settings prefixes, lesson place and Home blurb.
+"""The one list of pages: file, title, icon, settings prefixes, lesson place and Home's link label.
 
-``main.py`` builds the navigation from it, :mod:`app.links` finds a page's settings by its prefixes,
-presenter mode walks the lesson in ``lesson`` order, Home shows the gallery, and the tests find the
-pages here. A new page is one file in ``pages/`` plus one row below.
+``main.py`` builds the navigation from it, presenter mode walks the lesson in ``lesson`` order,
+Home links to every page, and the tests and the load test find the pages and their widget-key
+prefixes here. A new page is one file in ``pages/`` plus one row below.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ class Page:
     """One page of the app.
 
     ``name`` is the file name without ``.py`` and the URL path (empty for Home); ``prefixes`` are the
-    session-state prefixes of its settings (what a shareable link carries); ``lesson`` is its stop in
-    presenter mode's lesson (a title), or "" when it is not one; ``link`` and ``blurb`` are Home's.
+    session-state prefixes of its widgets' keys (one namespace per page); ``lesson`` is its stop in
+    presenter mode's lesson (a title), or "" when it is not one; ``link`` is the label of Home's
+    link to it (the title when empty).
     """
 
     name: str
