@@ -52,6 +52,11 @@ def set_image(image: CurrentImage) -> None:
     st.session_state["image.error"] = None
 
 
+def presenting() -> bool:
+    """Whether presenter mode is on (large type for a projector: pictures and grids grow too)."""
+    return bool(st.session_state.get(PRESENTER_KEY))
+
+
 def palette() -> tuple[str, str]:
     """The colour maps chosen in the sidebar (a pair from app.draw.colour.PALETTES)."""
     return PALETTES.get(st.session_state.get(PALETTE_KEY), next(iter(PALETTES.values())))
