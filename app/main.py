@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import links, picker, presenter, registry, server, session  # noqa: E402
+from app import links, presenter, registry, server, session  # noqa: E402
 
 
 def run() -> None:
@@ -24,7 +24,6 @@ def run() -> None:
     pages = registry.st_pages()
     page = st.navigation(list(pages.values()))
     try:
-        picker.sidebar()
         presenter.apply(pages, registry.by_url(page.url_path))
         server.guarded(page.run)()  # a busy server or refused settings: a sentence, the page stays usable
     except Exception:  # noqa: BLE001 - only while a link's (untrusted) values are in use

@@ -88,57 +88,65 @@ def _release(file_id: str) -> None:
 
 
 def sidebar() -> None:
-    """Draw the picker and the current image in the sidebar."""
-    with st.sidebar:
-        st.subheader("Your image")
-        source = st.radio(
-            "Image source",
-            SOURCES,
-            key="image.source",
-            horizontal=True,
-            on_change=_on_source_change,
+    """Draw the picker and the current image in the sidebar (in presenter mode, where the sidebar
+    is hidden, the lesson bar draws it in its "Picture" popover instead: app.presenter)."""
+    if not session.presenting():
+        with st.sidebar:
+            draw()
+
+
+def draw() -> None:
+    """The picker and the current image, in the current container."""
+    st.subheader("Your image")
+    source = st.radio(
+        "Image source",
+        SOURCES,
+        key="image.source",
+        horizontal=True,
+        on_change=_on_source_change,
+        bind=LINK,
+    )
+    if source == "Sample":
+        chosen = st.selectbox(
+            "Sample image",
+            list(convcore.SAMPLES),
+            key="image.sample",
+            on_change=use_sample,
+            help="Photos and patterns that ship with the app (work offline).",
             bind=LINK,
         )
-        if source == "Sample":
-            chosen = st.selectbox(
-                "Sample image",
-                list(convcore.SAMPLES),
-                key="image.sample",
-                on_change=use_sample,
-                help="Photos and patterns that ship with the app (work offline).",
-                bind=LINK,
-            )
-            if chosen != session.current_image().name:  # set by a link, which sends no change event
-                st.session_state["image.sample_kept"] = chosen
-                session.set_image(caches.sample(chosen))
-        elif source == "Upload":
-            up = st.file_uploader(
-                "Upload a photo",
-                type=UPLOAD_TYPES,
-                key="image.upload",
-                help="PNG, JPEG, GIF, BMP, WebP or TIFF, up to 25 megapixels. "
-                "Large photos are shrunk to 1024 pixels on the long side.",
-            )
-            if up is not None:
-                take_file(up.name, up.file_id, up.getvalue())
-            else:
-                st.session_state["image.last_file"] = None
-        else:
-            shot = st.camera_input("Take a picture", key="image.camera")
-            if shot is not None:
-                take_file("Camera picture", shot.file_id, shot.getvalue())
-        if st.session_state.get("image.error"):
-            st.error(st.session_state["image.error"], icon=":material/broken_image:")
-        image = session.current_image()
-        h, w = image.pixels.shape[:2]
-        st.image(
-            caches.photo(image, max_side=640),
-            caption=f"{plain(image.name)}: {w} x {h} pixels",
-            width="stretch",
-            output_format="JPEG",
+        if chosen != session.current_image().name:  # set by a link, which sends no change event
+            st.session_state["image.sample_kept"] = chosen
+            session.set_image(caches.sample(chosen))
+    elif source == "Upload":
+        up = st.file_uploader(
+            "Upload a photo",
+            type=UPLOAD_TYPES,
+            key="image.upload",
+            help="PNG, JPEG, GIF, BMP, WebP or TIFF, up to 25 megapixels. "
+            "Large photos are shrunk to 1024 pixels on the long side.",
         )
-        oh, ow = image.original_size
-        if (oh, ow) != (h, w):
-            st.caption(f"Original size {ow} x {oh} pixels.")
-        for note in image.notes:
-            st.caption(note)
+        if up is not None:
+            take_file(up.name, up.file_id, up.getvalue())
+        else:
+            st.session_state["image.last_file"] = None
+    else:
+        shot = st.camera_input("Take a picture", key="image.camera")
+        if shot is not None:
+            take_file("Camera picture", shot.file_id, shot.getvalue())
+    if st.session_state.get("image.error"):
+        st.error(st.session_state["image.error"], icon=":material/broken_image:")
+    image = session.current_image()
+    h, w = image.pixels.shape[:2]
+    st.image(
+        caches.photo(image, max_side=640),
+        caption=f"{plain(image.name)}: {w} x {h} pixels",
+        width="stretch",
+        output_format="JPEG",
+        alt=f"The image every page works on: {image.name}, {w} x {h} pixels",
+    )
+    oh, ow = image.original_size
+    if (oh, ow) != (h, w):
+        st.caption(f"Original size {ow} x {oh} pixels.")
+    for note in image.notes:
+        st.caption(note)

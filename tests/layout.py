@@ -20,7 +20,7 @@ CUT_JS = """() => {
     const cs = getComputedStyle(el);
     const clips = cs.textOverflow === 'ellipsis' || cs.overflowX === 'hidden' || cs.overflow === 'hidden';
     if (clips && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
-      out.push(text.replace(/\s+/g, ' ').slice(0, 60) + ' [' + el.clientWidth + '<' + el.scrollWidth + ']');
+      out.push(text.replace(/\\s+/g, ' ').slice(0, 60) + ' [' + el.clientWidth + '<' + el.scrollWidth + ']');
     }
   }
   return [...new Set(out)];
@@ -50,6 +50,34 @@ FRAMES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] iframe'
   } catch (e) { return null; } }).filter(x => x)"""
 
 
+#: Every setting shown on the page, by kind and label: what a link must bring back exactly.
+WIDGETS_JS = """() => {
+  const out = {};
+  const name = (el, root) => { if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+    const w = el.closest(root); const l = w && w.querySelector('[data-testid=stWidgetLabel]');
+    return l ? l.innerText.trim() : ''; };
+  const put = (k, v) => { let key = k, n = 2; while (key in out) key = k + ' #' + n++; out[key] = v; };
+  const main = document.querySelector('[data-testid=stMain]');
+  for (const s of main.querySelectorAll('[role=slider]'))
+    put('slider ' + name(s, '[data-testid=stSlider]'), s.getAttribute('aria-valuetext') || s.getAttribute('aria-valuenow'));
+  for (const c of main.querySelectorAll('[data-testid=stCheckbox] input, [data-testid=stToggle] input'))
+    put('check ' + name(c, '[data-testid=stCheckbox], [data-testid=stToggle]'), c.checked);
+  for (const g of main.querySelectorAll('[data-testid=stRadio]')) {
+    const on = g.querySelector('input:checked');
+    put('radio ' + name(g, '[data-testid=stRadio]'), on ? on.closest('label').innerText.trim() : null); }
+  for (const b of main.querySelectorAll('input[role=combobox]')) put('select ' + name(b, '[data-testid=stSelectbox]'), b.value);
+  for (const i of main.querySelectorAll('[data-testid=stNumberInput] input, [data-testid=stTextInput] input'))
+    put('input ' + name(i, '[data-testid=stNumberInput], [data-testid=stTextInput]'), i.value);
+  for (const t of main.querySelectorAll('[role=tab][aria-selected=true]')) put('tab', t.innerText.trim());
+  return out;
+}"""
+
+
+def widgets(page) -> dict:
+    """Every setting shown in the main area now (sliders, checkboxes, radios, select boxes, inputs, tabs)."""
+    return page.evaluate(WIDGETS_JS)
+
+
 def findings(page) -> list[str]:
     """What is wrong with the page as shown now (empty when nothing)."""
     out = [f"cut: {t}" for t in page.evaluate(CUT_JS)]
@@ -66,8 +94,12 @@ def axe_violations(page) -> list[dict]:
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
     result = Axe().run(page, options=options)
     return [
-        {"id": v["id"], "impact": v["impact"], "targets": [" ".join(map(str, n["target"])) for n in v["nodes"]],
-         "summary": [n.get("failureSummary", "")[:160] for n in v["nodes"]]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "targets": [" ".join(map(str, n["target"])) for n in v["nodes"]],
+            "summary": [n.get("failureSummary", "")[:160] for n in v["nodes"]],
+        }
         for v in result.response["violations"]
     ]
 
@@ -75,7 +107,8 @@ def axe_violations(page) -> list[dict]:
 def first_screen_top(page, selector: str) -> float | None:
     """The top of the first element matching selector in the viewport's coordinates (None: absent)."""
     return page.evaluate(
-        "(q) => { const e = document.querySelector(q); return e ? e.getBoundingClientRect().top : null; }", selector
+        "(q) => { const e = document.querySelector(q); return e ? e.getBoundingClientRect().top : null; }",
+        selector,
     )
 
 
@@ -114,7 +147,9 @@ def _main() -> int:  # pragma: no cover - a tool for looking, run by hand
                     for mode in args.modes.split(","):
                         ctx = browser.new_context(viewport={"width": w, "height": h})
                         page = ctx.new_page()
-                        query = "&".join(q for q in (args.query, "presenter=1" if mode == "presenter" else "") if q)
+                        query = "&".join(
+                            q for q in (args.query, "presenter=1" if mode == "presenter" else "") if q
+                        )
                         path = "" if name == "home" else name
                         page.goto(f"http://127.0.0.1:{port}/{path}" + (f"?{query}" if query else ""))
                         settle(page)
@@ -130,9 +165,13 @@ def _main() -> int:  # pragma: no cover - a tool for looking, run by hand
                         found = findings(page)
                         if args.axe:
                             for v in axe_violations(page):
-                                found += [f"axe {v['id']}: {t}  -- {m}" for t, m in zip(v["targets"], v["summary"])]
+                                found += [
+                                    f"axe {v['id']}: {t}  -- {m}" for t, m in zip(v["targets"], v["summary"])
+                                ]
                         bad += bool(found)
-                        print(stem, "OK" if not found else "", *found, sep="\n  " if found else " ", flush=True)
+                        print(
+                            stem, "OK" if not found else "", *found, sep="\n  " if found else " ", flush=True
+                        )
                         ctx.close()
             browser.close()
     finally:

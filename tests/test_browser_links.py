@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from app import registry
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.layout import widgets
 
 pytestmark = BROWSER
 
@@ -61,3 +65,86 @@ def test_a_setting_changed_inside_a_fragment_reaches_the_url_at_once(server, pag
         expect(other.get_by_role("slider", name="Stride")).to_have_attribute("aria-valuetext", "3")
     finally:
         fresh.close()
+
+
+def _change_some(page) -> None:
+    """What a student does: another tab, two sliders a step on, a switch flipped, a number up,
+    another choice, another option."""
+    main = page.get_by_test_id("stMain")
+    tabs = main.locator("[role=tab][aria-selected=false]:visible")
+    if tabs.count():
+        tabs.last.click()
+        settle(page)
+    for i in range(2):
+        sliders = main.locator("[role=slider]:visible:not([aria-disabled=true])")
+        if sliders.count() > i:
+            sliders.nth(i).focus()
+            sliders.nth(i).press("ArrowRight")
+            settle(page)
+    switches = main.locator("[data-testid=stToggle]:visible label, [data-testid=stCheckbox]:visible label")
+    if switches.count():
+        switches.first.click()
+        settle(page)
+    plus = main.locator("[data-testid=stNumberInputStepUp]:visible:enabled")
+    if plus.count():
+        plus.first.click()
+        settle(page)
+    radios = main.locator("[data-testid=stRadio]:visible").first.locator("label:has(input:not(:checked))")
+    if radios.count():
+        radios.last.click()
+        settle(page)
+    boxes = main.locator("input[role=combobox]:visible:enabled")
+    if boxes.count():
+        boxes.first.click()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        settle(page)
+
+
+@pytest.mark.parametrize("name", [p.name for p in registry.PAGES if p is not registry.HOME])
+def test_a_link_copied_after_changes_opens_the_same_view_in_a_fresh_browser(server, page, name):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{server}/{name}")
+    settle(page)
+    before = widgets(page)
+    _change_some(page)
+    after = widgets(page)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert len(changed) >= 2, f"the test changed too little on {name}: {changed}"
+    link = page.url
+    fresh = page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        settle(other)
+        other.wait_for_timeout(500)
+        settle(other)
+        opened = widgets(other)
+        if "tab" in after:  # the same tab first, then compare what is inside it
+            assert opened.get("tab") == after["tab"]
+        assert opened == after, {k: (after.get(k), opened.get(k)) for k in set(after) | set(opened)
+                                  if after.get(k) != opened.get(k)}  # fmt: skip
+    finally:
+        fresh.close()
+
+
+def test_copy_link_puts_the_address_with_every_setting_on_the_clipboard(server, page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server + "/pool_steps")
+    settle(page)
+    size = page.get_by_role("slider", name="Window size")
+    size.focus()
+    size.press("ArrowRight")
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("The link keeps this page's settings and the sample image.")).to_be_visible()
+    sidebar.get_by_role("button", name="Copy link").click()
+    expect(sidebar.get_by_role("status")).to_have_text("Link copied")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == page.url and "ps." in copied
+    sidebar.get_by_text("Upload", exact=True).click()  # an upload cannot travel: the page says so
+    settle(page)
+    expect(
+        sidebar.get_by_text("An uploaded photo or a camera picture cannot travel in a link")
+    ).to_be_visible()
