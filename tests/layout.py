@@ -40,6 +40,12 @@ WIDE_JS = """() => {
       out.push((what ? what.dataset.testid : 'element') + ' ends at x=' + Math.round(r.right) + ' > ' + vw);
     }
   }
+  for (const el of document.querySelectorAll('[data-testid=stMain] *')) {
+    const cs = getComputedStyle(el);
+    if (!['auto', 'scroll'].includes(cs.overflowX) || el.closest('[data-testid=stDataFrame], .dc-scroll')) continue;
+    if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
+      out.push('scrolls sideways inside the page: ' + (el.innerText || '').replace(/\\s+/g, ' ').slice(0, 50) + ' [' + el.clientWidth + '<' + el.scrollWidth + ']');
+  }
   return [...new Set(out)];
 }"""
 
