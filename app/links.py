@@ -53,7 +53,7 @@ export default function(component) {
   }
   button.onclick = async () => {
     const href = window.location.href;
-    root.dataset.copied = href;
+    root.querySelector('.copy').dataset.copied = href;
     let ok = false;
     if (navigator.clipboard && window.isSecureContext) {
       try { await navigator.clipboard.writeText(href); ok = true; } catch (e) { ok = false; }

@@ -131,18 +131,14 @@ def test_a_link_copied_after_changes_opens_the_same_view_in_a_fresh_browser(serv
 def test_copy_link_puts_the_address_with_every_setting_on_the_clipboard(server, page):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(server + "/pool_steps")
-    settle(page)
-    size = page.get_by_role("slider", name="Window size")
-    size.focus()
-    size.press("ArrowRight")
+    page.goto(server + "/pool_steps?ps.window=3&image.sample=Checkerboard")
     settle(page)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("The link keeps this page's settings and the sample image.")).to_be_visible()
     sidebar.get_by_role("button", name="Copy link").click()
     expect(sidebar.get_by_role("status")).to_have_text("Link copied")
     copied = page.evaluate("() => navigator.clipboard.readText()")
-    assert copied == page.url and "ps." in copied
+    assert copied == page.url and "ps.window=3" in copied and "image.sample=Checkerboard" in copied
     sidebar.get_by_text("Upload", exact=True).click()  # an upload cannot travel: the page says so
     settle(page)
     expect(
