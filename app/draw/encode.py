@@ -31,7 +31,7 @@ def jpeg_bytes(rgb: np.ndarray, *, max_side: int | None = None, quality: int = 9
     return buf.getvalue()
 
 
-def show(target, rgb: np.ndarray, *, alt: str | None = None, **kwargs) -> None:
+def show(target, rgb: np.ndarray, *, alt: str, **kwargs) -> None:
     """``target.image`` (``st`` or a column) for a drawn (H, W, 3) uint8 picture: our quick PNG,
     shrunk once if Streamlit would shrink it on every rerun.
 
