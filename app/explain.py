@@ -29,8 +29,9 @@ def size_formula(axis: str, n: int, k: int, s: int, before: int, after: int, d: 
         result = rf"&= \left\lfloor \frac{{{numer}}}{{{s}}} \right\rfloor + 1 \le 0 \;\Rightarrow\; \text{{no output}}"
     else:
         result = rf"&= \mathbf{{{numer // s + 1}}}"
-    # three lines (formula, numbers, result) so it fits a laptop-width column
-    return rf"\begin{{aligned}} {general} \\ {numbers} \\ {result} \end{{aligned}}"
+    # three lines (formula, numbers, result) so it fits a laptop-width column; KaTeX draws an
+    # "aligned" block 2 pixels wider than its box, which a thin space after it takes up (no scroll bar)
+    return rf"\begin{{aligned}} {general} \\ {numbers} \\ {result} \end{{aligned}} \;"
 
 
 def size_formulas(
@@ -73,23 +74,24 @@ def filter_parameters(filt: convcore.Filter, colour: str) -> str:
     """How many numbers the filter has, as a sentence (the weights a CNN would learn)."""
     kh, kw = filt.size
     if filt.magnitude_of:
-        return f"two {kh} x {kw} kernels = {2 * _weights(filt.size)} weights, combined as sqrt(a^2 + b^2)"
+        return f"two {kh} x {kw} kernels = {2 * _weights(filt.size):,} weights, combined as sqrt(a^2 + b^2)"
     if filt.is_colour:
         return (
-            f"{kh} x {kw} x 3 = {_weights(filt.size, 3)} weights (one {kh} x {kw} slice per colour channel)"
+            f"{kh} x {kw} x 3 = {_weights(filt.size, 3):,} weights (one {kh} x {kw} slice per colour channel)"
         )
     if colour == "rgb":
-        return f"{kh} x {kw} = {_weights(filt.size)} weights, used on each colour channel separately"
-    return f"{kh} x {kw} = {_weights(filt.size)} weights"
+        return f"{kh} x {kw} = {_weights(filt.size):,} weights, used on each colour channel separately"
+    return f"{kh} x {kw} = {_weights(filt.size):,} weights"
 
 
 def layer_parameters(weight_shape: tuple[int, int, int, int]) -> str:
-    """'8 x 3 x 3 x 3 = 216 weights + 8 biases = 224 parameters' for a (O, C, kh, kw) bank."""
+    """'8 x 3 x 3 x 3 = 216 weights + 8 biases = 224 parameters' for a (O, C, kh, kw) bank (thousands
+    separated: '256 x 3 x 5 x 5 = 19,200 weights + 256 biases = 19,456 parameters')."""
     o, c, kh, kw = weight_shape
     layer = convcore.Layer("conv", (kh, kw), channels=o)
     n = convcore.parameter_count(layer, c, bias=False)
     total = convcore.parameter_count(layer, c)
-    return f"{o} x {c} x {kh} x {kw} = {n} weights + {o} bias{'es' if o > 1 else ''} = {total} parameters"
+    return f"{o:,} x {c:,} x {kh} x {kw} = {n:,} weights + {o:,} bias{'es' if o > 1 else ''} = {total:,} parameters"
 
 
 def _paren(value: float) -> str:
@@ -136,3 +138,50 @@ def transpose_sentence(x: np.ndarray, kernel: np.ndarray, position: tuple[int, i
         f"Input ({i + 1}, {j + 1}) = {v} adds {v} x kernel at rows {i * stride + 1}-{i * stride + kernel.shape[0]}, "
         f"columns {j * stride + 1}-{j * stride + kernel.shape[1]}."
     )
+
+
+def _places(indices: tuple[int, ...]) -> str:
+    """Rows or columns counted from 1: "2-4", or "1, 3 and 5" when the kernel's taps have gaps."""
+    ones = [i + 1 for i in indices]
+    if len(ones) == 1:
+        return str(ones[0])
+    if ones == list(range(ones[0], ones[-1] + 1)):
+        return f"{ones[0]}-{ones[-1]}"
+    return ", ".join(map(str, ones[:-1])) + f" and {ones[-1]}"
+
+
+def window_place(step: convcore.ConvStep | convcore.PoolStep) -> str:
+    """Where a step's window lies on the input as drawn (padding included): 'rows 2-4, columns 1-3'."""
+    return f"rows {_places(step.rows)}, columns {_places(step.cols)}"
+
+
+def step_hint(step: convcore.ConvStep) -> str:
+    """A hint for working out one convolution output by hand: where, what to multiply, what to add."""
+    channels, n = step.products.shape[0], step.products[0].size
+    first = f"{_paren(step.inputs.flat[0])}×{_paren(step.kernel.flat[0])} = {fmt(step.products.flat[0])}"
+    text = (
+        f"Lay the kernel on the input (as drawn) at {window_place(step)}. Multiply each of the {n} numbers "
+        f"there by the kernel number on top of it (the first: {first}) and add the {n} products"
+    )
+    if channels > 1:
+        text += f"; do the same on each of the {channels} colour channels and add their sums"
+    return text + f"; then add the bias, {fmt(step.bias)}."
+
+
+def pool_hint(step: convcore.PoolStep) -> str:
+    """A hint for working out one pooled number by hand."""
+    n = step.values.size
+    where = f"the {n} numbers of the input (as drawn) at {window_place(step)}"
+    if step.chosen is not None:
+        return f"Look at {where}: max pooling keeps the largest of them."
+    return f"Add {where} and divide the sum by {n} (padding, if any, counts as 0)."
+
+
+def size_what_if(n: int, k: int, s: int, before: int, after: int, d: int) -> tuple[str, str]:
+    """A hint and a worked solution for one axis' output length with stride ``s`` (plain text, LaTeX)."""
+    top = n + before + after - d * (k - 1) - 1
+    hint = (
+        f"Only s changes in the formula: the top of the fraction stays {n} + {before + after} - "
+        f"{d}·({k} - 1) - 1 = {top}. Divide it by the new stride, {s}, round down and add 1."
+    )
+    return hint, size_formula("H", n, k, s, before, after, d)

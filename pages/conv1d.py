@@ -1,21 +1,20 @@
 """1-D convolution step by step, a note on 3-D convolution, and transposed convolution (upsampling)."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import convcore
 from app import explain, server
-from app.draw import encode, grid
+from app.draw import encode, grid, steps
 from app.draw.text import fmt
 from app.session import LINK
 from app.widgets import stepper
+from app.widgets import steps as step_widgets
 from app.widgets.kernels import number_editor, typed_numbers
 
 P = "c1"
 T = "tc"
 st.title("1-D convolution and upsampling")
-st.caption("The same multiply-and-add, along a line of numbers: a sound, a time series, a sentence.")
 
 SIGNALS = ["Noisy sine", "Step", "Type numbers", "Text as character codes"]
 KERNELS = {
@@ -27,9 +26,12 @@ MAX_KERNEL = 9
 #: A typed signal: enough for any lesson, and its step grids stay small enough to draw at once.
 MAX_SIGNAL = 200
 
-left, mid, right = st.columns([3, 3, 2], gap="large")
+# The settings in one row of popovers: the step's pictures, below, are on the first screen.
+row, (left, mid, right) = step_widgets.settings_row(
+    ("Signal", ":material/timeline:"), ("Kernel", ":material/apps:"), ("Stride, padding", ":material/tune:")
+)
 with left:
-    kind = st.radio("Signal", SIGNALS, key=f"{P}.signal", horizontal=True, bind=LINK)
+    kind = st.radio("Signal", SIGNALS, key=f"{P}.signal", bind=LINK)
     if kind == "Noisy sine":
         t = np.arange(24)
         signal = np.round(np.sin(t / 3) * 10 + np.random.default_rng(0).normal(0, 2, t.size), 1)
@@ -44,12 +46,16 @@ with left:
         signal = np.array([float(ord(c)) for c in text]) if text else None
         st.caption("Each character becomes its code (a = 97, b = 98, ...).")
 with mid:
-    kname = st.radio("Kernel", [*KERNELS, "Type a kernel"], key=f"{P}.kernel", horizontal=True, bind=LINK)
+    kname = st.radio("Kernel", [*KERNELS, "Type a kernel"], key=f"{P}.kernel", bind=LINK)
     kernel = (np.array(KERNELS[kname]) if kname in KERNELS
               else typed_numbers("Kernel numbers", "1, 0, -1", f"{P}.ktyped", name="Kernel", max_numbers=MAX_KERNEL))  # fmt: skip
 with right:
     stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride", bind=LINK)
     padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding", bind=LINK)
+length = "no signal" if signal is None else f"{signal.size} numbers"
+row.caption(
+    f"{kind}: {length} · {kname if kernel is not None else 'no kernel'} · stride {stride}, padding {padding}"
+)
 
 trace = None
 if signal is not None and kernel is not None:
@@ -63,16 +69,11 @@ if signal is not None and kernel is not None:
 def walk(trace) -> None:
     k = stepper.controls(P, len(trace))
     step = trace[k]
-    window = {(0, c) for c in step.cols}
-    encode.show(st, grid.picture(trace.padded[0], title="Signal (padded)" if padding else "Signal", cell=40, window=window,
-                                 padding=trace.padding_mask))  # fmt: skip
-    c1, c2 = st.columns([1, 3])
-    encode.show(c1, grid.picture(step.kernel[0], title="Kernel", cell=40))
-    encode.show(c2, grid.picture(step.products[0], title="Products", cell=40))
+    pics = steps.conv1d_step_images(trace, step, **step_widgets.sizes())
+    step_widgets.conv1d_view(pics)
     st.markdown(f"#### {explain.conv1d_equation(step)}")
-    hidden = np.arange(trace.output.shape[2])[None] > step.position[2]
-    encode.show(st, grid.picture(trace.output[0], title="Output", cell=40, hidden=hidden,
-                                 window={(0, step.position[2])}))  # fmt: skip
+    st.caption("The same multiply-and-add, along a line of numbers: a sound, a time series, a sentence.")
+    encode.show(st, pics["output"], alt=pics["alt"]["output"])
     st.caption(explain.length_formula(trace.geometry))
 
 
@@ -80,10 +81,9 @@ if trace is not None:
     walk(trace)
     # each output drawn at the centre of the window it reads (the receptive field's centre)
     field = convcore.receptive_fields([convcore.Layer("conv", kernel.size, stride, padding, channels=1)])[0]
-    out = trace.output[0, 0]
-    chart = pd.DataFrame({"signal": pd.Series(signal)})
-    chart["output"] = pd.Series(out, index=field.start - 0.5 + np.arange(out.size) * field.jump)
-    st.line_chart(chart, height=200)
+    step_widgets.signal_chart(
+        signal, trace.output[0, 0], field.start - 0.5 + np.arange(trace.output.shape[2]) * field.jump
+    )
 
 with st.expander("3-D convolution: video and volumes"):
     frames, side, kt = 16, 112, 3
@@ -92,7 +92,7 @@ with st.expander("3-D convolution: video and volumes"):
     weights3d = convcore.parameter_count(convcore.Layer("conv", (3, 3), channels=1), kt * 3, bias=False)
     st.markdown(
         f"Stack {frames} video frames of {side} x {side} x 3 into a volume. A 3-D kernel of {kt} x 3 x 3 (time x "
-        f"height x width) on 3 channels has {weights3d} weights and slides along time too: with padding 1 the "
+        f"height x width) on 3 channels has {weights3d:,} weights and slides along time too: with padding 1 the "
         f"output has {out_t} frames of {side} x {side}, each number mixing {kt} neighbouring frames, so it can "
         "detect motion. The same idea reads CT and MRI scans, where the third axis is depth. Every step is still "
         "multiply and add."
@@ -127,20 +127,20 @@ def upsample() -> None:
     k = stepper.controls(T, len(parts))
     (i, j), part = parts[k]
     so_far = sum(p for _, p in parts[: k + 1])
-    a, b, c, d = st.columns(4)
-    encode.show(a, grid.picture(x, title="Input", cell=44, window={(i, j)}))
-    encode.show(b, grid.picture(kern, title="Kernel", cell=44))
-    encode.show(c, grid.picture(part, title=f"{fmt(x[i, j])} x kernel", cell=44))
-    encode.show(d, grid.picture(so_far, title="Output so far", cell=44))
+    rows = [(x, "Input", {(i, j)}, f"the input, {x.shape[0]} x {x.shape[1]}, row {i + 1}, column {j + 1} outlined"),
+            (kern, "Kernel", set(), f"the kernel, {kern.shape[0]} x {kern.shape[1]}"),
+            (part, f"{fmt(x[i, j])} x kernel", set(), f"{fmt(x[i, j])} times the kernel, placed in the output"),
+            (so_far, "Output so far", set(), f"the output so far, {so_far.shape[0]} x {so_far.shape[1]}")]  # fmt: skip
+    for col, (values, title, window, alt) in zip(st.columns(4), rows):
+        encode.show(col, grid.picture(values, title=title, window=window, **step_widgets.sizes()), alt=alt)
     st.markdown(explain.transpose_sentence(x, kern, (i, j), tstride))
     if k == len(parts) - 1 and np.allclose(so_far, result):
         st.success(f"Done: {x.shape[0]} x {x.shape[1]} became {result.shape[0]} x {result.shape[1]}, the same "
                    "numbers as PyTorch's conv_transpose2d.")  # fmt: skip
     elif k == len(parts) - 1:
         st.error("The steps do not add up to conv_transpose2d's result. This is a bug: please report it.")
-    encode.show(
-        st, grid.picture(result, title="conv_transpose2d", cell=None), caption="The same, in one call"
-    )
+    encode.show(st, grid.picture(result, title="conv_transpose2d", cell=None), caption="The same, in one call",
+                alt=f"conv_transpose2d's result, {result.shape[0]} x {result.shape[1]}: the same numbers")  # fmt: skip
 
 
 upsample()

@@ -12,18 +12,14 @@ from app.widgets import steps as step_widgets
 
 P = "ps"
 st.title("Pooling, step by step")
-st.caption(
-    "Pooling shrinks a feature map: each window of numbers becomes one number, its largest (max pooling) "
-    "or its average. No weights are learned."
-)
 image = session.current_image()
 
-inp, geo = st.columns([3, 2], gap="large")
+# The settings in one row of popovers: the step's pictures, below, are on the first screen.
+row, (inp, geo) = step_widgets.settings_row(("Input", ":material/grid_on:"), ("Pooling", ":material/tune:"))
 with inp:
-    st.markdown("**Input** (think of it as a feature map)")
+    st.caption("Think of the input as a feature map.")
     x, tint = step_widgets.input_grid(P, image, colour=False, sizes=(4, 16))
 with geo:
-    st.markdown("**Settings**")
     mode = (
         "max"
         if st.radio("Pooling", ["Max", "Average"], key=f"{P}.mode", horizontal=True, bind=LINK) == "Max"
@@ -37,6 +33,8 @@ with geo:
         "Padding", 0, 2, 0, key=f"{P}.padding", help="At most half the window (PyTorch's rule).", bind=LINK
     )
     st.caption("Max pooling pads with -infinity (never chosen); average pooling pads with zeros that count.")
+row.caption(f"{x.shape[1]} x {x.shape[0]} input · {'max' if mode == 'max' else 'average'} pooling · window "
+            f"{size} x {size} · stride {stride}, padding {padding}")  # fmt: skip
 
 try:
     trace = convcore.pool2d_steps(x, size, stride=stride, padding=padding, mode=mode)
@@ -50,21 +48,20 @@ def walk(trace: convcore.PoolTrace) -> None:
     step_widgets.apply_output_click(P, trace)
     k = stepper.controls(P, len(trace))
     step = trace[k]
-    pics = steps.pool_step_images(trace, step, tint=tint)
-    c1, c2, c3 = st.columns([5, 2, 4])
-    encode.show(c1, pics["input"])
-    encode.show(c2, pics["window"])
-    with c3:
-        step_widgets.clickable_output(P, pics["output"], pics["layout"], 0)
+    pics = steps.pool_step_images(trace, step, tint=tint, clickable=True, **step_widgets.sizes())
+    step_widgets.pool_view(P, step, pics, beside_output=lambda: exercises.predict_next(
+        P, trace, k, solution=explain.pool_equation, hint=explain.pool_hint))  # fmt: skip
     st.markdown(f"#### {explain.pool_equation(step)}")
     h, w = x.shape
     oh, ow = trace.output.shape[1:]
-    st.caption(f"The map shrinks from {w} x {h} to {ow} x {oh} numbers.")
-    for line in explain.size_formulas(
+    st.caption(f"Each window of the map becomes one number: its largest (max pooling) or its average. No weights "
+               f"are learned. The map shrinks from {w} x {h} to {ow} x {oh} numbers.")  # fmt: skip
+    formulas = explain.size_formulas(
         (h, w), (size, size), convcore.ConvParams(stride=stride, padding=padding)
-    ):
+    )
+    for line in formulas:
         st.latex(line)
-    exercises.predict_next(P, trace, k, explain.pool_equation)
+    exercises.output_size(P, trace.geometry)
     step_widgets.downloads(P, trace, step, frame=lambda s, cell: steps.pool_frame(trace, s, tint=tint, cell=cell),
                            csv_sections=export.pool_csv_sections)  # fmt: skip
 
@@ -89,11 +86,17 @@ except ValueError as exc:
 else:
     changed = {tuple(int(v) for v in rc) for rc in np.argwhere(cmp.pooled != cmp.pooled_shifted)}
     a, b, c, d = st.columns(4)
-    encode.show(a, grid.picture(cmp.original, title="Input", cell=30, tint=tint))
-    encode.show(b, grid.picture(cmp.shifted, title=f"Shifted {direction.lower()}", cell=30, tint=tint))
-    encode.show(c, grid.picture(cmp.pooled, title="Pooled", cell=30, tint=tint))
-    encode.show(d, grid.picture(cmp.pooled_shifted, title="Pooled after the shift", cell=30, tint=tint,
-                                window=changed))  # fmt: skip
+    shown = step_widgets.sizes()
+    cell, ts = round(shown["cell"] * 30 / 36), shown["title_size"]
+    encode.show(a, grid.picture(cmp.original, title="Input", cell=cell, title_size=ts, tint=tint),
+                alt=f"The input, {x.shape[0]} x {x.shape[1]} numbers")  # fmt: skip
+    encode.show(b, grid.picture(cmp.shifted, title=f"Shifted {direction.lower()}", cell=cell, title_size=ts, tint=tint),
+                alt=f"The input shifted one pixel {direction.lower()}, the edge repeated")  # fmt: skip
+    encode.show(c, grid.picture(cmp.pooled, title="Pooled", cell=cell, title_size=ts, tint=tint),
+                alt=f"The input pooled: {cmp.pooled.shape[0]} x {cmp.pooled.shape[1]} numbers")  # fmt: skip
+    encode.show(d, grid.picture(cmp.pooled_shifted, title="Pooled after the shift", cell=cell, title_size=ts,
+                                tint=tint, window=changed),
+                alt=f"The shifted input pooled; the {len(changed)} numbers that changed are outlined")  # fmt: skip
     st.markdown(
         f"Unchanged numbers: **{cmp.unchanged_before:.0%}** of the input, "
         f"**{cmp.unchanged_after:.0%}** of the pooled output (changed ones outlined)."

@@ -1,24 +1,53 @@
-"""The step-by-step pages in real Chromium: step, play, click an output cell, download the GIF."""
+"""The step-by-step pages in real Chromium: step, play, click an output cell, download the GIF; and
+each step page on a classroom projector, where its pictures are on the first screen."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from PIL import Image
 
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
+
+#: The step pages, each with its settings popovers.
+STEP_PAGES = {
+    "conv_steps": ("Input", "Kernel", "Stride, padding, dilation"),
+    "pool_steps": ("Input", "Pooling"),
+    "conv1d": ("Signal", "Kernel", "Stride, padding"),
+}
+#: The exercises' expanders.
+EXERCISES = re.compile("Predict the next output|What if the stride were")
+#: The first step picture (the input grid, or the 1-D signal).
+FIRST_PICTURE = "[data-testid=stMain] [data-testid=stImage] img"
 
 
 def equation(page):
     return page.locator("h4").filter(has_text="(output row")
 
 
+def popover(page, label: str):
+    """Open the settings popover ``label`` (its widgets exist only while it is open)."""
+    page.get_by_test_id("stPopover").filter(has_text=label).get_by_role("button").first.click()
+    settle(page)
+
+
+def close_popover(page) -> None:
+    page.keyboard.press("Escape")
+    settle(page)
+
+
 def use_preset(page, name: str) -> None:
+    popover(page, "Input")
     page.get_by_text("Preset", exact=True).click()
     settle(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Preset").first.click()
     page.get_by_role("option", name=name, exact=True).click()
     settle(page)
+    close_popover(page)
 
 
 def test_step_play_click_and_export_the_convolution(server, page):
@@ -45,10 +74,12 @@ def test_step_play_click_and_export_the_convolution(server, page):
     page.wait_for_timeout(1500)
     assert equation(page).inner_text() == stopped, "pausing stops the animation"
 
-    # Click output cell (row 3, column 2) in the streamlit-image-coordinates iframe.
-    frame = page.frame_locator("iframe[title*='streamlit_image_coordinates']").last
-    cell, top = 44, 29  # app.gridview: 44 px cells below a 28 px title
-    frame.locator("img").click(position={"x": 1 + 1.5 * cell, "y": top + 2.5 * cell})
+    # Click output cell (row 3, column 2) in the streamlit-image-coordinates iframe: the picture is
+    # drawn with 36 px cells below a 28 px title and shown as wide as its column.
+    img = page.frame_locator("iframe[title*='streamlit_image_coordinates']").last.locator("img")
+    scale = img.bounding_box()["width"] / img.evaluate("i => i.naturalWidth")
+    cell, top = 36, 29
+    img.click(position={"x": (1 + 1.5 * cell) * scale, "y": (top + 2.5 * cell) * scale})
     settle(page)
     expect(equation(page)).to_contain_text("(output row 3, column 2)")
     images_loaded(page)
@@ -80,8 +111,10 @@ def test_rgb_volume_and_pooling_pages_render(server, page):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(server + "/conv_steps")
     settle(page)
+    popover(page, "Input")
     page.get_by_text("RGB volume (3 channels)").click()
     settle(page)
+    close_popover(page)
     expect(equation(page)).to_contain_text("R + G + B =")
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "conv_steps_rgb_1366.png"), full_page=True)
@@ -100,3 +133,61 @@ def test_rgb_volume_and_pooling_pages_render(server, page):
     )
     assert overflow == 0
     page.screenshot(path=str(ARTIFACTS / "pool_steps_1366.png"), full_page=True)
+
+
+def _open(server, page, name: str, size: tuple[int, int], presenter: bool) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{server}/{name}" + ("?presenter=1" if presenter else ""))
+    settle(page)
+    images_loaded(page)
+    page.wait_for_timeout(500)  # the output's component sets its height once its picture is in
+    settle(page)
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name", list(STEP_PAGES))
+def test_the_step_pictures_are_on_the_first_screen_of_a_projector(server, page, name, size, presenter):
+    _open(server, page, name, size, presenter)
+    mode = "presenter" if presenter else "normal"
+    page.screenshot(path=str(ARTIFACTS / f"steps_{name}_{size[0]}_{mode}.png"))
+    assert findings(page) == []
+    top = first_screen_top(page, FIRST_PICTURE)
+    assert top is not None and 0 < top < size[1] - 120, f"the input grid starts at y={top}"
+    if not presenter:  # with the usual type the whole step is there: pictures and the equation
+        bottom = page.evaluate(
+            "() => document.querySelector('[data-testid=stMain] h4').getBoundingClientRect().bottom"
+        )
+        assert bottom <= size[1], f"the step's equation ends at y={bottom}"
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name", list(STEP_PAGES))
+def test_the_settings_and_exercises_fit_when_open(server, page, name, size, presenter):
+    _open(server, page, name, size, presenter)
+    for label in STEP_PAGES[name]:
+        popover(page, label)
+        assert findings(page) == [], label
+        close_popover(page)
+    for quiz in page.get_by_test_id("stExpander").filter(has_text=EXERCISES).all():
+        quiz.locator("summary").click()
+        settle(page)
+    assert findings(page) == []
+
+
+def test_the_crop_picker_is_whole_and_a_click_on_its_right_edge_moves_the_region(server, page):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server + "/conv_steps")
+    settle(page)
+    popover(page, "Input")
+    picker = page.get_by_test_id("stPopoverBody").locator("iframe[title*='streamlit_image_coordinates']")
+    img = picker.content_frame.locator("img")
+    expect(img).to_be_visible()
+    box = img.bounding_box()
+    outer = picker.bounding_box()
+    assert box["width"] <= outer["width"] + 1  # nothing of the picture cut off on the right
+    img.click(position={"x": box["width"] - 3, "y": box["height"] / 2})
+    settle(page)
+    column = page.get_by_role("spinbutton", name="Centre column")
+    assert int(column.input_value()) > 480  # the Grace Hopper sample is 512 pixels wide

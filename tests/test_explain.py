@@ -6,6 +6,7 @@ import numpy as np
 
 import convcore
 from app import explain
+from app.draw.text import fmt
 
 
 def test_size_formula_shows_the_numbers_and_the_result():
@@ -30,7 +31,7 @@ def test_formula_agrees_with_convcore_for_many_settings():
                         except ValueError:
                             assert r"\text{no output}" in text
                             continue
-                        assert text.endswith(rf"\mathbf{{{expected}}} \end{{aligned}}")
+                        assert text.endswith(rf"\mathbf{{{expected}}} \end{{aligned}} \;")
 
 
 def test_parameter_counts():
@@ -62,3 +63,45 @@ def test_step_and_pool_equations_use_the_traces_numbers():
     assert explain.pool_equation(pool[0]) == "max(-inf, -inf, -inf, 0) = 0 (output row 1, column 1)"
     avg = convcore.pool2d_steps(np.arange(16.0).reshape(4, 4), 2, mode="avg")
     assert explain.pool_equation(avg[0]) == "(0 + 1 + 4 + 5) / 4 = 2.5 (output row 1, column 1)"
+
+
+def test_parameter_counts_have_thousands_separators():
+    assert explain.layer_parameters((256, 384, 3, 3)) == (
+        "256 x 384 x 3 x 3 = 884,736 weights + 256 biases = 884,992 parameters"
+    )
+    assert explain.layer_parameters((64, 3, 11, 11)).endswith(
+        "= 23,232 weights + 64 biases = 23,296 parameters"
+    )
+
+
+def test_a_window_is_placed_in_rows_and_columns_counted_from_one():
+    trace = convcore.conv2d_steps(
+        np.arange(49.0).reshape(7, 7), np.ones((3, 3)), params=convcore.ConvParams(dilation=2)
+    )
+    assert explain.window_place(trace[0]) == "rows 1, 3 and 5, columns 1, 3 and 5"  # dilation: gaps
+    plain = convcore.conv2d_steps(np.arange(49.0).reshape(7, 7), np.ones((3, 3)))
+    assert explain.window_place(plain[1]) == "rows 1-3, columns 2-4"
+
+
+def test_hints_say_where_and_what_to_do_without_the_result():
+    trace = convcore.conv2d_steps(np.arange(9.0).reshape(3, 3), np.array([[1.0, -1.0]]), 0.5)
+    hint = explain.step_hint(trace[1])
+    assert hint == (
+        "Lay the kernel on the input (as drawn) at rows 1, columns 2-3. Multiply each of the 2 numbers there by "
+        "the kernel number on top of it (the first: 1×1 = 1) and add the 2 products; then add the bias, 0.5."
+    )
+    assert fmt(trace[1].value) not in hint.replace("0.5", "")
+    rgb = convcore.conv2d_steps(np.ones((3, 4, 4)), np.ones((1, 3, 2, 2)))
+    assert "on each of the 3 colour channels" in explain.step_hint(rgb[0])
+    pool = convcore.pool2d_steps(np.arange(16.0).reshape(4, 4), 2)
+    assert explain.pool_hint(pool[1]) == (
+        "Look at the 4 numbers of the input (as drawn) at rows 1-2, columns 3-4: max pooling keeps the largest of them."
+    )
+    avg = convcore.pool2d_steps(np.arange(16.0).reshape(4, 4), 2, mode="avg")
+    assert explain.pool_hint(avg[0]).endswith("and divide the sum by 4 (padding, if any, counts as 0).")
+
+
+def test_the_what_if_size_hint_and_solution():
+    hint, worked = explain.size_what_if(8, 3, 2, 1, 1, 1)
+    assert "the top of the fraction stays 8 + 2 - 1·(3 - 1) - 1 = 7. Divide it by the new stride, 2" in hint
+    assert r"\mathbf{4}" in worked and convcore.output_size(8, 3, stride=2, padding=1) == 4

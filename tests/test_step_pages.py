@@ -250,16 +250,16 @@ def test_exercise_predict_the_next_output_checks_and_explains():
     expected = convcore.conv2d(
         convcore.patch_preset("Vertical edge", 8), convcore.get_filter("sobel_x").kernel
     )
-    # at step 1 the question is about step 2: output row 1, column 2
+    # at step 1 the question is about step 2: output row 1, column 2 (tests/test_exercises.py: the rest)
     by_label(at.number_input, "Your answer").set_value(float(expected[0, 1]) + 5).run()
-    at.button(key="cs._check").click().run()
-    assert f"Not quite: it is {fmt(float(expected[0, 1]))}" in " ".join(e.value for e in at.error)
+    at.button(key="cs._next_check").click().run()
+    assert "Hint:" in " ".join(w.value for w in at.warning) and not at.error  # a hint, not the answer
     by_label(at.number_input, "Your answer").set_value(float(expected[0, 1])).run()
-    at.button(key="cs._check").click().run()
+    at.button(key="cs._next_check").click().run()
     assert any(s.value.startswith(f"Right: {fmt(float(expected[0, 1]))}.") for s in at.success)
-    by_label(at.number_input, "Rows of the output").set_value(7).run()
+    by_label(at.number_input, "Rows of the output").set_value(7).run()  # with stride 2: 3 rows
     at.button(key="cs._size_check").click().run()
-    assert "Not quite: 6 rows, you wrote 7." in " ".join(e.value for e in at.error)
+    assert "Only s changes in the formula" in " ".join(w.value for w in at.warning)
 
 
 def test_exercise_on_the_pooling_page():
@@ -268,7 +268,7 @@ def test_exercise_on_the_pooling_page():
     by_label(at.selectbox, "Preset").select("Small random integers").run()
     pooled = convcore.pool2d(convcore.patch_preset("Small random integers", 8), 2)
     by_label(at.number_input, "Your answer").set_value(float(pooled[0, 1])).run()
-    at.button(key="ps._check").click().run()
+    at.button(key="ps._next_check").click().run()
     assert any(s.value.startswith(f"Right: {int(pooled[0, 1])}.") for s in at.success)
 
 
@@ -313,3 +313,52 @@ def test_step_pages_work_with_any_image_down_to_one_pixel(page, side):
         assert by_label(at.slider, "Region (pixels of the image)").value == min(40, side)
     by_label(at.slider, "Grid size").set_value(5 if page == CONV else 4).run()
     assert not at.exception
+
+
+def _alts(at) -> list[str]:
+    """The text alternative of every picture on the page (AppTest keeps them in the image protos)."""
+    found, todo = [], [at._tree]
+    while todo:
+        node = todo.pop()
+        children = getattr(node, "children", None)
+        todo.extend(children.values() if isinstance(children, dict) else [])
+        if getattr(node, "type", "") == "image":
+            found += [img.alt for img in node.proto.imgs]
+    return found
+
+
+@pytest.mark.parametrize("page", [CONV, POOL, "conv1d"])
+def test_every_step_picture_says_what_it_shows(page):
+    at = _page(page)
+    if page != "conv1d":
+        by_label(at.radio, "Input").set_value("Preset").run()
+        by_label(at.slider, "Padding").set_value(1).run()
+    alts = _alts(at)
+    assert len(alts) >= 3 and all(alts), alts  # no picture without a text alternative
+    text = " | ".join(alts)
+    if page == CONV:
+        assert "Input, padded: 10 x 10 numbers, the padding around it hatched; the window, 3 x 3, is outlined at " \
+               "rows 1-3, columns 1-3" in text  # fmt: skip
+        assert "Kernel: 3 x 3, row by row: -1, 0, 1; -2, 0, 2; -1, 0, 1" in text
+        assert "Output after ReLU (negative numbers set to 0): 8 x 8, filled up to row 1, column 1." in text
+        # the clickable output (a component, no alt of its own) is described in its caption
+        assert "Output: 8 x 8, filled up to row 1, column 1." in [c.value for c in at.caption]
+    elif page == POOL:
+        assert "is marked (blue, a corner mark)" in text  # the maximum: not by its colour alone
+        assert "The shifted input pooled; the" in text
+    else:
+        assert (
+            "Signal, numbers 1-15 of 24: 15 numbers in a row; the kernel's window is outlined at numbers 1-3"
+            in text
+        )
+        assert "Kernel: 0.333, 0.333, 0.333" in text
+
+
+def test_the_chosen_maximum_is_marked_by_a_shape_too():
+    from app.draw import colour, grid
+
+    values = np.array([[1.0, 9.0], [3.0, 4.0]])
+    plain = grid.picture(values, cell=40, window={(0, 0), (0, 1), (1, 0), (1, 1)})
+    marked = grid.picture(values, cell=40, window={(0, 0), (1, 0), (1, 1)}, chosen={(0, 1)})
+    corner = marked[1 + 4, 1 + 2 * 40 - 4]  # inside the top right corner of cell (0, 1)
+    assert tuple(corner) == tuple(colour.CHOSEN) and tuple(plain[5, 77]) != tuple(colour.CHOSEN)

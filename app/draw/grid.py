@@ -57,6 +57,7 @@ def grid(
     chosen: set[tuple[int, int]] | frozenset = frozenset(),
     padding: np.ndarray | None = None,
     hidden: np.ndarray | None = None,
+    title_size: int = _TITLE_SIZE,
 ) -> tuple[np.ndarray, GridLayout]:
     """Draw a 2-D grid of numbers.
 
@@ -71,11 +72,14 @@ def grid(
         Signed: blue negative, white 0, red positive (scaled to ``scale`` or the largest |value|).
         Grey: the value is the brightness (0-255), as in a picture.
     window, chosen : sets of (row, col)
-        Cells outlined in orange (window, current cell) or blue (chosen maximum).
+        Cells outlined in orange (window, current cell) or blue with a corner mark (chosen maximum:
+        told by its shape too, not by colour alone).
     padding : bool ndarray of shape (rows, cols), optional
         Padding cells: hatched, numbers in grey.
     hidden : bool ndarray of shape (rows, cols), optional
         Cells not computed yet: left empty.
+    title_size : int
+        The title's type size in pixels (larger for a projector, with larger cells).
 
     Returns
     -------
@@ -89,8 +93,10 @@ def grid(
         raise ValueError(f"values must be a 2-D grid, got shape {v.shape}")
     cell = cell or auto_cell(v)
     pad = None if padding is None else np.ascontiguousarray(padding, dtype=bool)
-    base = _base(v.tobytes(), v.shape, title, cell, tint, scale, None if pad is None else pad.tobytes())
-    layout = GridLayout(cell, 1 + (_TITLE_H if title else 0), v.shape[0], v.shape[1])
+    base = _base(
+        v.tobytes(), v.shape, title, cell, tint, scale, None if pad is None else pad.tobytes(), title_size
+    )
+    layout = GridLayout(cell, 1 + (_title_h(title_size) if title else 0), v.shape[0], v.shape[1])
     if not window and not chosen and (hidden is None or not hidden.any()):
         return base, layout
     img = Image.fromarray(base)
@@ -104,6 +110,9 @@ def grid(
             x0, y0 = 1 + c * cell, layout.top + r * cell
             for k in range(3):
                 draw.rectangle([x0 + k, y0 + k, x0 + cell - k, y0 + cell - k], outline=colour)
+            if colour == CHOSEN:  # a corner mark too: not told by its colour alone
+                m = max(6, cell // 4)
+                draw.polygon([(x0 + cell - m, y0), (x0 + cell, y0), (x0 + cell, y0 + m)], fill=colour)
     return np.array(img), layout
 
 
@@ -131,8 +140,13 @@ def _hatch(draw: ImageDraw.ImageDraw, x0: int, y0: int, cell: int) -> None:
         )
 
 
-def _base(data, shape, title, cell, tint, scale, padding) -> np.ndarray:
-    key = (data, shape, title, cell, tint, scale, padding)
+def _title_h(size: int) -> int:
+    """Height of the title band: 28 pixels for the usual 17-pixel title."""
+    return _TITLE_H + size - _TITLE_SIZE
+
+
+def _base(data, shape, title, cell, tint, scale, padding, title_size) -> np.ndarray:
+    key = (data, shape, title, cell, tint, scale, padding, title_size)
     cached = _drawn.get(key)
     if cached is None:
         cached = _draw_base(*key)
@@ -140,19 +154,19 @@ def _base(data, shape, title, cell, tint, scale, padding) -> np.ndarray:
     return cached
 
 
-def _draw_base(data, shape, title, cell, tint, scale, padding) -> np.ndarray:
+def _draw_base(data, shape, title, cell, tint, scale, padding, title_size) -> np.ndarray:
     """The grid with its numbers and colours, no outlines."""
     v = np.frombuffer(data, dtype=np.float64).reshape(shape)
     pad = None if padding is None else np.frombuffer(padding, dtype=bool).reshape(shape)
     rows, cols = shape
     finite = v[np.isfinite(v)]
     top = scale or (float(np.abs(finite).max()) if finite.size else 1.0) or 1.0
-    title_h = _TITLE_H if title else 0
-    title_w = int(text_width(title, _TITLE_SIZE, bold=True)) + 6 if title else 0
+    title_h = _title_h(title_size) if title else 0
+    title_w = int(text_width(title, title_size, bold=True)) + 6 if title else 0
     img = Image.new("RGB", (max(cols * cell + 3, title_w), rows * cell + 3 + title_h), (255, 255, 255))
     draw = ImageDraw.Draw(img)
     if title:
-        draw.text((2, 4), title, fill=(20, 20, 20), font=font(_TITLE_SIZE, bold=True))
+        draw.text((2, 4), title, fill=(20, 20, 20), font=font(title_size, bold=True))
     texts = [[fmt(float(x)) for x in row] for row in v]
     longest = max((len(t) for row in texts for t in row), default=1)
     size = max(10, min(18, int(cell / max(2.6, longest * 0.62))))

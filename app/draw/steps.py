@@ -7,7 +7,10 @@ import numpy as np
 from app import explain
 from app.draw.grid import grid, picture
 from app.draw.mosaic import side_by_side, stack
-from app.draw.text import caption_strip
+from app.draw.text import caption_strip, fmt
+
+#: Added to the title of an output that can be clicked (on the page, not in the exported pictures).
+_CLICK = " (click a cell)"
 
 
 def _input_title(trace) -> str:
@@ -15,55 +18,102 @@ def _input_title(trace) -> str:
     return "Input, padded" if trace.padding_mask.any() else "Input"
 
 
+def _numbers(values: np.ndarray) -> str:
+    """A small grid's numbers row by row, for a screen reader; only the size for a large one."""
+    rows, cols = values.shape
+    if values.size > 25:
+        return f"{rows} x {cols} numbers"
+    lines = "; ".join(", ".join(fmt(float(v)) for v in row) for row in values)
+    return f"{rows} x {cols}, row by row: {lines}"
+
+
+def _window_alt(title: str, trace, step) -> str:
+    rows, cols = trace.padded.shape[1:]
+    padded = ", the padding around it hatched" if trace.padding_mask.any() else ""
+    return (f"{title}: {rows} x {cols} numbers{padded}; the window, {len(step.rows)} x {len(step.cols)}, "
+            f"is outlined at {explain.window_place(step)}")  # fmt: skip
+
+
+def _output_alt(title: str, output: np.ndarray, i: int, j: int) -> str:
+    """Short: it is also the caption under the clickable output (whose picture has no alt of its own)."""
+    rows, cols = output.shape
+    return f"{title}: {rows} x {cols}, filled up to row {i + 1}, column {j + 1}."
+
+
 def _hidden(output: np.ndarray, i: int, j: int) -> np.ndarray:
     """Cells of a (rows, cols) output written after (i, j): not computed yet at this step."""
     return np.arange(output.size).reshape(output.shape) > i * output.shape[1] + j
 
 
-def conv_step_images(trace, step, *, tint: str, cell: int = 44) -> dict:
+def conv_step_images(
+    trace, step, *, tint: str, cell: int = 44, title_size: int = 17, clickable: bool = False
+) -> dict:
     """Pictures of one convolution step: per input channel the padded input (window outlined), the
     kernel and the products; the output channel filled up to this step; the same after ReLU.
 
     Returns a dict with "inputs", "kernels", "products" (lists, one per input channel), "output",
-    "relu" (pictures) and "layout" (the output's :class:`GridLayout`, for clicks).
+    "relu" (pictures), "layout" (the output's :class:`GridLayout`, for clicks) and "alt" (the same
+    keys: what each picture shows, in words, for a screen reader). ``cell`` and ``title_size`` are in
+    pixels (larger on a projector); ``clickable`` adds "(click a cell)" to the output's title.
     """
+    size = {"cell": cell, "title_size": title_size}
     o, i, j = step.position
     window = {(r, c) for r in step.rows for c in step.cols}
     names = ["R", "G", "B"] if trace.padded.shape[0] == 3 else [""]
     pscale = float(np.abs(step.products).max()) or 1.0
     shown = _input_title(trace)
     inputs, kernels, products = [], [], []
+    alt = {"inputs": [], "kernels": [], "products": []}
     for c, name in enumerate(names):
         suffix = f" ({name})" if name else ""
-        inputs.append(picture(trace.padded[c], title=f"{shown}{suffix}", cell=cell, tint=tint,
+        inputs.append(picture(trace.padded[c], title=f"{shown}{suffix}", **size, tint=tint,
                               window=window, padding=trace.padding_mask))  # fmt: skip
-        kernels.append(picture(step.kernel[c], title=f"Kernel{suffix}", cell=cell))
-        products.append(picture(step.products[c], title=f"Products{suffix}", cell=cell, scale=pscale))
+        kernels.append(picture(step.kernel[c], title=f"Kernel{suffix}", **size))
+        products.append(picture(step.products[c], title=f"Products{suffix}", **size, scale=pscale))
+        alt["inputs"].append(_window_alt(f"{shown}{suffix}", trace, step))
+        alt["kernels"].append(f"Kernel{suffix}: {_numbers(step.kernel[c])}")
+        alt["products"].append(f"Products{suffix}, input times kernel: {_numbers(step.products[c])}")
     hidden = _hidden(trace.output[o], i, j)
     title = f"Output channel {o + 1}" if trace.output.shape[0] > 1 else "Output"
-    output, layout = grid(trace.output[o], title=title, cell=cell, hidden=hidden, window={(i, j)})
-    relu = picture(
-        np.maximum(trace.output[o], 0), title="After ReLU", cell=cell, hidden=hidden, window={(i, j)}
+    output, layout = grid(
+        trace.output[o], title=title + _CLICK * clickable, **size, hidden=hidden, window={(i, j)}
     )
+    relu = picture(
+        np.maximum(trace.output[o], 0),
+        title="After ReLU",
+        **size,
+        hidden=hidden,
+        window={(i, j)},
+    )
+    alt["output"] = _output_alt(title, trace.output[o], i, j)
+    alt["relu"] = _output_alt(f"{title} after ReLU (negative numbers set to 0)", trace.output[o], i, j)
     return {"inputs": inputs, "kernels": kernels, "products": products, "output": output, "relu": relu,
-            "layout": layout}  # fmt: skip
+            "layout": layout, "alt": alt}  # fmt: skip
 
 
-def pool_step_images(trace, step, *, tint: str, cell: int = 44) -> dict:
+def pool_step_images(
+    trace, step, *, tint: str, cell: int = 44, title_size: int = 17, clickable: bool = False
+) -> dict:
     """Pictures of one pooling step: the padded input (window, maximum), the window, the output so far.
 
-    Returns a dict with "input", "window", "output" (pictures) and "layout" (the output's).
+    Returns a dict with "input", "window", "output" (pictures), "layout" (the output's) and "alt"
+    (what each picture shows, in words). ``clickable`` as for :func:`conv_step_images`.
     """
+    size = {"cell": cell, "title_size": title_size}
     c, i, j = step.position
     window = {(r, q) for r in step.rows for q in step.cols}
     chosen = set() if step.chosen is None else {(step.rows[step.chosen[0]], step.cols[step.chosen[1]])}
-    inp = picture(trace.padded[c], title=_input_title(trace), cell=cell, tint=tint, window=window - chosen,
+    inp = picture(trace.padded[c], title=_input_title(trace), **size, tint=tint, window=window - chosen,
                   chosen=chosen, padding=trace.padding_mask)  # fmt: skip
     local = {step.chosen} if step.chosen is not None else set()
-    win = picture(step.values, title="Window", cell=cell, tint=tint, chosen=local)
-    out, layout = grid(trace.output[c], title="Pooled output", cell=cell, tint=tint,
+    win = picture(step.values, title="Window", **size, tint=tint, chosen=local)
+    out, layout = grid(trace.output[c], title="Pooled output" + _CLICK * clickable, **size, tint=tint,
                        hidden=_hidden(trace.output[c], i, j), window={(i, j)})  # fmt: skip
-    return {"input": inp, "window": win, "output": out, "layout": layout}
+    kept = "" if step.chosen is None else f"; the largest, {fmt(step.value)}, is marked (blue, a corner mark)"
+    alt = {"input": _window_alt(_input_title(trace), trace, step),
+           "window": f"Window: {_numbers(step.values)}{kept}",
+           "output": _output_alt("Pooled output", trace.output[c], i, j)}  # fmt: skip
+    return {"input": inp, "window": win, "output": out, "layout": layout, "alt": alt}
 
 
 def _with_equation(body: np.ndarray, text: str, cell: int) -> np.ndarray:
@@ -83,3 +133,51 @@ def pool_frame(trace, step, *, tint: str, cell: int = 30) -> np.ndarray:
     pics = pool_step_images(trace, step, tint=tint, cell=cell)
     body = side_by_side([pics["input"], pics["window"], pics["output"]], gap=30)
     return _with_equation(body, explain.pool_equation(step), cell)
+
+
+#: The most numbers of a 1-D signal drawn at once: a longer one is shown around the kernel's window,
+#: so that its numbers stay readable on a narrow screen (the chart under it shows the whole signal).
+SPAN_1D = 15
+
+
+def _view(length: int, lo: int, hi: int, span: int) -> tuple[int, int]:
+    """The cells [start, stop) of at most ``span`` that hold ``lo``..``hi``, centred on them."""
+    if length <= span:
+        return 0, length
+    start = min(max(0, (lo + hi) // 2 - span // 2), length - span)
+    return start, start + span
+
+
+def _part(start: int, stop: int, length: int) -> str:
+    return "" if (start, stop) == (0, length) else f", numbers {start + 1}-{stop} of {length}"
+
+
+def conv1d_step_images(trace, step, *, cell: int = 36, title_size: int = 17, span: int = SPAN_1D) -> dict:
+    """Pictures of one step of a 1-D convolution (a one-row trace): the signal (window outlined), the
+    kernel, the products and the output so far; a signal or output longer than ``span`` is drawn
+    around the current window (its title says which numbers).
+
+    Returns a dict with "signal", "kernel", "products", "output" (pictures) and "alt" (the same keys).
+    """
+    size = {"cell": cell, "title_size": title_size}
+    signal, out, j = trace.padded[0], trace.output[0], step.position[2]
+    a, b = _view(signal.shape[1], step.cols[0], step.cols[-1], span)
+    shown = ("Signal, padded" if trace.padding_mask.any() else "Signal") + _part(a, b, signal.shape[1])
+    oa, ob = _view(out.shape[1], j, j, span)
+    hidden = (np.arange(out.shape[1])[None] > j)[:, oa:ob]
+    output_title = "Output" + _part(oa, ob, out.shape[1])
+    pics = {
+        "signal": picture(signal[:, a:b], title=shown, **size, window={(0, c - a) for c in step.cols},
+                          padding=trace.padding_mask[:, a:b]),
+        "kernel": picture(step.kernel[0], title="Kernel", **size),
+        "products": picture(step.products[0], title="Products", **size),
+        "output": picture(out[:, oa:ob], title=output_title, **size, hidden=hidden, window={(0, j - oa)}),
+    }  # fmt: skip
+    cols = explain.window_place(step).split(", ", 1)[1].replace("columns", "numbers")
+    pics["alt"] = {
+        "signal": f"{shown}: {b - a} numbers in a row; the kernel's window is outlined at {cols}",
+        "kernel": f"Kernel: {', '.join(fmt(float(v)) for v in step.kernel[0].ravel())}",
+        "products": f"Products, signal times kernel: {', '.join(fmt(float(v)) for v in step.products[0].ravel())}",
+        "output": f"{output_title}: filled up to number {j + 1} (outlined)",
+    }
+    return pics

@@ -51,39 +51,27 @@ def controls(prefix: str, n: int) -> int:
             st.rerun()  # the whole page, so the fragment stops its timer
         current += 1
     st.session_state[key] = current
-    c1, c2, c3, c4, c5 = st.columns([1.4, 1.2, 1.2, 1.6, 4], vertical_alignment="bottom")
-    c1.button(
-        "Previous",
-        key=internal(prefix, "prev"),
-        on_click=_move,
-        args=(prefix, -1, n),
-        icon=":material/chevron_left:",
-        disabled=current <= 1,
-        width="stretch",
-    )
-    c2.button(
-        "Next",
-        key=internal(prefix, "next"),
-        on_click=_move,
-        args=(prefix, 1, n),
-        icon=":material/chevron_right:",
-        disabled=current >= n,
-        width="stretch",
-    )
-    if c3.button(
+    # one row that wraps instead of squeezing: every button keeps its whole label at any width
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.button("Previous", key=internal(prefix, "prev"), on_click=_move, args=(prefix, -1, n),
+               icon=":material/chevron_left:", disabled=current <= 1)  # fmt: skip
+    row.button("Next", key=internal(prefix, "next"), on_click=_move, args=(prefix, 1, n),
+               icon=":material/chevron_right:", icon_position="right", disabled=current >= n)  # fmt: skip
+    if row.button(
         "Pause" if playing else "Play",
         key=internal(prefix, "play"),
         type="primary",
         icon=":material/pause:" if playing else ":material/play_arrow:",
-        width="stretch",
     ):
         st.session_state[internal(prefix, "playing")] = not playing
         if not playing and current >= n:
             st.session_state[key] = 1  # play again from the start
         st.rerun()  # the whole page: the fragment's timer starts or stops
-    c4.selectbox("Speed", list(SPEEDS), index=2, key=f"{prefix}.speed", bind=LINK)
-    if n > 1:
-        c5.slider(f"Step (of {n})", 1, n, key=key, bind=LINK)
+    with row.popover("Speed", icon=":material/speed:"):  # a popover: the slider keeps room on a narrow screen
+        st.selectbox("Speed", list(SPEEDS), index=2, key=f"{prefix}.speed", bind=LINK)
+    if n > 1:  # "3 of 36" on the thumb; the label stays the slider's accessible name
+        row.slider(f"Step (of {n})", 1, n, key=key, format=f"%d of {n}", label_visibility="collapsed",
+                   width="stretch", bind=LINK)  # fmt: skip
     else:
-        c5.caption("One step: the output has a single number.")
+        row.caption("One step: the output has a single number.")
     return int(st.session_state[key]) - 1

@@ -1,19 +1,24 @@
-"""Widgets of the step-by-step pages: the input grid (a crop of the image, a preset or typed), the
-kernels, a click on the output grid, and the downloads (PNG, CSV, GIF)."""
+"""Widgets of the step-by-step pages: the settings row, the input grid (a crop of the image, a preset
+or typed), the kernels, the step's pictures laid out to fit the first screen, a click on the output
+grid, and the downloads (PNG, CSV, GIF)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convcore
-from app import export, server
+from app import export, server, session
 from app.caches import CurrentImage
+from app.draw import encode
 from app.draw.colour import WINDOW
 from app.draw.encode import png_bytes
 from app.draw.grid import GridLayout
+from app.draw.text import fmt
 from app.memo import memo
 from app.session import LINK, clamp, click_cell, internal, new_click
 from app.widgets import stepper
@@ -26,8 +31,15 @@ STEP_FILTERS = [
     for k, s in convcore.FILTERS.items()
     if max(s.build().size) <= 5 and not s.build().magnitude_of and not s.build().is_colour
 ]
-_PICK_WIDTH = 320
+#: The crop picker's picture is drawn this wide (it is shown as wide as its popover, whatever that is).
+_PICK_WIDTH = 400
 _PICK_MIN = 160
+#: Grid cells in pixels: normal, and in presenter mode, whose type is 21/16 as large.
+CELL, PRESENTER_CELL = 36, 48
+#: A settings popover's content, in pixels at the usual 16-pixel type (wider with presenter mode's).
+POPOVER_WIDTH = 340
+#: The output's column is at least this wide (natural pixels): room for the exercise under it.
+_OUTPUT_MIN = 250
 _CHANNELS = ("Red", "Green", "Blue")
 
 
@@ -47,6 +59,7 @@ def input_grid(
 ) -> tuple[np.ndarray, str]:
     """The input grid: (n, n), or (3, n, n) with ``colour``; and its tint ("grey" or "signed")."""
     source = st.radio("Input", SOURCES, key=f"{prefix}.source", horizontal=True, bind=LINK)
+    picture = st.container()  # the crop picker goes first: it is what this popover is opened for
     n = st.slider(
         "Grid size",
         sizes[0],
@@ -57,7 +70,7 @@ def input_grid(
         bind=LINK,
     )
     if source == "Crop of your image":
-        return _crop(prefix, image, n, colour), "grey"
+        return _crop(prefix, image, n, colour, picture), "grey"
     if source == "Preset":
         name = st.selectbox("Preset", list(convcore.PATCHES), key=f"{prefix}.preset", bind=LINK)
         grid = convcore.patch_preset(name, n).astype(np.float64)
@@ -74,7 +87,9 @@ def _thumbnail(image_key: str, width: int, _pixels: np.ndarray) -> Image.Image:
     return Image.fromarray(_pixels).resize((width, max(1, round(h * width / w))), smooth)
 
 
-def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
+def _crop(prefix: str, image: CurrentImage, n: int, colour: bool, picture: DeltaGenerator) -> np.ndarray:
+    """The crop's settings here, its picker (the image with the region outlined; a click moves it) in
+    ``picture``; the patch, averaged down to n x n."""
     h, w = image.pixels.shape[:2]
     side = min(h, w)
     if side > n:
@@ -105,8 +120,10 @@ def _crop(prefix: str, image: CurrentImage, n: int, colour: bool) -> np.ndarray:
     box = [c0 * scale, r0 * scale, (c0 + region) * scale, (r0 + region) * scale]
     for k in range(3):
         ImageDraw.Draw(shown).rectangle([box[0] - k, box[1] - k, box[2] + k, box[3] + k], outline=WINDOW)
-    st.caption("Click the picture to choose the region.")
-    streamlit_image_coordinates(shown, key=internal(prefix, "pick"), width=shown_w)
+    picture.caption(f"Click to move the region, the orange square ({region} x {region} pixels of the {w} x {h} "
+                    "image).")  # fmt: skip
+    with picture:  # as wide as its popover (an iframe does not size itself to its picture): never cut
+        streamlit_image_coordinates(shown, key=internal(prefix, "pick"), width="stretch")
     return convcore.crop_patch(image.pixels, centre, region, n, colour=colour).astype(np.float64)
 
 
@@ -158,11 +175,124 @@ def kernels(prefix: str, *, colour: bool) -> tuple[np.ndarray, list[str]]:
     return bank, [f.name for f in filters]
 
 
-def clickable_output(prefix: str, picture: np.ndarray, layout: GridLayout, channel: int) -> None:
-    """The output grid; a click on a cell jumps to the step that computes it."""
+def clickable_output(prefix: str, picture: np.ndarray, layout: GridLayout, channel: int, *, alt: str) -> None:
+    """The output grid; a click on a cell jumps to the step that computes it.
+
+    The picture fills its column (``width="stretch"``: an iframe does not size itself to its picture,
+    so a fixed width would be cut in a narrow column); the column is made as wide as the picture.
+    ``alt`` says what it shows, as a caption under it (the component's picture has no alt of its own).
+    """
     st.session_state[internal(prefix, "out_layout")] = (layout, channel, picture.shape[1])
-    streamlit_image_coordinates(picture, key=internal(prefix, "outclick"), width=min(picture.shape[1], 720))
-    st.caption("Click an output cell to jump to its step.")
+    streamlit_image_coordinates(picture, key=internal(prefix, "outclick"), width="stretch")
+    st.caption(alt)
+
+
+def sizes() -> dict[str, int]:
+    """The grids' cell and title sizes in pixels: larger in presenter mode, so that the numbers grow
+    with the type (``**sizes()`` for :func:`app.draw.steps.conv_step_images` and the others)."""
+    if session.presenting():
+        return {"cell": PRESENTER_CELL, "title_size": 22}
+    return {"cell": CELL, "title_size": 17}
+
+
+def _gap() -> int:
+    """Streamlit's "small" gap between columns (1rem) in pixels, in this mode."""
+    return 21 if session.presenting() else 16
+
+
+def settings_row(*popovers: tuple[str, str]) -> tuple[DeltaGenerator, list]:
+    """The page's settings as one row of popovers, (label, icon) each, above the step view: they take
+    one line, so the pictures they set are on the first screen. The row wraps rather than cut a label.
+    Returns the row (for a summary after the popovers) and each popover's content.
+
+    The content has a fixed width: a popover is as wide as its content, and a long caption or a
+    picture that fills its box would otherwise spread it over the pictures it sets."""
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    width = POPOVER_WIDTH * (21 if session.presenting() else 16) // 16
+    return row, [row.popover(label, icon=icon).container(width=width) for label, icon in popovers]
+
+
+def _columns(widths: list[int]) -> list:
+    """Columns as wide as the pictures in them: side by side at their own size where the screen has
+    room, all shrunk alike where it has not (so the numbers stay alike)."""
+    gap = _gap()
+    return st.columns(widths, gap="small", width=int(sum(widths) + gap * (len(widths) - 1)))
+
+
+def _widen(picture: np.ndarray, width: int) -> np.ndarray:
+    """The picture on white, ``width`` wide (left-aligned: its cells stay where its layout says)."""
+    if picture.shape[1] >= width:
+        return picture
+    out = np.full((picture.shape[0], width, 3), 255, np.uint8)
+    out[:, : picture.shape[1]] = picture
+    return out
+
+
+def conv_view(prefix: str, trace, step, pics: dict, *, beside_output) -> None:
+    """One convolution step in one row: for each input channel the input (window outlined) beside its
+    kernel over the products; at the right the output (click a cell to go there) and
+    ``beside_output()`` (the exercise about it). Kept short, so that the equation under it is on the
+    first screen too."""
+    alt = pics["alt"]
+    w_in = max(p.shape[1] for p in pics["inputs"])
+    w_mid = max(p.shape[1] for p in pics["kernels"] + pics["products"])
+    w_out = max(pics["output"].shape[1], _OUTPUT_MIN)
+    left, right = _columns([w_in + _gap() + w_mid, w_out])
+    with left:
+        several = len(pics["inputs"]) > 1
+        for c, (a, b, p) in enumerate(zip(pics["inputs"], pics["kernels"], pics["products"])):
+            c1, c2 = st.columns([w_in, w_mid], gap="small")
+            encode.show(c1, a, alt=alt["inputs"][c])
+            encode.show(c2, b, alt=alt["kernels"][c])
+            encode.show(c2, p, alt=alt["products"][c])
+            if several:
+                c2.caption(f"Sum ({'RGB'[c]}): {fmt(step.channel_sums[c])}")
+    with right:
+        clickable_output(
+            prefix, _widen(pics["output"], w_out), pics["layout"], step.position[0], alt=alt["output"]
+        )
+        beside_output()
+
+
+def pool_view(prefix: str, step, pics: dict, *, beside_output) -> None:
+    """One pooling step in one row: the input (window outlined, the maximum marked), the window, and
+    the pooled output (click a cell to go there) with ``beside_output()`` under it."""
+    alt = pics["alt"]
+    w_out = max(pics["output"].shape[1], _OUTPUT_MIN)
+    c1, c2, c3 = _columns([pics["input"].shape[1], pics["window"].shape[1], w_out])
+    encode.show(c1, pics["input"], alt=alt["input"])
+    encode.show(c2, pics["window"], alt=alt["window"])
+    with c3:
+        clickable_output(prefix, _widen(pics["output"], w_out), pics["layout"], 0, alt=alt["output"])
+        beside_output()
+
+
+def conv1d_view(pics: dict) -> None:
+    """One 1-D step: the signal (window outlined) on its own row, then the kernel beside the products."""
+    alt = pics["alt"]
+    encode.show(st, pics["signal"], alt=alt["signal"])
+    c1, c2 = _columns([pics["kernel"].shape[1], pics["products"].shape[1]])
+    encode.show(c1, pics["kernel"], alt=alt["kernel"])
+    encode.show(c2, pics["products"], alt=alt["products"])
+
+
+def signal_chart(signal: np.ndarray, output: np.ndarray, where: np.ndarray) -> None:
+    """A 1-D signal and its convolution's output, each output at ``where`` (the centre of the window it
+    reads) as a line chart: the output dashed (not told by colour alone), described for a screen reader."""
+    data = pd.concat([pd.DataFrame({"position": np.arange(signal.size), "value": signal, "line": "signal"}),
+                      pd.DataFrame({"position": where, "value": output, "line": "output"})])  # fmt: skip
+    spec = {
+        "description": f"Line chart of the signal ({signal.size} numbers) and the output ({output.size} numbers, "
+        "dashed), each output drawn at the centre of the window it reads.",
+        "mark": {"type": "line", "aria": False},
+        "encoding": {
+            "x": {"field": "position", "type": "quantitative", "title": "position in the signal"},
+            "y": {"field": "value", "type": "quantitative", "title": None},
+            "color": {"field": "line", "type": "nominal", "title": None, "sort": ["signal", "output"]},
+            "strokeDash": {"field": "line", "type": "nominal", "title": None, "sort": ["signal", "output"]},
+        },
+    }
+    st.vega_lite_chart(data, spec, height=200)
 
 
 def apply_output_click(prefix: str, trace) -> None:
@@ -184,14 +314,14 @@ def downloads(prefix: str, trace, step, *, frame, csv_sections) -> None:
 
     ``frame(step, cell)`` draws one step; ``csv_sections(trace)`` names the grids of the CSV.
     """
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("This step (PNG)", lambda: png_bytes(frame(step, 40)),  # drawn only when clicked
+    row = st.container(horizontal=True, gap="small")  # wraps rather than cut a label
+    row.download_button("This step (PNG)", lambda: png_bytes(frame(step, 40)),  # drawn only when clicked
                        file_name=f"step_{step.index + 1}.png", mime="image/png", on_click="ignore",
                        icon=":material/image:", key=internal(prefix, "png"))  # fmt: skip
-    c2.download_button("Grids (CSV)", lambda: export.grids_csv(csv_sections(trace)), file_name="grids.csv",
+    row.download_button("Grids (CSV)", lambda: export.grids_csv(csv_sections(trace)), file_name="grids.csv",
                        mime="text/csv", on_click="ignore", icon=":material/table:", key=internal(prefix, "csv"))  # fmt: skip
     sig = export.signature(trace.padded, trace.output, getattr(trace, "weight", np.zeros(1)))
-    slot = c3.empty()  # the "make" button, replaced by the download once the GIF exists
+    slot = row.empty()  # the "make" button, replaced by the download once the GIF exists
     made = internal(prefix, "gif")
     ready = st.session_state.get(made)
     if not (ready and ready[0] == sig) and slot.button(
@@ -205,4 +335,4 @@ def downloads(prefix: str, trace, step, *, frame, csv_sections) -> None:
         slot.download_button("Animation (GIF)", ready[1], file_name="steps.gif", mime="image/gif", on_click="ignore",
                              icon=":material/animation:", key=internal(prefix, "gif_download"), type="primary")  # fmt: skip
         if len(trace) > export.MAX_GIF_FRAMES:
-            c3.caption(f"The GIF shows the first {export.MAX_GIF_FRAMES} of {len(trace)} steps.")
+            row.caption(f"The GIF shows the first {export.MAX_GIF_FRAMES} of {len(trace)} steps.")
