@@ -111,8 +111,9 @@ def _feature_map(image_key: str, fingerprint: str, colour_mode: str, params, _pi
         return convcore.apply_filter(_pixels, _filt, colour=colour_mode, params=params)
 
 
-def _colourised(key: MapKey, _pixels, _filt) -> tuple[np.ndarray, colour.Colourised, str]:
-    """The raw map, its colours and the colour bar's label."""
+def _colour_parts(key: MapKey, _pixels, _filt) -> tuple[np.ndarray, list[colour.Colourised], str]:
+    """The raw map, its colours (one part per colour channel for a detector applied to each of R, G
+    and B, all on one shared scale; else one part) and the colour bar's label."""
     fmap = _feature_map(key.image_key, key.fingerprint, key.colour, key.params, _pixels, _filt)
     display, palette = key.display, key.palette
     top = None if display == "image" else colour.full_scale(fmap, display, stretch=key.stretch)
@@ -120,39 +121,98 @@ def _colourised(key: MapKey, _pixels, _filt) -> tuple[np.ndarray, colour.Colouri
     if key.stretch and top is not None and top < colour.full_scale(fmap, display, stretch=False):
         label = f"{label} (stronger values saturate)".lstrip()
     if fmap.ndim == 3 and display != "image":
-        # one map per colour channel, side by side, on one shared colour scale
-        parts = [colour.colourise(channel, display, top=top, palette=palette) for channel in fmap]
-        body = mosaic.side_by_side([mosaic.upscale(p.rgb, 200) for p in parts])
-        return fmap, colour.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap), label
-    return fmap, colour.colourise(fmap, display, top=top, palette=palette), label
+        return fmap, [colour.colourise(channel, display, top=top, palette=palette) for channel in fmap], label
+    return fmap, [colour.colourise(fmap, display, top=top, palette=palette)], label
+
+
+def _colourised(key: MapKey, _pixels, _filt) -> tuple[np.ndarray, colour.Colourised, str]:
+    """The raw map, its colours as one picture (channel maps side by side) and the bar's label."""
+    fmap, parts, label = _colour_parts(key, _pixels, _filt)
+    if len(parts) == 1:
+        return fmap, parts[0], label
+    body = mosaic.side_by_side([mosaic.upscale(p.rgb, 200) for p in parts])
+    return fmap, colour.Colourised(body, parts[0].vmin, parts[0].vmax, parts[0].cmap), label
+
+
+#: The widest a picture of the input is shown (presenter mode on a 1280-pixel projector, about 500):
+#: a smaller image is enlarged by a whole factor with square pixels, so the browser only ever
+#: shrinks it and small images stay crisp instead of blurred.
+SHOWN_WIDTH = 600
+#: Enlarged pictures stay within this many pixels on their longer side.
+_MAX_ENLARGED = 2048
+
+
+def enlargement(input_size: tuple[int, int], *sizes: tuple[int, int]) -> int:
+    """The whole factor by which an input of ``input_size`` (rows, columns), and the maps of
+    ``sizes`` drawn beside it, are enlarged (the same factor for all: their widths keep the ratio
+    of their columns)."""
+    biggest = max(max(s) for s in (input_size, *sizes))
+    return max(1, min(SHOWN_WIDTH // max(1, input_size[1]), _MAX_ENLARGED // biggest))
+
+
+def _enlarged(rgb: np.ndarray, factor: int) -> np.ndarray:
+    if factor == 1:
+        return rgb
+    return np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1)
+
+
+@memo(mb=32)
+def _shown_photo(image_key: str, factor: int, _pixels: np.ndarray) -> bytes:
+    if factor == 1:
+        return encode.jpeg_bytes(_pixels)
+    return encode.png_bytes(_enlarged(_pixels, factor))  # PNG: no ringing around the square pixels
+
+
+def shown_photo(image: CurrentImage, factor: int) -> bytes:
+    """The image as it is shown beside its feature map: JPEG, or enlarged ``factor`` times with
+    square pixels as PNG (see :func:`enlargement`)."""
+    return _shown_photo(image.key, factor, image.pixels)
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A feature map ready to show: PNGs and the numbers a caption needs."""
+    """A feature map ready to show: PNGs and the numbers a caption and a text alternative need."""
 
-    map_png: bytes  # enlarged if small, colour-mapped, at most MAX_SHOWN_WIDTH wide
+    #: one picture, or one per colour channel (R, G, B) when a detector's three maps are coloured;
+    #: enlarged like the input (:func:`enlargement`) or to 256 pixels, at most MAX_SHOWN_WIDTH wide
+    map_pngs: tuple[bytes, ...]
     bar_png: bytes | None  # None for 'image' display of a picture
     shape: tuple[int, ...]
     minimum: float
     maximum: float
     mean: float
+    scale: tuple[float, float]  # the values at the two ends of the colour bar
+
+    @property
+    def map_png(self) -> bytes:
+        """The first (or only) map picture."""
+        return self.map_pngs[0]
+
+
+def _map_picture(rgb: np.ndarray, input_size: tuple[int, int]) -> bytes:
+    shown = mosaic.upscale(rgb)
+    factor = enlargement(input_size, rgb.shape[:2])
+    if factor > shown.shape[1] // rgb.shape[1]:
+        shown = _enlarged(rgb, factor)
+    if shown.shape[1] > mosaic.MAX_SHOWN_WIDTH:
+        shown = mosaic.shrink(shown, mosaic.MAX_SHOWN_WIDTH)
+    return encode.png_bytes(shown)
 
 
 @memo(mb=48)
-def _rendered(key: MapKey, _pixels, _filt) -> Rendered:
-    fmap, colourised, label = _colourised(key, _pixels, _filt)
-    bar = None if colourised.cmap is None else encode.png_bytes(colour.colourbar(colourised, label=label))
-    shown = mosaic.upscale(colourised.rgb)
-    if shown.shape[1] > mosaic.MAX_SHOWN_WIDTH:
-        shown = mosaic.shrink(shown, mosaic.MAX_SHOWN_WIDTH)
-    return Rendered(encode.png_bytes(shown), bar, fmap.shape, float(fmap.min()), float(fmap.max()),
-                    float(fmap.mean()))  # fmt: skip
+def _rendered(key: MapKey, bar_width: int, _pixels, _filt) -> Rendered:
+    fmap, parts, label = _colour_parts(key, _pixels, _filt)
+    first = parts[0]
+    bar = None if first.cmap is None else colour.colourbar(first, width=bar_width, label=label)
+    pngs = tuple(_map_picture(p.rgb, _pixels.shape[:2]) for p in parts)
+    return Rendered(pngs, None if bar is None else encode.png_bytes(bar), fmap.shape, float(fmap.min()),
+                    float(fmap.max()), float(fmap.mean()), (first.vmin, first.vmax))  # fmt: skip
 
 
-def rendered(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> Rendered:
-    """The feature map of ``filt`` on ``image``, colour-mapped as ``key`` says (cached)."""
-    return _rendered(key, image.pixels, filt)
+def rendered(image: CurrentImage, filt: convcore.Filter, key: MapKey, *, bar_width: int = 360) -> Rendered:
+    """The feature map of ``filt`` on ``image``, colour-mapped as ``key`` says (cached); its colour
+    bar ``bar_width`` pixels wide."""
+    return _rendered(key, bar_width, image.pixels, filt)
 
 
 @memo(mb=16)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import ndimage
 
 import convcore
+from convcore import apply as apply_module
 from convcore.kernels import SOBEL_X, SOBEL_Y
 from tests.oracle import torch_conv2d
 
@@ -62,7 +68,9 @@ def test_apply_filter_bad_arguments():
     ],
 )
 def test_params_gives_the_same_maps_as_the_keywords(key, colour, settings):
-    img = np.random.default_rng(6).integers(0, 256, (19, 16, 3), dtype=np.uint8)
+    img = np.random.default_rng(6).integers(
+        0, 256, (29, 26, 3), dtype=np.uint8
+    )  # the default blur (13 taps) dilated 2 spans 25
     filt = convcore.get_filter(key)
     expected = convcore.apply_filter(img, filt, colour=colour, **settings)
     actual = convcore.apply_filter(img, filt, colour=colour, params=convcore.ConvParams(**settings))
@@ -73,3 +81,115 @@ def test_params_and_a_settings_keyword_at_once_is_a_type_error():
     img = np.zeros((8, 8, 3), dtype=np.uint8)
     with pytest.raises(TypeError, match="params and padding"):
         convcore.apply_filter(img, convcore.get_filter("sobel_x"), padding=1, params=convcore.ConvParams())
+
+
+# --------------------------------------------------------------------------------------------
+# Large separable kernels (a strong blur) go through 1-D FFTs: the same numbers as PyTorch and as
+# the engine's direct path, to 1e-5 of the map's largest value (float32 rounding).
+
+_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _close(actual: np.ndarray, expected: np.ndarray) -> None:
+    assert actual.shape == expected.shape and actual.dtype == np.float32
+    assert_allclose(actual, expected, rtol=0, atol=1e-5 * max(1.0, float(np.abs(expected).max())))
+
+
+def _torch_reference(img: np.ndarray, kernel: np.ndarray, colour: str, settings: dict) -> np.ndarray:
+    x = img.transpose(2, 0, 1).astype(np.float64)
+    k = kernel[::-1, ::-1] if settings.get("flip") else kernel
+    options = {key: v for key, v in settings.items() if key != "flip"}
+    if colour == "rgb":
+        return torch_conv2d(x, np.repeat(k[None, None], 3, axis=0), groups=3, **options)
+    grey = 0.299 * x[0] + 0.587 * x[1] + 0.114 * x[2]
+    return torch_conv2d(grey, k, **options)
+
+
+@st.composite
+def _blur_cases(draw):
+    """A Gaussian blur of 25 to 73 taps with settings that give a feature map."""
+    sigma = draw(st.sampled_from([4.0, 5.5, 8.0, 12.0]))
+    size = convcore.get_filter("gaussian_blur", sigma=sigma).size[0]
+    dilation = draw(st.integers(1, 2))
+    span = dilation * (size - 1) + 1
+    mode = draw(st.sampled_from(_MODES))
+    padding = draw(st.integers(0, 40))
+    smallest = max(3, span - 2 * padding, padding + 1 if mode != "zeros" else 3)
+    h, w = draw(st.integers(smallest, smallest + 30)), draw(st.integers(smallest, smallest + 30))
+    stride = draw(st.integers(1, 4))
+    settings = dict(
+        stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=draw(st.booleans())
+    )
+    if stride == 1 and draw(st.booleans()) and (mode == "zeros" or span // 2 < min(h, w)):
+        settings["padding"] = "same"
+    seed = draw(st.integers(0, 2**16))
+    return sigma, (h, w), settings, draw(st.sampled_from(["luminance", "rgb"])), seed
+
+
+@given(_blur_cases())
+def test_a_large_blur_matches_torch_conv2d(case):
+    sigma, (h, w), settings, colour, seed = case
+    img = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    filt = convcore.get_filter("gaussian_blur", sigma=sigma)
+    _close(
+        convcore.apply_filter(img, filt, colour=colour, **settings),
+        _torch_reference(img, filt.kernel, colour, settings),
+    )
+
+
+@given(_blur_cases())
+def test_the_fft_path_gives_the_engines_numbers(case):
+    sigma, (h, w), settings, colour, seed = case
+    img = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    filt = convcore.get_filter("gaussian_blur", sigma=sigma)
+    params = convcore.ConvParams(**settings)
+    fast = apply_module._separable_fft(img, filt, colour, params)
+    assert fast is not None, "a blur of 25 taps or more takes the FFT path"
+    original = apply_module._FFT_MIN_SPAN  # (monkeypatch is per test, not per hypothesis example)
+    try:
+        apply_module._FFT_MIN_SPAN = 10**9  # the engine's own path (1-D passes slid directly)
+        direct = convcore.apply_filter(img, filt, colour=colour, params=params)
+    finally:
+        apply_module._FFT_MIN_SPAN = original
+    _close(fast, direct)
+
+
+def test_a_large_blur_matches_scipy_ndimage():
+    img = np.random.default_rng(7).integers(0, 256, (90, 70, 3), dtype=np.uint8)
+    filt = convcore.get_filter("gaussian_blur", sigma=9.0)
+    for mode, nd in (("reflect", "mirror"), ("replicate", "nearest"), ("circular", "wrap")):
+        got = convcore.apply_filter(img, filt, colour="rgb", padding="same", padding_mode=mode)
+        want = np.stack(
+            [ndimage.correlate(img[..., c].astype(np.float64), filt.kernel, mode=nd) for c in range(3)]
+        )
+        _close(got, want)
+
+
+def test_only_large_separable_greyscale_kernels_take_the_fft_path():
+    img = np.zeros((40, 40, 3), dtype=np.uint8)
+    params = convcore.ConvParams(padding="same")
+    take = apply_module._separable_fft
+    assert take(img, convcore.get_filter("gaussian_blur", sigma=4.0), "rgb", params) is not None  # 25 taps
+    assert take(img, convcore.get_filter("gaussian_blur", sigma=3.5), "rgb", params) is None  # 23 taps
+    dilated = convcore.ConvParams(padding="same", dilation=2)  # 13 taps spread over 25
+    assert take(img, convcore.get_filter("gaussian_blur", sigma=2.0), "luminance", dilated) is not None
+    dense = convcore.custom_filter(np.random.default_rng(0).random((15, 15)))  # rank 15
+    assert take(img, dense, "luminance", convcore.ConvParams(padding="same", dilation=2)) is None
+    assert take(img, convcore.get_filter("sobel_magnitude"), "luminance", params) is None
+
+
+def test_a_blur_too_large_for_the_image_is_refused_with_the_engines_sentence():
+    with pytest.raises(ValueError, match="kernel is larger than the padded input"):
+        convcore.apply_filter(np.zeros((20, 20, 3), np.uint8), convcore.get_filter("gaussian_blur", sigma=12))
+
+
+def test_a_strong_blur_of_a_1_megapixel_photo_stays_quick():
+    img = np.random.default_rng(1).integers(0, 256, (1024, 1024, 3), dtype=np.uint8)
+    filt = convcore.get_filter("gaussian_blur", sigma=12.0)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        convcore.apply_filter(img, filt, colour="rgb", padding="same")
+        times.append(time.perf_counter() - start)
+    # about 40-60 ms on an idle 2-core machine; generous, as other tests may share the cores
+    assert min(times) < 1.5, times

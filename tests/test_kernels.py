@@ -58,14 +58,26 @@ def test_oriented_edge_responds_most_to_its_own_direction():
     assert responses[135] == pytest.approx(0.0, abs=1e-4)
 
 
-def test_gaussian_size_grows_with_sigma_and_is_capped():
-    assert convcore.get_filter("gaussian_blur", sigma=0.5).size == (5, 5)
-    assert convcore.get_filter("gaussian_blur", sigma=2.5).size == (15, 15)
+def test_gaussian_kernel_reaches_three_sigma_up_to_sigma_12():
+    # 2 * ceil(3 sigma) + 1 taps: strong enough to see on a 1-megapixel photo (issue 13)
+    for sigma, size in ((0.5, 5), (2.5, 17), (10, 61), (12, 73)):
+        filt = convcore.get_filter("gaussian_blur", sigma=sigma)
+        assert filt.size == (size, size)
+        assert filt.kernel.sum() == pytest.approx(1.0)
+        assert np.linalg.matrix_rank(filt.kernel) == 1  # separable: apply_filter's FFT path takes it
+        edge = filt.kernel[size // 2, 0] / filt.kernel[size // 2, size // 2]
+        assert edge == pytest.approx(np.exp(-0.5 * ((size // 2) / sigma) ** 2))
+    assert convcore.FILTERS["gaussian_blur"].params[0].maximum == 12.0
+
+
+def test_the_blur_bank_shows_three_scales_that_can_be_seen():
+    sizes = [f.size[0] for f in convcore.get_bank("Blur at three scales")]
+    assert sizes == [7, 19, 49]  # sigma 1, 3 and 8
 
 
 def test_filter_parameters_are_checked():
-    with pytest.raises(ValueError, match="sigma must be a number from 0.5 to 2.5"):
-        convcore.get_filter("gaussian_blur", sigma=9)
+    with pytest.raises(ValueError, match="sigma must be a number from 0.5 to 12.0"):
+        convcore.get_filter("gaussian_blur", sigma=12.5)
     with pytest.raises(ValueError, match="size must be an integer"):
         convcore.get_filter("box_blur", size=4.5)
     with pytest.raises(ValueError, match="size must be odd"):
@@ -99,6 +111,24 @@ def test_custom_filter_checks_its_numbers():
         convcore.custom_filter(np.ones((2, 3, 3)))
     with pytest.raises(ValueError, match="kernel contains NaN"):
         convcore.custom_filter(np.array([[np.nan]]))
+
+
+@pytest.mark.parametrize(
+    "kernel, picture",
+    [
+        ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], True),  # identity: the photo
+        (np.full((3, 3), 1 / 9), True),  # box blur
+        (np.ones((3, 3)), True),  # no negative weights: a (bright) picture
+        (F.SHARPEN, True),  # negative weights summing to 1: still a picture
+        (F.SOBEL_X, False),  # an edge detector: signs matter
+        ([[-1.0]], False),
+        (np.zeros((3, 3)), False),
+        (np.stack([np.full((2, 2), w) for w in (0.299, 0.587, 0.114)]), True),  # brightness, per channel
+        (np.stack([F.SOBEL_X] * 3), False),
+    ],
+)
+def test_a_typed_kernel_counts_as_a_picture_when_it_keeps_the_brightness(kernel, picture):
+    assert convcore.custom_filter(np.asarray(kernel)).looks_like_image is picture
 
 
 def test_banks_build():

@@ -5,8 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import convcore
+from app import caches, session
+from app.caches import CurrentImage
 from app.draw.colour import DISPLAYS
-from app.session import LINK
+from app.draw.text import fmt
+from app.session import LINK, internal
+from app.widgets import kernels
 
 PADDING_CHOICES = {"Same size": "same", "None (valid)": "valid", "A number": "number"}
 PADDING_MODES = {
@@ -72,6 +76,7 @@ def conv_params(prefix: str, filt: convcore.Filter) -> convcore.ConvParams:
         help="CNNs (PyTorch's conv2d) slide the kernel as it is: that is cross-correlation. "
         "Mathematics' convolution turns the kernel by 180 degrees first.",
         bind=LINK,
+        wrap=True,
     )
     return convcore.ConvParams(
         stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=flip
@@ -81,7 +86,8 @@ def conv_params(prefix: str, filt: convcore.Filter) -> convcore.ConvParams:
 def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
     """How to colour the feature map, and whether to stretch the contrast.
 
-    Pictures default to 'as a picture', detectors to signed.
+    The default follows the kernel: 'as a picture' for one that keeps the image's brightness (blur,
+    identity, a typed kernel without negative weights), signed for a detector.
     """
     labels = list(DISPLAYS)
     picture = filt.looks_like_image
@@ -104,5 +110,109 @@ def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
             help="Full colour at the 99th percentile instead of the single most extreme value, so weak "
             "edges show too. The colour bar gives the range.",
             bind=LINK,
+            wrap=True,
         )
     return display, stretch
+
+
+#: The input's share of the picture row, per unit of its aspect ratio (width / height): then the
+#: pictures fit the first screen under the title and tabs at 1280 x 720 (normal: 44 % of the row
+#: for a square image; presenter mode, with its lesson bar and larger type above them, 26 %).
+#: Never more than 46 %: two pictures side by side.
+_ROW_SHARE = {False: 0.44, True: 0.26}
+_MAX_SHARE = 0.46
+#: The sizes, colour bar and download go beside the pictures when this share of the row is left.
+_MIN_BESIDE = 0.3
+_CHANNELS = ("Red", "Green", "Blue")
+
+
+def scaled_columns(
+    input_size: tuple[int, int], map_size: tuple[int, int], maps: int = 1
+) -> tuple[list, object]:
+    """Columns for the input and its ``maps`` feature maps drawn to the same scale, and the place
+    for what goes with them (the rest of the row where that is wide enough, else below the row).
+
+    The input of W columns takes the same share of the row at every stride; a map of W' columns
+    takes W'/W of that (stride 3: a third). Whether the rest of the row is used is decided as if
+    the maps were as wide as the input, so nothing moves when only the stride changes.
+    """
+    (h, w), (_, ow) = input_size, map_size
+    share = min(_MAX_SHARE, _ROW_SHARE[session.presenting()] * w / h)
+    share = min(share, 0.9 * w / (w + maps * ow))  # a map wider than the input (much padding)
+    # No gaps between Streamlit's columns (a gap is taken off every column alike, which would upset
+    # the ratio): narrow empty columns keep the pictures apart instead.
+    space = 0.015
+    weights = [share] + [space, share * ow / w] * maps + [space]
+    rest = 1.0 - sum(weights)
+    beside = 1.0 - share * (1 + maps) - space * (maps + 1) >= _MIN_BESIDE
+    cols = st.columns([*weights, max(rest, space)], gap=None)
+    return cols[0:-2:2], (cols[-1] if beside else st.container())
+
+
+def _size_sentence(image: CurrentImage, geom: convcore.ConvGeometry, maps: int) -> str:
+    (h, w), (oh, ow) = image.pixels.shape[:2], geom.output_size
+    what = f"{maps} feature maps (R, G, B), each {ow} x {oh}" if maps > 1 else f"feature map {ow} x {oh}"
+    stride = geom.stride[1]
+    step = f"; stride {stride}: one output every {stride} pixels" if stride > 1 else ""
+    return f"**Input {w} x {h} → {what}**, drawn to the same scale{step}."
+
+
+def _bar_alt(out: caches.Rendered) -> str:
+    low, high = out.scale
+    return f"colour bar: {fmt(low)} at the left end, {fmt((low + high) / 2)} in the middle, {fmt(high)} at the right"
+
+
+def show_result(image: CurrentImage, filt: convcore.Filter, key: caches.MapKey,
+                geom: convcore.ConvGeometry, prefix: str) -> None:  # fmt: skip
+    """The input and its feature map(s) side by side at their true sizes, the sizes said in words,
+    the colour bar, the map's range and its download."""
+    out = caches.rendered(image, filt, key)
+    maps = len(out.map_pngs)
+    (h, w), (oh, ow) = image.pixels.shape[:2], geom.output_size
+    cols, info = scaled_columns((h, w), (oh, ow), maps)
+    factor = caches.enlargement((h, w), (oh, ow))
+    cols[0].image(caches.shown_photo(image, factor), caption="Input", width="stretch",
+                  alt=f"input picture {image.name}, {w} x {h} pixels")  # fmt: skip
+    how = {"diverging": "signed values", "absolute": "absolute values", "relu": "ReLU of the values",
+           "image": "a picture"}[key.display]  # fmt: skip
+    names = _CHANNELS if maps > 1 else ("",)
+    for col, png, name in zip(cols[1:], out.map_pngs, names):
+        # a narrow map gets a short caption (or none): a word broken over lines helps nobody
+        caption = name or (f"Feature map: {ow} x {oh}" if 2 * ow >= w else "Map" if 5 * ow >= w else None)
+        alt = (
+            f"feature map of {filt.name}{' on ' + name.lower() if name else ''}, {ow} x {oh}, shown as {how}"
+        )
+        col.image(png, caption=caption, width="stretch", alt=alt)
+    info.markdown(_size_sentence(image, geom, maps))
+    if out.bar_png is not None:
+        info.image(out.bar_png, width="content", alt=_bar_alt(out))
+    info.caption(f"Smallest {out.minimum:.4g}, largest {out.maximum:.4g}, mean {out.mean:.4g} "
+                 "(input pixel values are 0-255).")  # fmt: skip
+    info.download_button("Download feature map (PNG)", caches.download_png(image, filt, key),
+                         file_name=f"feature_map_{filt.key}.png", mime="image/png", icon=":material/download:",
+                         key=internal(prefix, "download"), wrap=True)  # fmt: skip
+
+
+def show_bank(
+    image: CurrentImage, filters: list[convcore.Filter], colour: str, display: str, stretch: bool
+) -> None:
+    """A bank's feature maps side by side ('same' padding: each as large as the input), each with its
+    colour bar and its kernel as a heat map."""
+    big = session.presenting()
+    h, w = image.pixels.shape[:2]
+    share = min(1.0 / len(filters) - 0.02, _ROW_SHARE[big] * w / h)
+    cols = st.columns([share] * len(filters) + [max(0.01, 1.0 - share * len(filters))], gap="small")
+    params = convcore.ConvParams(padding="same")
+    for col, filt in zip(cols, filters):
+        key = caches.map_key(image, filt, colour, params, display=display, stretch=stretch, label="",
+                             palette=session.palette())  # fmt: skip
+        out = caches.rendered(image, filt, key, bar_width=220 if big else 140)
+        with col:
+            st.markdown(f"**{filt.name}**")
+            parts = _CHANNELS if len(out.map_pngs) > 1 else ("",)
+            for png, part in zip(out.map_pngs, parts):
+                alt = f"feature map of {filt.name}{' on ' + part.lower() if part else ''}, {w} x {h}"
+                st.image(png, caption=part or None, width="stretch", alt=alt)
+            if out.bar_png is not None:
+                st.image(out.bar_png, width="content", alt=_bar_alt(out))
+            kernels.show_kernel(filt, width=220 if big else 140, numbers=False)
