@@ -57,15 +57,15 @@ FRAMES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] iframe'
 
 
 #: Every setting shown on the page, by kind and label: what a link must bring back exactly.
-WIDGETS_JS = """() => {
+WIDGETS_JS = """(root) => {
   const out = {};
   const name = (el, root) => { if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
     const w = el.closest(root); const l = w && w.querySelector('[data-testid=stWidgetLabel]');
     return l ? l.innerText.trim() : ''; };
   const put = (k, v) => { let key = k, n = 2; while (key in out) key = k + ' #' + n++; out[key] = v; };
-  const main = document.querySelector('[data-testid=stMain]');
-  for (const s of main.querySelectorAll('[role=slider]'))
-    put('slider ' + name(s, '[data-testid=stSlider]'), s.getAttribute('aria-valuetext') || s.getAttribute('aria-valuenow'));
+  const main = document.querySelector(root);
+  for (const s of main.querySelectorAll('input[type=range], [role=slider]'))
+    put('slider ' + name(s, '[data-testid=stSlider]'), s.getAttribute('aria-valuetext') || s.getAttribute('aria-valuenow') || s.value);
   for (const c of main.querySelectorAll('[data-testid=stCheckbox] input, [data-testid=stToggle] input'))
     put('check ' + name(c, '[data-testid=stCheckbox], [data-testid=stToggle]'), c.checked);
   for (const g of main.querySelectorAll('[data-testid=stRadio]')) {
@@ -79,9 +79,29 @@ WIDGETS_JS = """() => {
 }"""
 
 
+def popovers(page):
+    """The main area's popover buttons (their widgets exist only while the popover is open)."""
+    return page.get_by_test_id("stMain").get_by_test_id("stPopover").get_by_role("button")
+
+
 def widgets(page) -> dict:
-    """Every setting shown in the main area now (sliders, checkboxes, radios, select boxes, inputs, tabs)."""
-    return page.evaluate(WIDGETS_JS)
+    """Every setting on the page now (sliders, checkboxes, radios, select boxes, inputs, tabs), those
+    in the main area and those in each of its popovers (opened one by one, then closed)."""
+    from tests.browser import settle
+
+    out = page.evaluate(WIDGETS_JS, "[data-testid=stMain]")
+    for i in range(popovers(page).count()):
+        button = popovers(page).nth(i)
+        label = button.inner_text().strip()
+        button.click()
+        page.get_by_test_id("stPopoverBody").wait_for()
+        settle(page)
+        out.update(
+            {f"{label}: {k}": v for k, v in page.evaluate(WIDGETS_JS, "[data-testid=stPopoverBody]").items()}
+        )
+        page.keyboard.press("Escape")
+        page.get_by_test_id("stPopoverBody").wait_for(state="detached")
+    return out
 
 
 def findings(page) -> list[str]:

@@ -64,7 +64,7 @@ _CONTROLS_JS = """() => {
     if (!el.matches(q) || el.disabled || el.getAttribute('aria-disabled') === 'true' || el.tabIndex < 0) continue;
     const r = el.getBoundingClientRect();
     if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
-    if (r.width === 0 || r.height === 0 || el.closest('[aria-hidden=true]')) continue;
+    if (r.width === 0 || r.height === 0 || el.closest('[aria-hidden=true], [inert]')) continue;
     if (getComputedStyle(el).visibility === 'hidden' || getComputedStyle(el).opacity === '0') continue;
     el.dataset.kb = String(n++);
   }

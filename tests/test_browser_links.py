@@ -8,7 +8,7 @@ import pytest
 
 from app import registry
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
-from tests.layout import widgets
+from tests.layout import popovers, widgets
 
 pytestmark = BROWSER
 
@@ -21,7 +21,9 @@ def test_a_shared_link_opens_the_same_step_by_step_view(server, page):
     page.goto(link)
     settle(page)
     expect(page.locator("h4").filter(has_text="(output row 2, column 1)")).to_be_visible()
+    popovers(page).filter(has_text="Stride, padding, dilation").click()
     expect(page.get_by_role("slider", name="Stride")).to_have_attribute("aria-valuetext", "2")
+    page.keyboard.press("Escape")
     expect(page.get_by_test_id("stSidebar").get_by_text("Checkerboard: 256 x 256 pixels")).to_be_visible()
     assert "cs.stride=2" in page.url  # the page keeps its settings in its own URL
 
@@ -69,31 +71,40 @@ def test_a_setting_changed_inside_a_fragment_reaches_the_url_at_once(server, pag
 
 def _change_some(page) -> None:
     """What a student does: another tab, two sliders a step on, a switch flipped, a number up,
-    another choice, another option."""
-    main = page.get_by_test_id("stMain")
-    tabs = main.locator("[role=tab][aria-selected=false]:visible")
+    another choice, another option; in the main area and in the first settings popover."""
+    _change_in(page, page.get_by_test_id("stMain"))
+    if popovers(page).count():
+        popovers(page).first.click()
+        page.get_by_test_id("stPopoverBody").wait_for()
+        _change_in(page, page.get_by_test_id("stPopoverBody"))
+        page.keyboard.press("Escape")
+        settle(page)
+
+
+def _change_in(page, root) -> None:
+    tabs = root.locator("[role=tab][aria-selected=false]:visible")
     if tabs.count():
         tabs.last.click()
         settle(page)
     for i in range(2):
-        sliders = main.locator("[role=slider]:visible:not([aria-disabled=true])")
-        if sliders.count() > i:
+        sliders = root.get_by_role("slider").locator("visible=true")
+        if sliders.count() > i and sliders.nth(i).is_enabled():
             sliders.nth(i).focus()
             sliders.nth(i).press("ArrowRight")
             settle(page)
-    switches = main.locator("[data-testid=stToggle]:visible label, [data-testid=stCheckbox]:visible label")
+    switches = root.locator("[data-testid=stToggle]:visible label, [data-testid=stCheckbox]:visible label")
     if switches.count():
         switches.first.click()
         settle(page)
-    plus = main.locator("[data-testid=stNumberInputStepUp]:visible:enabled")
+    plus = root.locator("[data-testid=stNumberInputStepUp]:visible:enabled")
     if plus.count():
         plus.first.click()
         settle(page)
-    radios = main.locator("[data-testid=stRadio]:visible").first.locator("label:has(input:not(:checked))")
+    radios = root.locator("[data-testid=stRadio]:visible").first.locator("label:has(input:not(:checked))")
     if radios.count():
         radios.last.click()
         settle(page)
-    boxes = main.locator("input[role=combobox]:visible:enabled")
+    boxes = root.locator("input[role=combobox]:visible:enabled")
     if boxes.count():
         boxes.first.click()
         page.keyboard.press("ArrowDown")
