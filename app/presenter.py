@@ -33,6 +33,9 @@ html { font-size: 21px; }
   color: #111 !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.5rem 1.5rem 2rem 1.5rem; }
 [data-testid="stSliderThumbValue"] { top: -1.6rem !important; }
+h1 { font-size: 2.1rem !important; padding-top: 0.5rem !important; }
+.st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.85rem !important; }
+.st-key-ui-lesson-bar { border-bottom: 1px solid #d5d6da; padding-bottom: 0.3rem; }
 [data-testid="stSlider"] { padding-top: 0.6rem; }
 </style>"""
 
@@ -74,13 +77,13 @@ def apply(pages: dict[str, st.Page], current: registry.Page) -> None:
     st.html(_PRESENTER_CSS)
     lesson = registry.LESSON
     here = lesson.index(current) if current in lesson else -1
-    if here >= 0:
-        st.markdown(f"**Lesson {here + 1} of {len(lesson)}: {lesson[here].lesson}**")
-    bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    with bar:
+    # One compact row (it wraps on a narrow screen): the projected screen is for the page's picture.
+    with st.container(key="ui-lesson-bar", horizontal=True, vertical_alignment="center", gap="small"):
         if here > 0:
             st.page_link(pages[lesson[here - 1].name], label="Previous", icon=":material/arrow_back:")
-        if here < 0:
+        if here >= 0:
+            st.markdown(f"**Lesson {here + 1} of {len(lesson)}: {lesson[here].lesson}**", width="content")
+        else:
             st.page_link(pages[lesson[0].name], label="Start the lesson", icon=":material/school:")
         if 0 <= here < len(lesson) - 1:
             st.page_link(pages[lesson[here + 1].name], label="Next", icon=":material/arrow_forward:")
