@@ -6,6 +6,7 @@ ships in assets/. Nothing here changes a shared model: see convcore.nets.alexnet
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,24 +147,34 @@ def learned_filter(kind: str, index: int) -> convcore.Filter:
     )
 
 
+def alexnet_rows() -> dict[str, convcore.LayerRow]:
+    """AlexNet's layers at 224 x 224 by name: sizes, parameters, receptive fields (see convcore.layers)."""
+    return {row.name: row for row in _alexnet_rows()}
+
+
+@functools.cache
+def _alexnet_rows() -> tuple[convcore.LayerRow, ...]:
+    return tuple(convcore.layer_stack((ax.INPUT_SIZE, ax.INPUT_SIZE), 3, ALEXNET))
+
+
 def architecture() -> pd.DataFrame:
     """AlexNet layer by layer at 224 x 224: geometry, output shape, parameters, receptive field.
 
-    Derived from convcore.layers.ALEXNET, the one definition the model is built from.
+    Derived from convcore.layers.ALEXNET, the one definition the model is built from. Cells with no
+    value (a ReLU's window, a dense layer's receptive field) are None: show them as a dash.
     """
-    rows = convcore.layer_stack((ax.INPUT_SIZE, ax.INPUT_SIZE), 3, ALEXNET)
     return pd.DataFrame(
         [
             [
                 r.name,
                 r.layer.kind,
                 f"{r.layer.kernel} x {r.layer.kernel} / {r.layer.stride} / {r.layer.padding}"
-                if r.layer.kind in ("conv", "pool") else "",
+                if r.layer.kind in ("conv", "pool") else None,
                 " x ".join(map(str, (r.channels, *r.size))) if r.layer.kind != "dense" else str(r.channels),
                 r.params,
                 r.receptive_field,
             ]
-            for r in rows
+            for r in _alexnet_rows()
         ],
         columns=["layer", "kind", "kernel / stride / padding", "output shape", "parameters",
                  "receptive field (px)"],

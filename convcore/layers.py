@@ -15,6 +15,7 @@ in AlexNet, preceded by dropout), which the lists leave out: neither changes a s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -183,6 +184,31 @@ class LayerRow:
     jump: int | None
     start: float | None
     field: ReceptiveField | None
+
+    def centre_unit(self, input_size: int | tuple[int, int]) -> tuple[int, int]:
+        """The unit (row, column), 0-based, whose receptive field is centred nearest the centre
+        of an input of ``input_size``.
+
+        On an odd map that is the middle unit. An even map has no middle unit: of the two
+        candidates along an axis, this picks the one whose centre lies nearer the input's centre,
+        and on a tie the upper or left one. After a dense layer (no field) it is (0, 0).
+
+        Examples
+        --------
+        >>> rows = {row.name: row for row in layer_stack((224, 224), 3, ALEXNET)}
+        >>> rows["conv5"].size, rows["conv5"].centre_unit(224)  # 13 x 13: the middle unit
+        ((13, 13), (6, 6))
+        >>> rows["pool5"].size, rows["pool5"].centre_unit(224)  # 6 x 6: unit 3 is centred at 127.5, unit 2 at 95.5
+        ((6, 6), (3, 3))
+        """
+        size = as_pair(input_size, "input_size", minimum=1)
+        if self.field is None:
+            return 0, 0
+        unit = []
+        for middle, n in zip((s / 2 for s in size), self.size):
+            offset = (middle - self.field.start) / self.field.jump  # in units, from unit 0
+            unit.append(min(n - 1, max(0, math.ceil(offset - 0.5))))  # nearest; a tie goes up/left
+        return unit[0], unit[1]
 
 
 def _check_layers(layers: object) -> tuple[Layer, ...]:

@@ -1,28 +1,25 @@
 """AlexNet explorer: a real pretrained network on the student's own image."""
 
-import numpy as np
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 from app import nets, session
-from app.draw import colour, encode, mosaic
-from app.session import LINK, internal
+from app.draw import encode, mosaic
+from app.session import LINK
 from app.widgets import nets as nets_widgets
-from app.widgets.kernels import ALEXNET_INDEX_KEY
 from convcore.nets import alexnet as ax
 
 P = "ax"
 st.title("AlexNet explorer")
 st.caption(
-    "AlexNet (2012) won ImageNet with 5 convolutional and 3 fully connected layers. Here it looks at your image: "
-    "its learned filters, what every layer computes, what it thinks it sees, and where it looked."
+    "AlexNet (2012) won ImageNet with 5 convolutional and 3 fully connected layers. Here it looks at your image."
 )
 image = session.current_image()
 problem = nets.pretrained_status()
-if problem:
-    nets_widgets.weights_panel(P, problem)
-kind = st.radio("Model", [nets.UNTRAINED] if problem else [nets.PRETRAINED, nets.UNTRAINED], key=f"{P}.model",
-                horizontal=True, bind=LINK)  # fmt: skip
+if problem:  # one line here; the panel with the download is at the end of the page
+    kind = nets.UNTRAINED
+    nets_widgets.untrained_notice()
+else:
+    kind = st.radio("Model", [nets.PRETRAINED, nets.UNTRAINED], key=f"{P}.model", horizontal=True, bind=LINK)
 result = nets.analyse(kind, image)
 palette = session.palette()
 
@@ -36,47 +33,25 @@ see, filters, maps, arch, compare = st.tabs(
 )
 with see:
     if see.open:
-        c1, c2, c3 = st.columns([3, 4, 3], gap="large")
-        encode.show(
-            c1, result.crop, caption="What AlexNet sees: 224 x 224, the centre of your image", width="stretch"
-        )
-        with c2:
-            st.markdown("**Top 5 guesses** (of 1000 ImageNet classes)")
-            nets_widgets.predictions(result.top5)
-            if kind == nets.UNTRAINED:
-                st.caption("Untrained: these guesses are noise.")
-            chosen, name = nets_widgets.class_choice(P, result.top5)
-        encode.show(c3, mosaic.overlay(result.crop, nets.cam(kind, image, chosen)),
-                    caption=f"Grad-CAM: where it sees '{name}'", width="stretch")  # fmt: skip
+        c1, c2 = st.columns(2, gap="medium")
+        encode.show(c1, result.crop, caption="What AlexNet sees: 224 x 224, the centre of your image",
+                    width="stretch", alt="the centre of the current image, 224 x 224 pixels, as AlexNet sees it")  # fmt: skip
+        cam_slot = c2.empty()  # drawn once the class is chosen below
+        st.markdown("**Top 5 guesses** (of 1000 ImageNet classes)")
+        nets_widgets.predictions(result.top5)
+        if kind == nets.UNTRAINED:
+            st.caption("Untrained: these guesses are noise.")
+        chosen, name = nets_widgets.class_choice(P, result.top5)
+        encode.show(cam_slot, mosaic.overlay(result.crop, nets.cam(kind, image, chosen)),
+                    caption=f"Grad-CAM: where it sees '{name}'", width="stretch",
+                    alt=f"Grad-CAM heat map over the input: where AlexNet finds evidence for '{name}'")  # fmt: skip
 with filters:
     if filters.open:
         st.markdown(
             "The 64 filters of the first layer, each 11 x 11 x 3, shown as colour patches. Trained, they became detectors "
             "of **horizontal and vertical edges**, **green patches** and **blue-to-yellow edges**: nobody designed them."
         )
-        kernels_ = nets.conv1_weights(kind)
-        picture, layout = mosaic.filter_mosaic(kernels_)
-        f1, f2 = st.columns([3, 2], gap="large")
-        click = session.new_click(P, "filter_click")
-        if click:
-            index = layout.index_at(click["x"] * picture.shape[1] / click["width"],
-                                    click["y"] * picture.shape[0] / click["height"])  # fmt: skip
-            if index is not None:
-                st.session_state[f"{P}.filter"] = index + 1
-        with f1:
-            streamlit_image_coordinates(picture, key=internal(P, "filter_click"), width=picture.shape[1])
-            st.caption("Click a filter to enlarge it.")
-        with f2:
-            index = (
-                st.number_input(
-                    "Filter", 1, 64, 1, key=f"{P}.filter", help="Or click a filter on the left.", bind=LINK
-                )
-                - 1
-            )
-            encode.show(st, mosaic.filter_mosaic(kernels_[index : index + 1], scale=24, cols=1)[0],
-                        caption=f"Filter {index + 1}")  # fmt: skip
-            st.caption("Try it on the whole image in the Filter Lab: choose 'Learned: AlexNet conv1 filter'.")
-            st.session_state[ALEXNET_INDEX_KEY] = index + 1
+        nets_widgets.filter_view(P, kind)
 with maps:
     if maps.open:
         m1, m2 = st.columns([1, 1])
@@ -89,43 +64,15 @@ with maps:
             f"{'signed (blue negative, red positive)' if signed else 'after ReLU: black 0, white the largest'}; "
             "each map on its own scale."
         )
-        st.image(nets.mosaic_png(kind, image, layer, order_by, palette), width="stretch", output_format="PNG")
-        first = int(nets.channel_order(values, order_by)[0]) + 1
-        channel = (
-            st.number_input(
-                "Enlarge channel", 1, values.shape[0], first, key=f"{P}.channel.{layer}", bind=LINK
-            )
-            - 1
-        )
-        one = values[channel]
-        e1, e2, e3 = st.columns(3)
-        enlarged = mosaic.upscale(
-            colour.colourise(one, "diverging" if signed else "relu", palette=palette).rgb, 224
-        )
-        with e1:
-            streamlit_image_coordinates(
-                enlarged, key=internal(P, f"unit.{layer}"), width=min(enlarged.shape[1], 336)
-            )
-            st.caption(f"Channel {channel + 1}. Click a unit to see its receptive field.")
-        encode.show(e2, mosaic.overlay(result.crop, (one - one.min()) / (np.ptp(one) or 1)),
-                    caption="Overlaid on the input", width="stretch")  # fmt: skip
-        rkey, ckey = f"{P}.unit_row.{layer}", f"{P}.unit_col.{layer}"
-        unit = session.new_click(P, f"unit.{layer}")
-        if unit:  # a click sets the numbers
-            st.session_state[rkey], st.session_state[ckey] = session.click_cell(unit, *values.shape[1:])
-        u1, u2 = e3.columns(2)
-        r = u1.number_input("Unit row", 1, values.shape[1], values.shape[1] // 2 + 1, key=rkey, bind=LINK) - 1
-        c = (
-            u2.number_input("Unit column", 1, values.shape[2], values.shape[2] // 2 + 1, key=ckey, bind=LINK)
-            - 1
-        )
-        size, rect = ax.receptive_field(layer, r, c)
-        encode.show(e3, mosaic.box(result.crop, rect), width="stretch",
-                    caption=f"Unit (row {r + 1}, column {c + 1}) sees {size} x {size} input pixels (clipped at the border).")  # fmt: skip
+        st.image(nets.mosaic_png(kind, image, layer, order_by, palette), width="stretch", output_format="PNG",
+                 alt=f"feature maps of {layer}, {values.shape[0]} maps of {values.shape[1]} x {values.shape[2]}, "
+                 f"ordered by {order_by}")  # fmt: skip
+        nets_widgets.unit_view(P, layer, order_by, result, palette)
 with arch:
     if arch.open:
         table = nets.architecture()
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", height="content",
+                     column_config=nets_widgets.COUNT_COLUMNS, placeholder=nets_widgets.BLANK)  # fmt: skip
         conv = int(table[table.kind == "conv"].parameters.sum())
         dense = int(table[table.kind == "dense"].parameters.sum())
         st.markdown(
@@ -133,16 +80,24 @@ with arch:
             f"dense layers {dense:,} (**{dense / (conv + dense):.0%}**). The filters are small; the dense layers hold "
             "almost all the numbers."
         )
+        st.caption(
+            f"A dash ({nets_widgets.BLANK}) means no value: ReLU and dense layers have no window, and a neuron "
+            "of a dense layer sees the whole image."
+        )
 with compare:
     if compare.open and problem:
-        st.info("Needs the pretrained weights (see the panel at the top).")
+        st.info("Needs the pretrained weights (see the end of the page).")
     elif compare.open:
         a, b = st.columns(2)
         for col, k, label in ((a, nets.PRETRAINED, "pretrained"), (b, nets.UNTRAINED, "untrained (noise)")):
             picture = mosaic.filter_mosaic(nets.conv1_weights(k))[0]
-            encode.show(col, picture, caption=f"conv1, {label}", width="stretch")
+            encode.show(col, picture, caption=f"conv1, {label}", width="stretch",
+                        alt=f"conv1's 64 filters as an 8 x 8 grid, {label}")  # fmt: skip
         for col, k in ((a, nets.PRETRAINED), (b, nets.UNTRAINED)):
             vals = nets.analyse(k, image).outputs["relu1"].values
             top = nets.channel_order(vals, "mean activation")[:16]
             encode.show(col, mosaic.map_mosaic(vals, top, signed=False, cols=8, palette=palette),
-                        caption=f"relu1, 16 strongest maps: {k}", width="stretch")  # fmt: skip
+                        caption=f"relu1, 16 strongest maps: {k}", width="stretch",
+                        alt=f"the 16 strongest feature maps of relu1, {k}, as a 2 x 8 grid")  # fmt: skip
+if problem:
+    nets_widgets.weights_panel(P, problem)

@@ -4,6 +4,7 @@ import streamlit as st
 
 import convcore
 from app import caches, picker, registry, session
+from app.draw import encode, mosaic
 
 st.title("Convolution Visualizer")
 st.markdown(
@@ -26,45 +27,45 @@ with left:
         "Pick Sobel, blur, sharpen or a colour detector, or type your own kernel. Change **stride**, "
         "**padding** and **dilation** and watch the feature map and the output-size formula change."
     )
-    st.subheader("3. Follow every number")
-    registry.page_link(st, "conv_steps")
-    registry.page_link(st, "pool_steps")
-    st.markdown(
-        "Crop a small patch of your image and watch the kernel move: the window, each product, the sum, "
-        "the bias, the output cell, for one channel or an RGB volume. Then see how pooling shrinks the map."
-    )
-    st.subheader("4. Go further")
-    for name in ("layers", "conv1d", "alexnet", "train"):
-        registry.page_link(st, name)
-    st.caption(
-        "For a class: Presenter mode is at the bottom of the sidebar; every page's address is a shareable link."
-    )
 with right:
     image = session.current_image()
     h, w = image.pixels.shape[:2]
-    st.image(
-        caches.photo(image),
-        caption=f"Current image: {picker.plain(image.name)} ({w} x {h} pixels)",
-        width="stretch",
-        output_format="JPEG",
-    )
+    name = picker.plain(image.name)
+    st.image(caches.photo(image), caption=f"Current image: {name} ({w} x {h} pixels)", width="stretch",
+             output_format="JPEG", alt=f"the current image: {image.name}")  # fmt: skip
+# Full width from here: the links' long labels fit on one line even at 1024 pixels.
+st.subheader("3. Follow every number")
+registry.page_link(st, "conv_steps")
+registry.page_link(st, "pool_steps")
+st.markdown(
+    "Crop a small patch of your image and watch the kernel move: the window, each product, the sum, "
+    "the bias, the output cell, for one channel or an RGB volume. Then see how pooling shrinks the map."
+)
+st.subheader("4. Go further")
+for page in ("layers", "conv1d", "alexnet", "train"):
+    registry.page_link(st, page)
+st.caption(
+    "For a class: Presenter mode is at the bottom of the sidebar; every page's address is a shareable link."
+)
 
 st.subheader("Sample images")
 st.caption("They ship with the app, so a classroom without internet works too.")
-names = list(convcore.SAMPLES)
-columns = st.columns(len(names))
-for col, name in zip(columns, names):
-    sample = convcore.SAMPLES[name]
-    with col:
-        st.image(caches.photo(caches.sample(name), max_side=480), width="stretch", output_format="JPEG")
+# Cards of one width in a row that wraps: as many per line as fit, each label whole.
+card = 240 if session.presenting() else 160
+gallery = st.container(horizontal=True, gap="small")
+for sample in convcore.SAMPLES.values():
+    with gallery.container(width=card, gap="small"):
+        thumb = mosaic.cover(caches.sample(sample.name).pixels, (3 * card // 4, card))
+        st.image(encode.jpeg_bytes(thumb), width="stretch", alt=f"sample image: {sample.name}")
         st.button(
-            name,
-            key=f"home.use.{name}",
+            sample.name,
+            key=f"home.use.{sample.name}",
             on_click=picker.use_sample,
-            args=(name,),
+            args=(sample.name,),
             help=sample.description,
             width="stretch",
-            type="primary" if image.name == name else "secondary",
+            wrap=True,
+            type="primary" if image.name == sample.name else "secondary",
         )
 with st.expander("Where the sample photos come from"):
     for sample in convcore.SAMPLES.values():

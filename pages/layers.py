@@ -5,7 +5,7 @@ import streamlit as st
 
 import convcore
 from app import registry, session
-from app.draw import encode, mosaic
+from app.draw import mosaic
 from app.session import LINK
 from app.widgets import nets as nets_widgets
 from convcore.layers import ALEXNET, conv_and_pool, lenet5
@@ -18,7 +18,7 @@ st.caption(
 )
 
 st.subheader("Fully connected or convolutional: count the weights")
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="bottom")  # a label on two lines keeps its box in line
 h = c1.number_input("Image height", 1, 4096, 100, key=f"{P}.h", bind=LINK)
 w = c2.number_input("Image width", 1, 4096, 100, key=f"{P}.w", bind=LINK)
 ch = c3.number_input("Channels", 1, 512, 1, key=f"{P}.c", help="1 for grey, 3 for RGB", bind=LINK)
@@ -68,19 +68,16 @@ if rows:
         ],
         columns=["layer", "output", "parameters", "receptive field (px)", "step between units (px)"],
     )
-    t1, t2 = st.columns([3, 2], gap="large")
-    t1.dataframe(table, hide_index=True, width="stretch")
-    t1.markdown(f"**{sum(r.params for r in rows):,} parameters** in these layers.")
-    with t2:
-        names = [r.name for r in rows]
-        pick = st.selectbox(
-            "Show the receptive field of", names, index=len(rows) - 1, key=f"{P}.show", bind=LINK
-        )
-        r = rows[names.index(pick)]
-        picture = mosaic.resized(session.current_image().pixels, (size, size))
-        box = r.field.box(r.size[0] // 2, r.size[1] // 2, size)  # the centre unit
-        encode.show(st, mosaic.box(picture, box, width=max(2, size // 150)), width="stretch",
-                    caption=f"The centre unit of {pick} sees {r.receptive_field} x {r.receptive_field} input pixels.")  # fmt: skip
+    # the table across the page: in a column at 1024 pixels its last columns were hidden
+    st.dataframe(table, hide_index=True, width="stretch", column_config=nets_widgets.COUNT_COLUMNS,
+                 placeholder=nets_widgets.BLANK)  # fmt: skip
+    st.markdown(f"**{sum(r.params for r in rows):,} parameters** in these layers.")
+    f1, f2 = st.columns([2, 3], gap="large")
+    names = [r.name for r in rows]
+    pick = f1.selectbox("Show the receptive field of", names, index=len(rows) - 1, key=f"{P}.show", bind=LINK)
+    r = rows[names.index(pick)]
+    picture = mosaic.cover(session.current_image().pixels, (size, size))  # the centre, not squashed
+    nets_widgets.field_picture(f2, pick, r, picture, r.centre_unit(size))
 
 st.subheader("Translation")
 st.markdown("How a small shift changes feature maps, before and after pooling, is on the pooling page.")

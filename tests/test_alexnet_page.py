@@ -3,6 +3,8 @@ Filter Lab's learned filter."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,7 +40,8 @@ def test_without_weights_the_page_explains_and_works_untrained(no_weights):
     at = _page()
     text = " ".join(m.value for m in at.markdown)
     assert "The pretrained weights are not on this computer" in text and "make weights" in text
-    assert by_label(at.radio, "Model").options == [nets.UNTRAINED]
+    assert "Untrained network" in text  # said at the top, in one line; the panel is at the end
+    assert not [r for r in at.radio if r.label == "Model"]  # one model: no choice of one
     assert any(b.label == "Download the weights (233 MB)" for b in at.button)
     frame = at.dataframe[0].value
     assert len(frame) == 5 and frame["probability"].is_monotonic_decreasing
@@ -52,12 +55,46 @@ def test_without_weights_the_page_explains_and_works_untrained(no_weights):
     assert "96%" in " ".join(m.value for m in at.markdown)
 
 
+def test_the_architecture_table_shows_a_dash_for_no_value_and_thousands_separators(no_weights):
+    at = open_tab(_page(), "ax.tab", "Architecture")
+    shown = at.dataframe[0]
+    table = shown.value
+    assert table.loc[table.layer == "relu1", "kernel / stride / padding"].isna().all()
+    assert table.loc[table.kind == "dense", "receptive field (px)"].isna().all()
+    assert shown.proto.placeholder == "—"  # missing values show as a dash, not "None"
+    assert json.loads(shown.proto.columns)["parameters"]["type_config"]["format"] == "%,d"  # 23,296
+    assert "—" in " ".join(c.value for c in at.caption)  # and the dash is explained
+
+
+def test_an_even_map_starts_at_the_unit_nearest_the_centre_and_says_so(no_weights):
+    at = open_tab(_page(), "ax.tab", "Feature maps")
+    by_label(at.selectbox, "Layer").select("pool5").run()  # 6 x 6: no middle unit
+    assert (by_label(at.number_input, "Unit row").value, by_label(at.number_input, "Unit column").value) == (
+        4,
+        4,
+    )
+    captions = _picture_texts(at)
+    assert "Unit (row 4, column 4) of pool5's 6 x 6 map sees 195 x 195 input pixels" in captions
+    assert "no unit sits exactly in the middle" in captions
+    by_label(at.selectbox, "Layer").select("conv5").run()  # 13 x 13: the middle unit
+    assert by_label(at.number_input, "Unit row").value == 7
+    assert "no unit sits exactly" not in _picture_texts(at)
+
+
+def _picture_texts(at) -> str:
+    """Every picture's caption; and every picture has a text alternative."""
+    pictures = [img for element in at.get("image") for img in element.proto.imgs]
+    assert pictures and all(img.alt for img in pictures), [img.caption for img in pictures if not img.alt]
+    return " ".join(img.caption for img in pictures)
+
+
 def test_download_without_network_says_why_and_keeps_working(no_weights, monkeypatch):
     monkeypatch.setattr(weights, "WEIGHTS_URL", "http://127.0.0.1:9/alexnet-owt-7be5be79.pth")
     at = _page()
     at.button(key="ax._download").click().run()
     assert not at.exception
     assert "The download failed" in " ".join(e.value for e in at.error)
+    assert not at.get("progress")  # no bar left at "Starting the download..."
     assert at.dataframe[0].value is not None
 
 
@@ -105,7 +142,7 @@ def test_odd_uploads_work_on_the_alexnet_page(no_weights, name):
 def test_download_button_fetches_and_switches_to_pretrained(no_weights, monkeypatch, weights_file):
     monkeypatch.setattr(weights, "WEIGHTS_URL", weights_file.as_uri())  # never the internet
     at = _page()
-    assert by_label(at.radio, "Model").options == [nets.UNTRAINED]
+    assert not [r for r in at.radio if r.label == "Model"]
     at.button(key="ax._download").click().run()
     assert not at.exception
     assert not at.error

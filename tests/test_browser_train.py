@@ -1,12 +1,45 @@
-"""Train a CNN in real Chromium: a short run updates live, then a drawn 7 is recognised."""
+"""Train a CNN in real Chromium: a short run updates live, then a drawn 7 is recognised; the page on
+a classroom projector (1024 x 768, 1280 x 720), normal and presenter mode."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
+
+#: streamlit-drawable-canvas draws inside a shadow root (a v2 component, no iframe): each canvas
+#: with its width and how much of it its column shows.
+CANVAS_JS = """() => { const out = [];
+  for (const host of document.querySelectorAll('[data-testid=stMain] *')) {
+    if (!host.shadowRoot) continue;
+    for (const c of host.shadowRoot.querySelectorAll('canvas')) {
+      const r = c.getBoundingClientRect(), col = host.closest('[data-testid=stColumn]').getBoundingClientRect();
+      out.push({width: r.width, visible: Math.min(r.right, col.right) - Math.max(r.left, col.left),
+                scrolls: host.scrollWidth > host.clientWidth + 1});
+    } }
+  return out; }"""
+#: The filmstrip's frames: natural and shown sizes.
+FRAMES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')]
+  .filter(i => i.alt.startsWith('the first-layer filters at '))
+  .map(i => [i.naturalWidth, i.naturalHeight, Math.round(i.getBoundingClientRect().width), Math.round(i.getBoundingClientRect().height)])"""
+
+
+def _draw_a_seven(page) -> None:
+    canvas = page.locator("canvas").last  # streamlit-drawable-canvas's top layer
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 50, box["y"] + 50)
+    page.mouse.down()
+    for x in range(50, 191, 10):  # the top bar of a 7
+        page.mouse.move(box["x"] + x, box["y"] + 50)
+    for k in range(15):  # its stem, down to the left
+        page.mouse.move(box["x"] + 190 - 7 * k, box["y"] + 50 + 12 * k)
+    page.mouse.up()
+    settle(page)
 
 
 def test_short_training_then_draw_a_seven(server, page):
@@ -20,16 +53,39 @@ def test_short_training_then_draw_a_seven(server, page):
     expect(page.get_by_text("Done:")).to_be_visible(timeout=90_000)  # the page polls while it trains
     settle(page)
     expect(page.get_by_role("button", name="Filmstrip (GIF)")).to_be_visible()
-    canvas = page.locator("canvas").last  # streamlit-drawable-canvas's top layer
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 50, box["y"] + 50)
-    page.mouse.down()
-    for x in range(50, 191, 10):  # the top bar of a 7
-        page.mouse.move(box["x"] + x, box["y"] + 50)
-    for k in range(15):  # its stem, down to the left
-        page.mouse.move(box["x"] + 190 - 7 * k, box["y"] + 50 + 12 * k)
-    page.mouse.up()
-    settle(page)
+    _draw_a_seven(page)
     expect(page.get_by_text("It reads 7")).to_be_visible(timeout=15_000)
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "train_1500.png"))
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_page_fits_a_projector_before_and_after_a_run(server, page, size, presenter):
+    w, h = size
+    page.set_viewport_size({"width": w, "height": h})
+    page.goto(server + "/train?train.size=3000&train.epochs=1" + ("&presenter=1" if presenter else ""))
+    settle(page)
+    images_loaded(page)
+    # the first screen shows the filters (random before a run), beside the settings
+    assert first_screen_top(page, "[data-testid=stMain] [data-testid=stImage] img") < 0.75 * h
+    # the whole canvas is shown: 240 x 240 (320 presenting), not cut by a narrow column
+    expect(page.locator("canvas").last).to_be_visible()
+    canvases = page.evaluate(CANVAS_JS)
+    side = 320 if presenter else 240
+    assert canvases and all(
+        c["width"] == side and c["visible"] >= side - 1 and not c["scrolls"] for c in canvases
+    )
+    assert findings(page) == []
+    page.get_by_role("button", name="Train from scratch").click()
+    expect(page.get_by_text("Done:")).to_be_visible(timeout=90_000)
+    settle(page)
+    page.wait_for_timeout(500)
+    found = findings(page)
+    if found:
+        page.screenshot(path=str(ARTIFACTS / f"train_{w}_{'presenter' if presenter else 'normal'}.png"))
+    assert found == []
+    frames = page.evaluate(FRAMES_JS)  # every frame at one size, shown at that size: crisp
+    assert len(frames) >= 3 and len({tuple(f) for f in frames}) == 1
+    assert frames[0][:2] == frames[0][2:]
+    expect(page.get_by_text(re.compile(r"^Held-out accuracy: \d+% at step 0, "))).to_be_visible()

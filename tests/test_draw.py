@@ -125,3 +125,22 @@ def test_an_input_is_called_padded_only_when_it_is():
         assert np.array_equal(pics["inputs"][0], expected)
         pool = convcore.pool2d_steps(x, 2, padding=padding)
         assert steps._input_title(pool) == title
+
+
+def test_a_box_can_mark_the_centre_of_the_unit_it_belongs_to():
+    picture = np.zeros((40, 40, 3), np.uint8)
+    boxed = mosaic.box(picture, (0, 0, 25, 30), width=1, centre=(12.5, 15.5))  # clipped box, centre inside
+    assert (boxed[0, 0] == colour.WINDOW).all() and (boxed[24, 29] == colour.WINDOW).all()
+    assert (boxed[12, 15] == colour.WINDOW).all()  # the cross over pixel (12, 15)
+    assert (boxed[12, 12] == colour.WINDOW).all() and (boxed[9, 15] == colour.WINDOW).all()  # arms of 3
+    assert (boxed[20, 20] == 0).all()
+    assert (mosaic.box(picture, (0, 0, 25, 30), width=1)[12, 15] == 0).all()  # no cross unless asked
+
+
+def test_cover_cuts_the_centre_to_the_shape_without_squashing():
+    tall = np.zeros((60, 20, 3), np.uint8)
+    tall[20:40] = 200  # the middle third
+    square = mosaic.cover(tall, (20, 20))
+    assert square.shape == (20, 20, 3) and (square == 200).all()  # only the centre, unstretched
+    wide = mosaic.cover(np.full((30, 90, 3), 9, np.uint8), (30, 40))
+    assert wide.shape == (30, 40, 3) and (wide == 9).all()

@@ -190,3 +190,43 @@ def test_layer_stack_arguments_are_checked():
         layer_stack(8, 0, [])
     with pytest.raises(ValueError, match="filters must be >= 1"):
         lenet5(0)
+
+
+def test_the_centre_unit_is_the_middle_one_on_an_odd_map_and_a_deliberate_one_on_an_even_map():
+    rows = {row.name: row for row in layer_stack((224, 224), 3, ALEXNET)}
+    assert rows["conv1"].centre_unit(224) == (27, 27)  # 55 x 55: centred at 111.5, the input's centre is 112
+    assert rows["conv5"].centre_unit(224) == (6, 6)  # 13 x 13
+    # 6 x 6: units centred at 31.5 + 32 i; unit 3 (127.5) is 15.5 px from 112, unit 2 (95.5) 16.5 px
+    assert rows["pool5"].centre_unit(224) == (3, 3)
+    lenet_rows = {row.name: row for row in layer_stack((28, 28), 1, lenet5())}
+    # 28 x 28 after conv1: units 13 and 14 are centred at 13.5 and 14.5, equally near 14: the upper/left one
+    assert lenet_rows["conv1"].centre_unit(28) == (13, 13)
+    assert lenet_rows["pool2"].size == (5, 5) and lenet_rows["pool2"].centre_unit(28) == (2, 2)
+    # a rectangular input, and a unit's box is centred where the unit is
+    row = layer_stack((10, 7), 1, [Layer("conv", 3, 1, 1, channels=1)])[0]
+    assert row.centre_unit((10, 7)) == (4, 3)
+    top, left, bottom, right = row.field.box(*row.centre_unit((10, 7)), 10)
+    assert ((top + bottom) / 2, (left + right) / 2) == (4.5, 3.5)
+    assert rows["fc6"].centre_unit(224) == (0, 0)  # a dense neuron has no place
+
+
+def _layers_page():
+    from tests.apptest import open_page
+
+    return open_page("layers")
+
+
+def test_the_layers_page_shows_dashes_separators_and_says_which_unit_of_an_even_map_it_shows():
+    import json
+
+    at = _layers_page()
+    editor, table = at.dataframe[0], at.dataframe[-1]
+    assert editor.proto.placeholder == "—"  # a pool row's filters: a dash, not "None"
+    assert table.proto.placeholder == "—"
+    assert json.loads(table.proto.columns)["parameters"]["type_config"]["format"] == "%,d"
+    assert table.value["parameters"].iloc[0] == 23_296
+    pictures = [img for element in at.get("image") for img in element.proto.imgs]
+    captions = " ".join(img.caption for img in pictures)  # the last layer is shown first: pool3, 6 x 6
+    assert all(img.alt for img in pictures)
+    assert "Unit (row 4, column 4) of pool3's 6 x 6 map sees 195 x 195 input pixels" in captions
+    assert "no unit sits exactly in the middle" in captions

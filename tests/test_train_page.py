@@ -33,6 +33,9 @@ def test_short_training_run_shows_result_curves_and_filmstrip():
     assert f"Done: {job.result.accuracy:.1%} correct" in " ".join(s.value for s in at.success)
     assert any(b.label == "Filmstrip (GIF)" for b in at.get("download_button"))
     assert job.history[-1].filters.shape == (6, 1, 5, 5)
+    assert len(job.accuracy) > 2  # the accuracy chart is a curve, not two points
+    captions = " ".join(c.value for c in at.caption)
+    assert "Held-out accuracy: " in captions and "Loss " in captions  # each chart's numbers in words
     made = job.gif
     assert made is not None and made[0] == len(job.history) and made[1][:6] == b"GIF89a"
     at.run()
@@ -66,6 +69,16 @@ def test_extreme_learning_rate_is_explained():
     assert "diverged" in errors and "learning rate (10) is too large" in errors
 
 
+def test_before_training_the_page_shows_the_random_filters_it_starts_from():
+    at = _page()
+    pictures = [img for element in at.get("image") for img in element.proto.imgs]
+    assert any("random, before training" in img.caption for img in pictures)
+    assert all(img.alt for img in pictures)
+    by_label(at.slider, "Filters in layer 1").set_value(9).run()
+    pictures = [img for element in at.get("image") for img in element.proto.imgs]
+    assert any("9 filters of 5 x 5 (random, before training)" in img.caption for img in pictures)
+
+
 def test_the_shipped_model_reads_the_sample_digit_seven():
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=90)
     at.run()
@@ -75,6 +88,7 @@ def test_the_shipped_model_reads_the_sample_digit_seven():
     assert not at.exception
     assert any("It reads **7**" in m.value for m in at.markdown)
     assert any("ships with the app" in c.value for c in at.caption)
+    assert any(c.value.startswith("Probabilities: 7: ") for c in at.caption)  # the bar chart in words
 
 
 def test_a_photo_that_is_no_digit_still_gets_an_answer_without_crashing():

@@ -26,3 +26,22 @@ def test_a_queued_job_says_how_many_are_training():
     job.queued = True
     kind, sentence = training.status(job, training_now=1)
     assert kind == "wait" and "1 is training now" in sentence
+
+
+def test_accuracy_is_measured_often_enough_for_a_curve():
+    job = training.new_job(lenet.LeNetConfig(train_size=3000, epochs=2))  # 47 steps an epoch, 94 in all
+    job.start()
+    job.thread.join(timeout=120)
+    assert job.result.status == "done"
+    steps = [step for step, _ in job.accuracy]
+    assert steps[0] == 0 and steps == sorted(steps) and len(set(steps)) == len(steps)
+    assert len(job.accuracy) > 2 + 2  # the start, both epochs' ends and checks in between
+    assert {47, 94} <= set(steps)
+    assert job.accuracy[-1] == (94, job.result.accuracy)  # the last point is the run's own measurement
+    assert job.accuracy[0][1] < 0.3  # random weights: about guessing
+    job.model.train()
+    job._check()
+    assert job.model.training  # a check during training leaves the model in training mode
+    words = training.accuracy_summary(job)
+    assert words.startswith(f"Held-out accuracy: {job.accuracy[0][1]:.0%} at step 0, ")
+    assert "loss" in training.loss_summary(job).lower()

@@ -137,12 +137,39 @@ def overlay(crop: np.ndarray, heat: np.ndarray, *, alpha: float = 0.5) -> np.nda
     return (crop * (1 - alpha) + colours * alpha).astype(np.uint8)
 
 
-def box(crop: np.ndarray, rect: tuple[int, int, int, int], colour=WINDOW, width: int = 3) -> np.ndarray:
-    """The picture with a rectangle (top, left, bottom, right; bottom/right exclusive) drawn on it."""
+def box(
+    crop: np.ndarray,
+    rect: tuple[int, int, int, int],
+    colour=WINDOW,
+    width: int = 3,
+    *,
+    centre: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """The picture with a rectangle (top, left, bottom, right; bottom/right exclusive) drawn on it,
+    and a small cross at ``centre`` (row, column in pixel coordinates: pixel (0, 0)'s centre is
+    (0.5, 0.5)) if given: where the unit whose field the box is sits, even when the box is clipped."""
     im = Image.fromarray(crop)
     top, left, bottom, right = rect
-    ImageDraw.Draw(im).rectangle([left, top, right - 1, bottom - 1], outline=colour, width=width)
+    draw = ImageDraw.Draw(im)
+    draw.rectangle([left, top, right - 1, bottom - 1], outline=colour, width=width)
+    if centre is not None:
+        y, x = centre[0] - 0.5, centre[1] - 0.5
+        arm = max(3 * width, min(crop.shape[:2]) // 25)  # seen at any size
+        draw.line([(x - arm, y), (x + arm, y)], fill=colour, width=width)
+        draw.line([(x, y - arm), (x, y + arm)], fill=colour, width=width)
     return np.array(im)
+
+
+def cover(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The centre of a picture cut to the shape of ``size`` (height, width) and resized to it
+    (smoothly): a thumbnail or a square input without squashing the photo."""
+    h, w = rgb.shape[:2]
+    th, tw = size
+    scale = max(th / h, tw / w)
+    ch, cw = min(h, round(th / scale)), min(w, round(tw / scale))
+    top, left = (h - ch) // 2, (w - cw) // 2
+    im = Image.fromarray(np.ascontiguousarray(rgb[top : top + ch, left : left + cw]))
+    return np.array(im.resize((tw, th), Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BILINEAR))
 
 
 def with_colourbar(c: Colourised, label: str = "") -> np.ndarray:
@@ -154,8 +181,3 @@ def with_colourbar(c: Colourised, label: str = "") -> np.ndarray:
     out[: body.shape[0], : body.shape[1]] = body
     out[body.shape[0] + 6 :, : bar.shape[1]] = bar
     return out
-
-
-def resized(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Resize to (height, width), smoothly (bilinear)."""
-    return np.array(Image.fromarray(rgb).resize((size[1], size[0]), Image.Resampling.BILINEAR))

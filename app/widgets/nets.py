@@ -1,15 +1,35 @@
-"""Widgets of the network pages: the pretrained-weights panel, a table of predictions, a table of layers."""
+"""Widgets of the network pages: the pretrained-weights panel, a table of predictions, a table of
+layers, the receptive field of a unit, and the AlexNet page's filter and feature-map views."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convcore
-from app import nets
+from app import nets, session, training
+from app.draw import colour, encode, mosaic
 from app.session import LINK, internal
+from app.widgets.kernels import ALEXNET_INDEX_KEY
 from convcore.nets import alexnet as ax
-from convcore.nets import weights
+from convcore.nets import lenet, weights
+
+#: Shown in table cells that have no value (a pool layer's filters, a dense layer's receptive field).
+BLANK = "—"
+#: Layer tables: parameter counts with thousands separators ("23,296").
+COUNT_COLUMNS = {"parameters": st.column_config.NumberColumn("parameters", format="%,d")}
+
+
+def untrained_notice() -> None:
+    """One line, near the top of the AlexNet page: the network shown is untrained, and why."""
+    st.markdown(
+        ":orange-badge[:material/warning: Untrained network] The pretrained weights are not on this computer: "
+        "AlexNet has random weights, so its filters and guesses mean nothing yet (how to get them: end of the page)."
+    )
 
 
 def weights_panel(prefix: str, problem: str) -> None:
@@ -31,7 +51,8 @@ def weights_panel(prefix: str, problem: str) -> None:
             try:
                 nets.download_weights(show)
             except weights.WeightsError as exc:
-                st.error(str(exc))
+                bar.empty()  # a bar left at "Starting the download..." would say it is still going
+                st.error(str(exc), icon=":material/cloud_off:")
             else:
                 st.rerun()
         st.markdown(
@@ -83,7 +104,7 @@ def layer_table(key: str, layers: list[convcore.Layer]) -> list[convcore.Layer]:
         "filters", min_value=1, max_value=1024, step=1, help="conv only; pooling keeps the channels"
     )
     edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
-                            column_config=config)  # fmt: skip
+                            column_config=config, placeholder=BLANK)  # fmt: skip
     if len(edited) > MAX_LAYERS:
         raise ValueError(f"use at most {MAX_LAYERS} layers (the table has {len(edited)})")
     read = []
@@ -96,3 +117,196 @@ def layer_table(key: str, layers: list[convcore.Layer]) -> list[convcore.Layer]:
         channels = int(row.filters) if row.kind == "conv" else 0
         read.append(convcore.Layer(row.kind, *(int(v) for v in values), channels=channels))
     return read
+
+
+def field_picture(
+    target, name: str, row: convcore.LayerRow, picture: np.ndarray, unit: tuple[int, int]
+) -> None:
+    """``picture`` (the network's square input) with the receptive field of ``unit`` (row, column,
+    0-based) of layer ``name``: a box (clipped at the border) and a cross at its centre, where the
+    unit is. Says so in the caption, and why the unit is off the middle on an even map."""
+    size = picture.shape[0]
+    field, (r, c), (h, w) = row.field, unit, row.size
+    centre = (field.start + r * field.jump, field.start + c * field.jump)
+    top, left, bottom, right = rect = field.box(r, c, size)
+    boxed = mosaic.box(picture, rect, width=max(2, size // 150), centre=centre)
+    seen = f"{row.receptive_field} x {row.receptive_field}"
+    clipped = " (clipped at the border)" if (bottom - top, right - left) != (field.size, field.size) else ""
+    caption = (
+        f"Unit (row {r + 1}, column {c + 1}) of {name}'s {h} x {w} map sees {seen} input pixels: the box"
+        f"{clipped}; the cross is its centre."
+    )
+    if unit == row.centre_unit(size) and (h % 2 == 0 or w % 2 == 0):
+        caption += (
+            " The map's size is even, so no unit sits exactly in the middle: this is the unit centred "
+            "nearest the image's centre."
+        )
+    alt = (
+        f"the input image with the {seen} pixels that unit (row {r + 1}, column {c + 1}) of {name} sees boxed"
+    )
+    encode.show(target, boxed, width="stretch", caption=caption, alt=alt)
+
+
+def filter_view(prefix: str, kind: str) -> None:
+    """AlexNet's 64 conv1 filters as a clickable 8 x 8 grid and the chosen one enlarged."""
+    kernels = nets.conv1_weights(kind)
+    picture, layout = mosaic.filter_mosaic(kernels, scale=8 if session.presenting() else 6)
+    click = session.new_click(prefix, "filter_click")
+    if click:
+        index = layout.index_at(click["x"] * picture.shape[1] / click["width"],
+                                click["y"] * picture.shape[0] / click["height"])  # fmt: skip
+        if index is not None:
+            st.session_state[f"{prefix}.filter"] = index + 1
+    f1, f2 = st.columns([3, 2], gap="large")
+    with f1:
+        # as wide as the column: at its own width (549 px) a narrower column hid the last filters, and
+        # the component's "content" does not shrink it
+        streamlit_image_coordinates(
+            picture, key=internal(prefix, "filter_click"), width="stretch", cursor="pointer"
+        )
+        st.caption("conv1's 64 filters as an 8 x 8 grid. Click a filter to enlarge it.")
+    with f2:
+        number = st.number_input(
+            "Filter", 1, 64, 1, key=f"{prefix}.filter", help="Or click a filter on the left.", bind=LINK
+        )
+        one = mosaic.filter_mosaic(kernels[number - 1 : number], scale=24, cols=1)[0]
+        encode.show(st, one, caption=f"Filter {number}", width="stretch",
+                    alt=f"filter {number} of conv1 enlarged: 11 x 11 pixels in 3 colours")  # fmt: skip
+        st.caption("Try it on the whole image in the Filter Lab: choose 'Learned: AlexNet conv1 filter'.")
+        st.session_state[ALEXNET_INDEX_KEY] = number
+
+
+def unit_view(
+    prefix: str, layer: str, order_by: str, result: nets.Analysis, palette: tuple[str, str]
+) -> None:
+    """One channel of ``layer`` enlarged (click a unit), overlaid on the input, and the receptive
+    field of the chosen unit."""
+    output = result.outputs[layer]
+    values, signed = output.values, output.layer.kind == "conv"
+    row = nets.alexnet_rows()[layer]
+    rkey, ckey = f"{prefix}.unit_row.{layer}", f"{prefix}.unit_col.{layer}"
+    click = session.new_click(prefix, f"unit.{layer}")
+    if click:  # a click sets the numbers (before they are drawn)
+        st.session_state[rkey], st.session_state[ckey] = session.click_cell(click, *values.shape[1:])
+    first = int(nets.channel_order(values, order_by)[0]) + 1
+    middle = row.centre_unit(ax.INPUT_SIZE)
+    n1, n2, n3 = st.columns(3)
+    channel = n1.number_input("Enlarge channel", 1, values.shape[0], first, key=f"{prefix}.channel.{layer}",
+                              bind=LINK) - 1  # fmt: skip
+    r = n2.number_input("Unit row", 1, values.shape[1], middle[0] + 1, key=rkey, bind=LINK) - 1
+    c = n3.number_input("Unit column", 1, values.shape[2], middle[1] + 1, key=ckey, bind=LINK) - 1
+    one = values[channel]
+    e1, e2, e3 = st.columns(3)
+    with e1:
+        enlarged = mosaic.upscale(
+            colour.colourise(one, "diverging" if signed else "relu", palette=palette).rgb, 224
+        )
+        streamlit_image_coordinates(
+            enlarged, key=internal(prefix, f"unit.{layer}"), width="stretch", cursor="crosshair"
+        )
+        st.caption(
+            f"Channel {channel + 1} of {layer}, {one.shape[0]} x {one.shape[1]}. Click a unit to see its receptive field."
+        )
+    encode.show(e2, mosaic.overlay(result.crop, (one - one.min()) / (np.ptp(one) or 1)),
+                caption="Overlaid on the input", width="stretch",
+                alt=f"channel {channel + 1} of {layer} as a heat map over the 224 x 224 input")  # fmt: skip
+    field_picture(e3, layer, row, result.crop, (r, c))
+
+
+def digit_answer(target, digit: np.ndarray, probs: np.ndarray) -> None:
+    """What the digit network gets (28 x 28, square pixels) and what it reads: the probability of
+    every digit in a chart and in words."""
+    with target:
+        seen = np.repeat((digit[..., None] * 255).astype(np.uint8), 3, axis=2)
+        encode.show(st, mosaic.upscale(seen, 224 if session.presenting() else 168),
+                    caption="What the network gets: 28 x 28, centred",
+                    alt="the digit as the network gets it: 28 x 28 pixels, white on black")  # fmt: skip
+        st.markdown(f"### It reads **{int(probs.argmax())}** ({probs.max():.0%})")
+        chart = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probs})
+        st.bar_chart(
+            chart, x="digit", y="probability", height=200, alt="the probability of each digit, 0 to 9"
+        )
+        ranked = [d for d in np.argsort(-probs) if probs[d] >= 0.005]
+        words = ", ".join(f"{d}: {probs[d]:.0%}" for d in ranked)
+        rest = "; every other digit under 1%" if len(ranked) < 10 else ""
+        st.caption(f"Probabilities: {words}{rest}.")
+
+
+def training_now(job: training.Job | None, config: lenet.LeNetConfig, trainings: int) -> None:
+    """A training run as it is now: progress, how it ended, and the first layer's filters (before any
+    run: the random filters a run with ``config`` starts from). ``trainings``: runs on the server now."""
+    big = session.presenting()
+    if job is None:
+        st.info("Press **Train from scratch**. With the defaults it takes a few seconds.")
+        shown, when = lenet.new_model(config).conv1.weight.detach().numpy(), "random, before training"
+        n, k = config.filters, config.kernel
+    else:
+        last = job.history[-1] if job.history else None
+        total, done = (last.total_steps if last else 1), job.steps_done
+        st.progress(
+            min(1.0, done / max(1, total)),
+            text=f"Step {done} of {total}, {last.seconds:.1f} s"
+            if last
+            else "Preparing the training digits...",
+        )
+        kind, message = training.status(job, trainings)
+        if message:
+            show = {"success": st.success, "info": st.info, "error": st.error}.get(kind, st.info)
+            show(message, icon=":material/hourglass_top:" if kind == "wait" else None)
+        shown, when = (
+            (last.filters, f"step {done}") if last else (job.initial_filters, "random, before training")
+        )
+        n, k = job.config.filters, job.config.kernel
+    # drawn to fit the column at 1024 pixels (about 300 wide, 520 presenting) and shown at its own size: crisp
+    grid = _filter_square(shown, 520 if big else 300, most=120 if big else 80)
+    encode.show(st, grid, width=grid.shape[1],
+                caption=f"The first layer's {n} filters of {k} x {k} ({when}): blue negative, red positive",
+                alt=f"the {n} first-layer filters of {k} x {k}, {when}, in blue and red")  # fmt: skip
+
+
+def training_history(job: training.Job) -> None:
+    """How a run went: loss and accuracy charts (each with its numbers in words) and the filmstrip."""
+    c1, c2 = st.columns(2, gap="large")
+    if job.history:
+        c1.markdown("**Loss** (how wrong it is; starts near 2.3)")
+        loss = pd.DataFrame({"step": [p.step for p in job.history], "loss": [p.loss for p in job.history]})
+        _line_chart(c1, loss, "step", "loss", alt="loss by training step")
+        c1.caption(training.loss_summary(job))
+    if len(job.accuracy) > 1:
+        c2.markdown("**Held-out accuracy** (digits it never trains on)")
+        accs = pd.DataFrame(job.accuracy, columns=["step", "accuracy"])
+        _line_chart(c2, accs, "step", "accuracy", alt="held-out accuracy by training step", percent=True)
+        c2.caption(training.accuracy_summary(job))
+    st.markdown("**Filmstrip**: from random noise to detectors")
+    strip = st.container(
+        horizontal=True, gap="medium"
+    )  # every frame at one size, its own: crisp, never stretched
+    tile = 48 if session.presenting() else 32
+    for label, w in training.filmstrip(job):
+        frame = _filter_square(w, 10 * tile, most=tile)
+        encode.show(
+            strip, frame, caption=label, width=frame.shape[1], alt=f"the first-layer filters at {label}"
+        )
+
+
+def _filter_square(weights: np.ndarray, width: int, *, most: int) -> np.ndarray:
+    """One-channel filters as a square-ish grid at most ``width`` pixels wide, tiles at most ``most``."""
+    cols = math.ceil(math.sqrt(len(weights)))
+    tile = max(8, min(most, (width - 4 * (cols - 1)) // cols))  # filter_grid's gap is 4
+    return mosaic.filter_grid(weights, size=tile, cols=cols)
+
+
+def _line_chart(target, frame: pd.DataFrame, x: str, y: str, *, alt: str, percent: bool = False) -> None:
+    """A line with a dot at each measurement (hover one for its numbers). Its marks are hidden from
+    screen readers (st.line_chart's hover layer is an unnamed "graphics-symbol", axe's svg-img-alt):
+    the chart is named by ``alt`` and its numbers are written out beside it."""
+    y_axis = {"axis": {"format": "%"}, "scale": {"domain": [0, 1]}} if percent else {}
+    spec = {
+        "mark": {"type": "line", "point": {"aria": False}, "aria": False, "tooltip": True},
+        "encoding": {
+            "x": {"field": x, "type": "quantitative"},
+            "y": {"field": y, "type": "quantitative", **y_axis},
+        },
+        "config": {"axis": {"aria": False}},
+    }
+    target.vega_lite_chart(frame, spec, height=180, alt=alt)
