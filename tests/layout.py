@@ -49,11 +49,25 @@ WIDE_JS = """() => {
   return [...new Set(out)];
 }"""
 
-#: Iframes (components) whose document is wider than the frame: a picture cut on its right.
-FRAMES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] iframe')].map(f => {
-  try { const d = f.contentDocument.documentElement;
-        return d.scrollWidth > f.clientWidth + 1 ? (f.title || 'iframe') + ': ' + d.scrollWidth + ' > ' + f.clientWidth : null;
-  } catch (e) { return null; } }).filter(x => x)"""
+#: Components in iframes whose picture is wider than the frame (cut on its right), and tables that
+#: scroll sideways (their last columns hidden: Streamlit draws tables on a canvas).
+FRAMES_JS = """() => {
+  const out = [];
+  for (const f of document.querySelectorAll('[data-testid=stMain] iframe')) {
+    try {
+      const d = f.contentDocument.documentElement;
+      if (d.scrollWidth > f.clientWidth + 1) out.push((f.title || 'iframe') + ': ' + d.scrollWidth + ' > ' + f.clientWidth);
+      for (const p of f.contentDocument.querySelectorAll('img, canvas')) {
+        const r = p.getBoundingClientRect();
+        if (r.width > 0 && r.right > f.clientWidth + 1) out.push((f.title || 'iframe') + ' picture ends at ' + Math.round(r.right) + ' > ' + f.clientWidth);
+      }
+    } catch (e) { /* another origin: not ours */ }
+  }
+  for (const t of document.querySelectorAll('[data-testid=stMain] .dc-scroll, [data-testid=stMain] [data-testid=stDataFrame] [role=grid]')) {
+    if (t.scrollWidth > t.clientWidth + 1) out.push('table scrolls sideways: ' + t.scrollWidth + ' > ' + t.clientWidth);
+  }
+  return [...new Set(out)];
+}"""
 
 
 #: Every setting shown on the page, by kind and label: what a link must bring back exactly.
