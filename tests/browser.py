@@ -41,3 +41,13 @@ def images_loaded(page) -> None:
         "[...document.querySelectorAll('[data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)",
         timeout=30_000,
     )
+
+
+def load(page, url: str) -> None:
+    """Open ``url`` and wait for the page's first run to finish (settle alone can pass before the
+    first run has even started: the app says "not running" then too)."""
+    page.goto(url)
+    expect(page.get_by_test_id("stMain").locator("h1").first).to_be_visible(timeout=30_000)
+    settle(page)
+    page.wait_for_timeout(300)  # late pictures and components change the layout once more
+    settle(page)

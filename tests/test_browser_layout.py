@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import registry
-from tests.browser import ARTIFACTS, BROWSER, settle
+from tests.browser import ARTIFACTS, BROWSER, load, settle
 from tests.layout import SIZES, axe_violations, findings
 
 pytestmark = BROWSER
@@ -31,9 +31,8 @@ def _open(server, page, name: str, size: tuple[int, int], presenter: bool):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     path = "" if name == "home" else name
-    page.goto(f"{server}/{path}" + ("?presenter=1" if presenter else ""))
-    settle(page)
-    page.wait_for_timeout(500)  # late pictures and components change the layout once more
+    load(page, f"{server}/{path}" + ("?presenter=1" if presenter else ""))
+    page.wait_for_timeout(300)
     settle(page)
     return errors
 
