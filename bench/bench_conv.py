@@ -11,7 +11,7 @@ convolution, "same" zero padding), the way the Filter Lab filters a photo:
 ratio = convcore / fastest peer (medians of repeats, methods interleaved in shuffled order); <= 1.0 means convcore is at least as fast
 as the best single method at that size. All four results are checked to agree first.
 
-    python bench/bench_conv.py            # full table: 0.25, 1, 4 MP x kernels 3..15
+    python bench/bench_conv.py            # full table: 0.25, 1, 4 MP x kernels 3..15, then blurs of 31 and 73
     python bench/bench_conv.py --quick    # fewer sizes and repeats
 """
 
@@ -120,6 +120,9 @@ def main() -> None:
         rows = run([0.25, 1.0], [3, 7, 15], ["dense", "separable"], 3)
     else:
         rows = run([0.25, 1.0, 4.0], [3, 5, 7, 11, 15], ["dense", "separable"], args.repeats)
+    # The Filter Lab's strong blurs (sigma 5 and 12: 31 and 73 taps), where the engine takes 1-D FFT passes.
+    print("\nstrong blurs (separable, 1 MP):")
+    rows += run([1.0], [31, 73], ["separable"], 3 if args.quick else args.repeats)
     worst = max(rows, key=lambda r: r["ratio"])
     print(
         f"\nworst ratio convcore / fastest peer: {worst['ratio']:.2f} "
