@@ -19,12 +19,12 @@ if not session.presenting():  # the teacher says it; the projector's first scree
         "under it. PyTorch computes exactly these numbers."
     )
 image = session.current_image()
-# Only the open tab is computed (on_change="rerun"): the bank's four maps are drawn when asked for.
+# Only the open tab computes (on_change="rerun"): the bank's four maps are drawn when asked for.
 one, bank = st.tabs(["One filter", "Filter bank"], key="lab.tab", on_change="rerun", bind=LINK)
 
 
 @server.fragment
-def one_filter() -> None:
+def one_filter(shown: bool) -> None:
     pictures = st.container()  # filled once the settings below are known
     choice = kernels.filter_choice(P)
     left, right = st.columns(2, gap="medium")
@@ -36,6 +36,8 @@ def one_filter() -> None:
         colour = conv.colour_choice(P, filt)
         params = conv.conv_params(P, filt)
         display, stretch = conv.display_choice(P, filt)
+    if not shown:  # a closed tab: its settings are drawn (and so stay in the link), nothing computed
+        return
     h, w = image.pixels.shape[:2]
     with pictures:
         try:
@@ -59,7 +61,7 @@ def one_filter() -> None:
 
 
 @server.fragment
-def filter_bank() -> None:
+def filter_bank(shown: bool) -> None:
     maps = st.container()  # the maps first, the choices below
     c1, c2 = st.columns(2, gap="medium")
     name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name", bind=LINK)
@@ -69,6 +71,8 @@ def filter_bank() -> None:
     )
     with c1:
         display, stretch = conv.display_choice("bank", filters[0])
+    if not shown:
+        return
     with maps:
         if not session.presenting():  # the projector's first screen is for the maps
             st.caption(
@@ -77,9 +81,9 @@ def filter_bank() -> None:
         conv.show_bank(image, filters, "rgb" if rgb else "luminance", display, stretch)
 
 
+# Both tabs draw their settings on every run, so a link holds them whichever tab is open (Streamlit
+# drops a widget's value from the address when the widget is not drawn); only the open tab computes.
 with one:
-    if one.open:
-        one_filter()
+    one_filter(one.open)
 with bank:
-    if bank.open:
-        filter_bank()
+    filter_bank(bank.open)
