@@ -24,13 +24,15 @@ result = nets.analyse(kind, image)
 palette = session.palette()
 
 
-# Only the open tab is computed (on_change="rerun"): a classroom server draws one tab per click, not five.
+# Only the open tab computes (on_change="rerun"): a classroom server draws one tab per click, not five.
 see, filters, maps, arch, compare = st.tabs(
     ["What it sees", "Its filters (conv1)", "Feature maps", "Architecture", "Pretrained vs untrained"],
     key=f"{P}.tab",
     on_change="rerun",
     bind=LINK,
 )
+# Every tab draws its settings on each run (so a link holds them whichever tab is open: Streamlit
+# drops an undrawn widget's value from the address); only the open tab computes its pictures.
 with see:
     if see.open:
         c1, c2 = st.columns(2, gap="medium")
@@ -41,7 +43,8 @@ with see:
         nets_widgets.predictions(result.top5)
         if kind == nets.UNTRAINED:
             st.caption("Untrained: these guesses are noise.")
-        chosen, name = nets_widgets.class_choice(P, result.top5)
+    chosen, name = nets_widgets.class_choice(P, result.top5)
+    if see.open:
         encode.show(cam_slot, mosaic.overlay(result.crop, nets.cam(kind, image, chosen)),
                     caption=f"Grad-CAM: where it sees '{name}'", width="stretch",
                     alt=f"Grad-CAM heat map over the input: where AlexNet finds evidence for '{name}'")  # fmt: skip
@@ -51,12 +54,12 @@ with filters:
             "The 64 filters of the first layer, each 11 x 11 x 3, shown as colour patches. Trained, they became detectors "
             "of **horizontal and vertical edges**, **green patches** and **blue-to-yellow edges**: nobody designed them."
         )
-        nets_widgets.filter_view(P, kind)
+    nets_widgets.filter_view(P, kind, shown=filters.open)
 with maps:
+    m1, m2 = st.columns([1, 1])
+    layer = m1.selectbox("Layer", [info.name for info in ax.LAYERS], key=f"{P}.layer", bind=LINK)
+    order_by = m2.radio("Order", nets.ORDERS, key=f"{P}.order", horizontal=True, bind=LINK)
     if maps.open:
-        m1, m2 = st.columns([1, 1])
-        layer = m1.selectbox("Layer", [info.name for info in ax.LAYERS], key=f"{P}.layer", bind=LINK)
-        order_by = m2.radio("Order", nets.ORDERS, key=f"{P}.order", horizontal=True, bind=LINK)
         output = result.outputs[layer]
         values, signed = output.values, output.layer.kind == "conv"
         st.caption(
@@ -67,7 +70,7 @@ with maps:
         st.image(nets.mosaic_png(kind, image, layer, order_by, palette), width="stretch", output_format="PNG",
                  alt=f"feature maps of {layer}, {values.shape[0]} maps of {values.shape[1]} x {values.shape[2]}, "
                  f"ordered by {order_by}")  # fmt: skip
-        nets_widgets.unit_view(P, layer, order_by, result, palette)
+    nets_widgets.unit_view(P, layer, order_by, result, palette, shown=maps.open)
 with arch:
     if arch.open:
         table = nets.architecture()

@@ -147,8 +147,14 @@ def field_picture(
     encode.show(target, boxed, width="stretch", caption=caption, alt=alt)
 
 
-def filter_view(prefix: str, kind: str) -> None:
-    """AlexNet's 64 conv1 filters as a clickable 8 x 8 grid and the chosen one enlarged."""
+def filter_view(prefix: str, kind: str, *, shown: bool = True) -> None:
+    """AlexNet's 64 conv1 filters as a clickable 8 x 8 grid and the chosen one enlarged. In a closed
+    tab (``shown`` False) only the filter number is drawn: it stays in the page's link."""
+    if not shown:
+        st.session_state[ALEXNET_INDEX_KEY] = st.number_input(
+            "Filter", 1, 64, 1, key=f"{prefix}.filter", bind=LINK
+        )
+        return
     kernels = nets.conv1_weights(kind)
     picture, layout = mosaic.filter_mosaic(kernels, scale=8 if session.presenting() else 6)
     click = session.new_click(prefix, "filter_click")
@@ -177,10 +183,16 @@ def filter_view(prefix: str, kind: str) -> None:
 
 
 def unit_view(
-    prefix: str, layer: str, order_by: str, result: nets.Analysis, palette: tuple[str, str]
+    prefix: str,
+    layer: str,
+    order_by: str,
+    result: nets.Analysis,
+    palette: tuple[str, str],
+    *,
+    shown: bool = True,
 ) -> None:
     """One channel of ``layer`` enlarged (click a unit), overlaid on the input, and the receptive
-    field of the chosen unit."""
+    field of the chosen unit. In a closed tab (``shown`` False) only the numbers are drawn."""
     output = result.outputs[layer]
     values, signed = output.values, output.layer.kind == "conv"
     row = nets.alexnet_rows()[layer]
@@ -195,6 +207,8 @@ def unit_view(
                               bind=LINK) - 1  # fmt: skip
     r = n2.number_input("Unit row", 1, values.shape[1], middle[0] + 1, key=rkey, bind=LINK) - 1
     c = n3.number_input("Unit column", 1, values.shape[2], middle[1] + 1, key=ckey, bind=LINK) - 1
+    if not shown:
+        return
     one = values[channel]
     e1, e2, e3 = st.columns(3)
     with e1:
