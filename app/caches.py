@@ -226,3 +226,42 @@ def download_png(image: CurrentImage, filt: convcore.Filter, key: MapKey):
     which calls it only when clicked (drawing it on every rerun cost as much as the map)."""
     pixels = image.pixels  # read now: the click has no session
     return lambda: _download_png(key, pixels, filt)
+
+
+@memo(mb=64)
+def _readout_arrays(
+    image_key: str, fingerprint: str, colour_mode: str, params, _pixels, _filt
+) -> tuple[dict, bytes]:
+    """What the browser's hover readout needs besides the pictures: the padded input and the map as
+    float32, the kernels as slid, the geometry (see :func:`readout_arrays`)."""
+    fmap = _feature_map(image_key, fingerprint, colour_mode, params, _pixels, _filt)
+    inputs = convcore.filter_inputs(_pixels, _filt, colour=colour_mode, params=params)
+    geom = inputs.geometry
+    maps = fmap if fmap.ndim == 3 else fmap[None]
+    padded = inputs.padded.astype("<f4", copy=False).tobytes()
+    header = {
+        "input": {"h": int(_pixels.shape[0]), "w": int(_pixels.shape[1])},
+        "padded": {
+            "channels": int(inputs.padded.shape[0]),
+            "h": int(inputs.padded.shape[1]),
+            "w": int(inputs.padded.shape[2]),
+            "offset": 0,
+        },  # fmt: skip
+        "maps": {"count": int(maps.shape[0]), "offset": len(padded)},
+        "out": [int(n) for n in geom.output_size],
+        "stride": [int(n) for n in geom.stride],
+        "dilation": [int(n) for n in geom.dilation],
+        "pad": [int(n) for n in geom.pad_before],
+        "kernels": [k.tolist() for k in inputs.kernels],  # float64: exact in JSON
+        "depthwise": inputs.depthwise,
+        "combine": "hypot" if len(inputs.kernels) == 2 else "sum",
+        "bias": 0.0,  # the library's filters have none
+    }
+    return header, padded + maps.astype("<f4", copy=False).tobytes()
+
+
+def readout_arrays(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> tuple[dict, bytes]:
+    """The numbers behind ``key``'s map for the hover readout (cached): a header (sizes, geometry,
+    kernels, offsets) and one block of little-endian float32: the padded input (C, Hp, Wp) at offset
+    0, then the map(s) (n, H', W'). The browser only indexes these: it computes no convolution."""
+    return _readout_arrays(key.image_key, key.fingerprint, key.colour, key.params, image.pixels, filt)

@@ -15,7 +15,7 @@ window, product and sum), :mod:`~convcore.conv1d`, :mod:`~convcore.transpose`,
 :mod:`~convcore.samples`.
 """
 
-from .apply import apply_filter
+from .apply import FilterInputs, apply_filter, filter_inputs
 from .conv import conv2d, convolve2d
 from .conv1d import conv1d, conv1d_steps
 from .geometry import (
@@ -43,6 +43,7 @@ __all__ = [
     "ConvTrace",
     "FILTERS",
     "Filter",
+    "FilterInputs",
     "FilterSpec",
     "ImageError",
     "Layer",
@@ -56,6 +57,7 @@ __all__ = [
     "SAMPLES",
     "ShiftComparison",
     "apply_filter",
+    "filter_inputs",
     "compare_shift",
     "conv1d",
     "conv1d_steps",

@@ -8,13 +8,15 @@ from app import explain, server
 from app.draw import encode, grid, steps
 from app.draw.text import fmt
 from app.session import LINK
-from app.widgets import stepper
+from app.widgets import live, stepper
 from app.widgets import steps as step_widgets
 from app.widgets.kernels import number_editor, typed_numbers
 
 P = "c1"
 T = "tc"
 st.title("1-D convolution and upsampling")
+# while one of these sliders is dragged, the pictures follow it (not only on release)
+dragged = live.watch([f"{P}.step", f"{P}.stride", f"{P}.padding", f"{T}.step", f"{T}.stride"])
 
 SIGNALS = ["Noisy sine", "Step", "Type numbers", "Text as character codes"]
 KERNELS = {
@@ -50,8 +52,12 @@ with mid:
     kernel = (np.array(KERNELS[kname]) if kname in KERNELS
               else typed_numbers("Kernel numbers", "1, 0, -1", f"{P}.ktyped", name="Kernel", max_numbers=MAX_KERNEL))  # fmt: skip
 with right:
-    stride = st.slider("Stride", 1, 4, 1, key=f"{P}.stride", bind=LINK)
-    padding = st.slider("Padding", 0, 3, 0, key=f"{P}.padding", bind=LINK)
+    stride = live.value(
+        dragged, f"{P}.stride", st.slider("Stride", 1, 4, 1, key=f"{P}.stride", bind=LINK), 1, 4
+    )
+    padding = live.value(
+        dragged, f"{P}.padding", st.slider("Padding", 0, 3, 0, key=f"{P}.padding", bind=LINK), 0, 3
+    )
 length = "no signal" if signal is None else f"{signal.size} numbers"
 row.caption(
     f"{kind}: {length} · {kname if kernel is not None else 'no kernel'} · stride {stride}, padding {padding}"
@@ -67,7 +73,7 @@ if signal is not None and kernel is not None:
 
 @server.fragment(run_every=stepper.interval(P))
 def walk(trace) -> None:
-    k = stepper.controls(P, len(trace))
+    k = stepper.controls(P, len(trace), dragged)
     step = trace[k]
     pics = steps.conv1d_step_images(trace, step, **step_widgets.sizes())
     step_widgets.conv1d_view(pics)
@@ -86,17 +92,7 @@ if trace is not None:
     )
 
 with st.expander("3-D convolution: video and volumes"):
-    frames, side, kt = 16, 112, 3
-    out_t = convcore.output_size(frames, kt, padding=1)
-    # a kt x 3 x 3 kernel on 3 channels counts like a 3 x 3 kernel on kt x 3 stacked channels
-    weights3d = convcore.parameter_count(convcore.Layer("conv", (3, 3), channels=1), kt * 3, bias=False)
-    st.markdown(
-        f"Stack {frames} video frames of {side} x {side} x 3 into a volume. A 3-D kernel of {kt} x 3 x 3 (time x "
-        f"height x width) on 3 channels has {weights3d:,} weights and slides along time too: with padding 1 the "
-        f"output has {out_t} frames of {side} x {side}, each number mixing {kt} neighbouring frames, so it can "
-        "detect motion. The same idea reads CT and MRI scans, where the third axis is depth. Every step is still "
-        "multiply and add."
-    )
+    st.markdown(explain.volume_note())
 
 st.divider()
 st.subheader("Transposed convolution: upsampling")
@@ -117,14 +113,16 @@ with u2:
     else:
         kern = np.ones((2, 2) if ksize.startswith("2") else (3, 3))
 with u3:
-    tstride = st.slider("Stride", 1, 3, 2, key=f"{T}.stride", bind=LINK)
+    tstride = live.value(
+        dragged, f"{T}.stride", st.slider("Stride", 1, 3, 2, key=f"{T}.stride", bind=LINK), 1, 3
+    )
 parts = convcore.transpose_contributions(x, kern, stride=tstride)
 result = convcore.conv_transpose2d(x, kern, stride=tstride)
 
 
 @server.fragment(run_every=stepper.interval(T))
 def upsample() -> None:
-    k = stepper.controls(T, len(parts))
+    k = stepper.controls(T, len(parts), dragged)
     (i, j), part = parts[k]
     so_far = sum(p for _, p in parts[: k + 1])
     rows = [(x, "Input", {(i, j)}, f"the input, {x.shape[0]} x {x.shape[1]}, row {i + 1}, column {j + 1} outlined"),

@@ -7,12 +7,14 @@ import convcore
 from app import explain, export, server, session
 from app.draw import encode, steps
 from app.session import LINK
-from app.widgets import exercises, stepper
+from app.widgets import exercises, live, stepper
 from app.widgets import steps as step_widgets
 
 P = "cs"
 st.title("Convolution, step by step")
 image = session.current_image()
+# while one of these sliders is dragged, the grids follow it (not only on release)
+dragged = live.watch([f"{P}.step", f"{P}.stride", f"{P}.padding", f"{P}.dilation"])
 
 # The settings in one row of popovers: the step's pictures, below, are on the first screen.
 row, (inp, ker, geo) = step_widgets.settings_row(
@@ -44,6 +46,9 @@ with geo:
     mode = st.selectbox("Padding holds", ["zeros", "reflect", "replicate", "circular"], key=f"{P}.mode",
                         disabled=padding == 0, bind=LINK)  # fmt: skip
     dilation = st.slider("Dilation", 1, 3, 1, key=f"{P}.dilation", bind=LINK)
+    stride = live.value(dragged, f"{P}.stride", stride, 1, 4)
+    padding = live.value(dragged, f"{P}.padding", padding, 0, 3)
+    dilation = live.value(dragged, f"{P}.dilation", dilation, 1, 3)
 row.caption(
     f"{' x '.join(map(str, x.shape[::-1]))} input · {', '.join(names)}{' (flipped)' if flip else ''} · stride "
     f"{stride}, padding {padding}{f' ({mode})' if padding else ''}, dilation {dilation} · bias {bias:g}"
@@ -61,13 +66,14 @@ except ValueError as exc:
 
 @server.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.ConvTrace) -> None:
-    step_widgets.apply_output_click(P, trace)
-    k = stepper.controls(P, len(trace))
+    k = stepper.controls(P, len(trace), dragged)
     step = trace[k]
-    pics = steps.conv_step_images(trace, step, tint=tint, clickable=True, **step_widgets.sizes())
-    step_widgets.conv_view(P, trace, step, pics, beside_output=lambda: exercises.predict_next(
+    pics = steps.conv_step_images(trace, step, tint=tint, **step_widgets.sizes())  # the ReLU picture
+    alt = "; ".join(
+        [*pics["alt"]["inputs"], *pics["alt"]["kernels"], *pics["alt"]["products"], pics["alt"]["output"]]
+    )
+    step_widgets.conv_view(P, trace, step, equation=explain.step_equation(step), alt=alt, beside_output=lambda: exercises.predict_next(
         P, trace, k, solution=explain.step_equation, hint=explain.step_hint))  # fmt: skip
-    st.markdown(f"#### {explain.step_equation(step)}")
     st.caption("Each output number: lay the kernel on the input, multiply the numbers that meet, add them up, "
                "add the bias. The numbers are convcore's, checked against PyTorch.")  # fmt: skip
     relu, size = st.columns([1, 2], gap="large")

@@ -36,9 +36,10 @@ def settle(page) -> None:
 
 def images_loaded(page) -> None:
     """Wait until every picture on the page has arrived and decoded (before screenshots)."""
+    pictures = "[data-testid=stImage] img, .cr img"  # Streamlit's and the hover readout's (issue 14)
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stImage] img').length > 0 && "
-        "[...document.querySelectorAll('[data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)",
+        f"() => document.querySelectorAll('{pictures}').length > 0 && "
+        f"[...document.querySelectorAll('{pictures}')].every(i => i.complete && i.naturalWidth > 0)",
         timeout=30_000,
     )
 

@@ -36,7 +36,7 @@ def _open(server, page, query: str, size: tuple[int, int] = (1280, 720), present
 
 
 def _width(page, alt_start: str) -> float:
-    img = page.locator(f"[data-testid=stImage] img[alt^='{alt_start}']").first
+    img = page.locator(f"img[alt^='{alt_start}']").first
     expect(img).to_be_visible()
     return img.evaluate("e => e.getBoundingClientRect().width")
 

@@ -22,7 +22,7 @@ STEP_PAGES = {
 #: The exercises' expanders.
 EXERCISES = re.compile("Predict the next output|What if the stride were")
 #: The first step picture (the input grid, or the 1-D signal).
-FIRST_PICTURE = "[data-testid=stMain] [data-testid=stImage] img"
+FIRST_PICTURE = "[data-testid=stMain] .sg .input, [data-testid=stMain] [data-testid=stImage] img"
 
 
 def equation(page):
@@ -74,12 +74,8 @@ def test_step_play_click_and_export_the_convolution(server, page):
     page.wait_for_timeout(1500)
     assert equation(page).inner_text() == stopped, "pausing stops the animation"
 
-    # Click output cell (row 3, column 2) in the streamlit-image-coordinates iframe: the picture is
-    # drawn with 36 px cells below a 28 px title and shown as wide as its column.
-    img = page.frame_locator("iframe[title*='streamlit_image_coordinates']").last.locator("img")
-    scale = img.bounding_box()["width"] / img.evaluate("i => i.naturalWidth")
-    cell, top = 36, 29
-    img.click(position={"x": (1 + 1.5 * cell) * scale, "y": (top + 2.5 * cell) * scale})
+    # Click output cell (row 3, column 2) in the linked grids (issue 14): its step opens
+    page.locator(".sg .output .cell[data-r='2'][data-q='1']").click()
     settle(page)
     expect(equation(page)).to_contain_text("(output row 3, column 2)")
     images_loaded(page)

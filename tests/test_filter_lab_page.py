@@ -6,6 +6,9 @@ What only a browser shows (widths measured on screen, cut labels) is in test_bro
 
 from __future__ import annotations
 
+import json
+import struct
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -25,20 +28,31 @@ def _sentence(at: AppTest) -> str:
     return said[0]
 
 
+def _readout(at: AppTest) -> dict:
+    """The header of the hover readout's payload (issue 14): pictures with their widths (% of the
+    row), captions and alts, sizes, kernels."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == "conv_readout"]
+    data = element.proto.bytes
+    return json.loads(data[4 : 4 + struct.unpack("<I", data[:4])[0]])
+
+
 def _alts(at: AppTest) -> list[str]:
-    return [img.alt for image in at.get("image") for img in image.proto.imgs]
+    """Every picture's alt: Streamlit's pictures and the readout's."""
+    alts = [img.alt for image in at.get("image") for img in image.proto.imgs]
+    readouts = [e for e in at.get("bidi_component") if e.proto.component_name == "conv_readout"]
+    return alts + ([p["alt"] for p in _readout(at)["pictures"]] if readouts else [])
 
 
 def _picture_weights(at: AppTest) -> list[float]:
-    """The weights of the picture row's columns: input, gap, map (, gap, map, gap, map), gap, rest."""
-    return [c.weight for c in at.columns[: len(at.columns) - 4]]  # the last four: settings columns
+    """The pictures' widths in % of the row: input, map (, map, map)."""
+    return [p["share"] for p in _readout(at)["pictures"]]
 
 
 def test_the_sizes_are_said_and_the_map_column_shrinks_with_the_stride():
     at = _lab()
     assert _sentence(at).startswith(f"**Input {W} x {H} → feature map {W} x {H}**, drawn to the same scale")
     one = _picture_weights(at)
-    assert one[2] == pytest.approx(one[0])  # stride 1, 'same': the map as wide as the input
+    assert one[1] == pytest.approx(one[0])  # stride 1, 'same': the map as wide as the input
     by_label(at.slider, "Stride").set_value(3).run()
     assert not at.exception
     # 'same' at stride 3 pads 1: floor((600 + 2 - 2 - 1) / 3) + 1 = 200, floor((512 - 1) / 3) + 1 = 171
@@ -46,7 +60,7 @@ def test_the_sizes_are_said_and_the_map_column_shrinks_with_the_stride():
     assert "→ feature map 171 x 200**" in said and "stride 3: one output every 3 pixels" in said
     three = _picture_weights(at)
     assert three[0] == pytest.approx(one[0]), "the input keeps its size"
-    assert three[2] / three[0] == pytest.approx(171 / W), "the map is drawn at its true size"
+    assert three[1] / three[0] == pytest.approx(171 / W), "the map is drawn at its true size"
 
 
 def test_three_channel_maps_are_drawn_to_scale_and_labelled():
@@ -54,10 +68,10 @@ def test_three_channel_maps_are_drawn_to_scale_and_labelled():
     by_label(at.radio, "Apply to").set_value("Each colour channel: three maps").run()
     assert not at.exception
     assert f"3 feature maps (R, G, B), each {W} x {H}" in _sentence(at)
-    captions = [img.caption for image in at.get("image") for img in image.proto.imgs]
-    assert {"Red", "Green", "Blue"} <= set(captions)
+    captions = [p["caption"] for p in _readout(at)["pictures"]]
+    assert captions == ["Input", "Red", "Green", "Blue"]
     weights = _picture_weights(at)
-    assert weights[2] == weights[4] == weights[6] == pytest.approx(weights[0])
+    assert weights[1] == weights[2] == weights[3] == pytest.approx(weights[0])
 
 
 def test_every_picture_says_what_it_shows():
@@ -128,5 +142,7 @@ def test_presenter_mode_opens_on_the_pictures():
 
     walk(first)
     leaves = [k for k in kinds if k not in ("Block", "Column")]
-    assert leaves[:2] == ["Image", "Image"], kinds[:8]
+    # the input and its map: drawn by the hover readout's component (issue 14)
+    assert leaves[:1] == ["UnknownElement"], kinds[:8]
+    assert [p["caption"] for p in _readout(at)["pictures"]] == ["Input", f"Feature map: {W} x {H}"]
     assert not [c for c in at.main.caption if "A kernel slides" in c.value]

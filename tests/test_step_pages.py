@@ -106,14 +106,16 @@ def test_conv_steps_impossible_settings_explain():
 
 
 def test_clicking_an_output_cell_jumps_to_its_step():
-    at = _page(CONV)
+    """The pooling page's output picture (the convolution page's grids are clicked in the browser:
+    tests/test_browser_steps.py)."""
+    at = _page(POOL)
     by_label(at.radio, "Input").set_value("Preset").run()
-    layout = at.session_state["cs._out_layout"][0]
+    layout = at.session_state["ps._out_layout"][0]
     # inject what streamlit-image-coordinates sends for a click in output cell (row 3, column 2)
     x = (1 + 0.5) * layout.cell
     y = layout.top + (2 + 0.5) * layout.cell
-    natural = at.session_state["cs._out_layout"][2]
-    at.session_state["cs._outclick"] = {"x": x, "y": y, "width": natural, "height": 500, "unix_time": 123}
+    natural = at.session_state["ps._out_layout"][2]
+    at.session_state["ps._outclick"] = {"x": x, "y": y, "width": natural, "height": 500, "unix_time": 123}
     at.run()
     assert not at.exception
     assert "(output row 3, column 2)" in _equation(at)
@@ -334,15 +336,14 @@ def test_every_step_picture_says_what_it_shows(page):
         by_label(at.radio, "Input").set_value("Preset").run()
         by_label(at.slider, "Padding").set_value(1).run()
     alts = _alts(at)
-    assert len(alts) >= 3 and all(alts), alts  # no picture without a text alternative
+    # the convolution's grids are text in the page (issue 14), described for a screen reader there
+    # (tests/test_browser_readout.py); its ReLU picture is still a picture
+    assert len(alts) >= (1 if page == CONV else 3) and all(alts), (
+        alts
+    )  # no picture without a text alternative
     text = " | ".join(alts)
     if page == CONV:
-        assert "Input, padded: 10 x 10 numbers, the padding around it hatched; the window, 3 x 3, is outlined at " \
-               "rows 1-3, columns 1-3" in text  # fmt: skip
-        assert "Kernel: 3 x 3, row by row: -1, 0, 1; -2, 0, 2; -1, 0, 1" in text
         assert "Output after ReLU (negative numbers set to 0): 8 x 8, filled up to row 1, column 1." in text
-        # the clickable output (a component, no alt of its own) is described in its caption
-        assert "Output: 8 x 8, filled up to row 1, column 1." in [c.value for c in at.caption]
     elif page == POOL:
         assert "is marked (blue, a corner mark)" in text  # the maximum: not by its colour alone
         assert "The shifted input pooled; the" in text

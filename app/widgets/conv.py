@@ -10,7 +10,7 @@ from app.caches import CurrentImage
 from app.draw.colour import DISPLAYS
 from app.draw.text import fmt
 from app.session import LINK, internal
-from app.widgets import kernels
+from app.widgets import kernels, readout
 
 PADDING_CHOICES = {"Same size": "same", "None (valid)": "valid", "A number": "number"}
 PADDING_MODES = {
@@ -116,37 +116,29 @@ def display_choice(prefix: str, filt: convcore.Filter) -> tuple[str, bool]:
 
 
 #: The input's share of the picture row, per unit of its aspect ratio (width / height): then the
-#: pictures fit the first screen under the title and tabs at 1280 x 720 (normal: 44 % of the row
-#: for a square image; presenter mode, with its lesson bar and larger type above them, 26 %).
-#: Never more than 46 %: two pictures side by side.
-_ROW_SHARE = {False: 0.44, True: 0.26}
+#: pictures fit the first screen under the title and tabs at 1280 x 720 (normal: 36 % of the row
+#: for a square image, which leaves the hover readout room beside them; presenter mode, with its
+#: lesson bar and larger type above them, 26 %). Never more than 46 %: two pictures side by side.
+_ROW_SHARE = {False: 0.36, True: 0.26}
+#: The same for the filter bank's maps, which have no readout beside them.
+_BANK_SHARE = {False: 0.44, True: 0.26}
 _MAX_SHARE = 0.46
-#: The sizes, colour bar and download go beside the pictures when this share of the row is left.
-_MIN_BESIDE = 0.3
 _CHANNELS = ("Red", "Green", "Blue")
 
 
-def scaled_columns(
+def picture_shares(
     input_size: tuple[int, int], map_size: tuple[int, int], maps: int = 1
-) -> tuple[list, object]:
-    """Columns for the input and its ``maps`` feature maps drawn to the same scale, and the place
-    for what goes with them (the rest of the row where that is wide enough, else below the row).
+) -> tuple[list[float], float]:
+    """The widths, in % of the row, of the input and its ``maps`` feature maps drawn to the same
+    scale (input first), and the gap between them in %. The rest of the row is the readout's.
 
     The input of W columns takes the same share of the row at every stride; a map of W' columns
-    takes W'/W of that (stride 3: a third). Whether the rest of the row is used is decided as if
-    the maps were as wide as the input, so nothing moves when only the stride changes.
+    takes W'/W of that (stride 3: a third).
     """
     (h, w), (_, ow) = input_size, map_size
     share = min(_MAX_SHARE, _ROW_SHARE[session.presenting()] * w / h)
     share = min(share, 0.9 * w / (w + maps * ow))  # a map wider than the input (much padding)
-    # No gaps between Streamlit's columns (a gap is taken off every column alike, which would upset
-    # the ratio): narrow empty columns keep the pictures apart instead.
-    space = 0.015
-    weights = [share] + [space, share * ow / w] * maps + [space]
-    rest = 1.0 - sum(weights)
-    beside = 1.0 - share * (1 + maps) - space * (maps + 1) >= _MIN_BESIDE
-    cols = st.columns([*weights, max(rest, space)], gap=None)
-    return cols[0:-2:2], (cols[-1] if beside else st.container())
+    return [100 * share] + [100 * share * ow / w] * maps, 1.5
 
 
 def _size_sentence(image: CurrentImage, geom: convcore.ConvGeometry, maps: int) -> str:
@@ -169,20 +161,21 @@ def show_result(image: CurrentImage, filt: convcore.Filter, key: caches.MapKey,
     out = caches.rendered(image, filt, key)
     maps = len(out.map_pngs)
     (h, w), (oh, ow) = image.pixels.shape[:2], geom.output_size
-    cols, info = scaled_columns((h, w), (oh, ow), maps)
-    factor = caches.enlargement((h, w), (oh, ow))
-    cols[0].image(caches.shown_photo(image, factor), caption="Input", width="stretch",
-                  alt=f"input picture {image.name}, {w} x {h} pixels")  # fmt: skip
+    shares, gap = picture_shares((h, w), (oh, ow), maps)
     how = {"diverging": "signed values", "absolute": "absolute values", "relu": "ReLU of the values",
            "image": "a picture"}[key.display]  # fmt: skip
     names = _CHANNELS if maps > 1 else ("",)
-    for col, png, name in zip(cols[1:], out.map_pngs, names):
-        # a narrow map gets a short caption (or none): a word broken over lines helps nobody
-        caption = name or (f"Feature map: {ow} x {oh}" if 2 * ow >= w else "Map" if 5 * ow >= w else None)
-        alt = (
-            f"feature map of {filt.name}{' on ' + name.lower() if name else ''}, {ow} x {oh}, shown as {how}"
-        )
-        col.image(png, caption=caption, width="stretch", alt=alt)
+    # a narrow map gets a short caption (or none): a word broken over lines helps nobody
+    captions = ["Input"] + [
+        name or (f"Feature map: {ow} x {oh}" if 2 * ow >= w else "Map" if 5 * ow >= w else None)
+        for name in names
+    ]
+    alts = [f"input picture {image.name}, {w} x {h} pixels"] + [
+        f"feature map of {filt.name}{' on ' + name.lower() if name else ''}, {ow} x {oh}, shown as {how}"
+        for name in names
+    ]
+    readout.feature_maps(image, filt, key, out, shares, gap, captions, alts, prefix)
+    info = st.container()
     info.markdown(_size_sentence(image, geom, maps))
     if out.bar_png is not None:
         info.image(out.bar_png, width="content", alt=_bar_alt(out))
@@ -200,7 +193,7 @@ def show_bank(
     colour bar and its kernel as a heat map."""
     big = session.presenting()
     h, w = image.pixels.shape[:2]
-    share = min(1.0 / len(filters) - 0.02, _ROW_SHARE[big] * w / h)
+    share = min(1.0 / len(filters) - 0.02, _BANK_SHARE[big] * w / h)
     cols = st.columns([share] * len(filters) + [max(0.01, 1.0 - share * len(filters))], gap="small")
     params = convcore.ConvParams(padding="same")
     for col, filt in zip(cols, filters):

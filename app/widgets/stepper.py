@@ -35,8 +35,9 @@ def _move(prefix: str, delta: int, n: int) -> None:
     st.session_state[key] = min(max(1, st.session_state.get(key, 1) + delta), n)
 
 
-def controls(prefix: str, n: int) -> int:
-    """Draw the controls for ``n`` steps and return the current step (0-based)."""
+def controls(prefix: str, n: int, dragged: dict | None = None) -> int:
+    """Draw the controls for ``n`` steps and return the current step (0-based): the one under the
+    step slider's thumb while it is dragged (``dragged``, from :func:`app.widgets.live.watch`)."""
     key = _key(prefix)
     if st.session_state.get(f"{prefix}.speed", "2 steps/s") not in SPEEDS:  # e.g. from an edited link
         st.session_state.pop(f"{prefix}.speed")
@@ -50,7 +51,8 @@ def controls(prefix: str, n: int) -> int:
             st.session_state[internal(prefix, "playing")] = False
             st.rerun()  # the whole page, so the fragment stops its timer
         current += 1
-    st.session_state[key] = current
+    if st.session_state.get(key) != current:  # written only when it changes: a write moves the thumb,
+        st.session_state[key] = current  # which would fight the pointer during a live drag
     # one row that wraps instead of squeezing: every button keeps its whole label at any width
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.button("Previous", key=internal(prefix, "prev"), on_click=_move, args=(prefix, -1, n),
@@ -74,4 +76,6 @@ def controls(prefix: str, n: int) -> int:
                    width="stretch", bind=LINK)  # fmt: skip
     else:
         row.caption("One step: the output has a single number.")
+    if dragged and key in dragged:
+        return min(max(1, int(dragged[key])), n) - 1
     return int(st.session_state[key]) - 1

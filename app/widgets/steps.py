@@ -18,10 +18,9 @@ from app.draw import encode
 from app.draw.colour import WINDOW
 from app.draw.encode import png_bytes
 from app.draw.grid import GridLayout
-from app.draw.text import fmt
 from app.memo import memo
 from app.session import LINK, clamp, click_cell, internal, new_click
-from app.widgets import stepper
+from app.widgets import stepgrid, stepper
 from app.widgets.kernels import number_editor
 
 SOURCES = ("Crop of your image", "Preset", "Type numbers")
@@ -228,30 +227,15 @@ def _widen(picture: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def conv_view(prefix: str, trace, step, pics: dict, *, beside_output) -> None:
-    """One convolution step in one row: for each input channel the input (window outlined) beside its
-    kernel over the products; at the right the output (click a cell to go there) and
-    ``beside_output()`` (the exercise about it). Kept short, so that the equation under it is on the
-    first screen too."""
-    alt = pics["alt"]
-    w_in = max(p.shape[1] for p in pics["inputs"])
-    w_mid = max(p.shape[1] for p in pics["kernels"] + pics["products"])
-    w_out = max(pics["output"].shape[1], _OUTPUT_MIN)
-    left, right = _columns([w_in + _gap() + w_mid, w_out])
-    with left:
-        several = len(pics["inputs"]) > 1
-        for c, (a, b, p) in enumerate(zip(pics["inputs"], pics["kernels"], pics["products"])):
-            c1, c2 = st.columns([w_in, w_mid], gap="small")
-            encode.show(c1, a, alt=alt["inputs"][c])
-            encode.show(c2, b, alt=alt["kernels"][c])
-            encode.show(c2, p, alt=alt["products"][c])
-            if several:
-                c2.caption(f"Sum ({'RGB'[c]}): {fmt(step.channel_sums[c])}")
-    with right:
-        clickable_output(
-            prefix, _widen(pics["output"], w_out), pics["layout"], step.position[0], alt=alt["output"]
-        )
-        beside_output()
+def conv_view(prefix: str, trace, step, *, equation: str, alt: str, beside_output) -> None:
+    """One convolution step as linked grids in the browser (:mod:`app.widgets.stepgrid`): for each
+    input channel the input (window outlined) beside its kernel over the products, and the output
+    (click a cell to go there); the step's ``equation`` under them, then ``beside_output()`` (the
+    exercise about it). ``alt`` says what the grids show, for a screen reader."""
+    stepgrid.conv_grids(prefix, trace, step, cell=sizes()["cell"], duration=stepper.interval(prefix) or 0.35,
+                        alt=alt)  # fmt: skip
+    st.markdown(f"#### {equation}")
+    beside_output()
 
 
 def pool_view(prefix: str, step, pics: dict, *, beside_output) -> None:

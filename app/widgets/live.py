@@ -1,0 +1,61 @@
+"""Live sliders (issue 14): the picture follows a slider while it is dragged, not only on release.
+
+Streamlit's slider sends its value when released. A small component in the page (``app/web/live.js``)
+watches the sliders named here and, during a drag, sends the value under the pointer, one rerun at a
+time. That run uses the dragged value for its picture (:func:`dragged`); the slider's own state is
+left alone (writing it mid-drag would make the thumb jump), and the release sets it as always.
+Only for sliders whose picture is cheap (the step pages, the 1-D page).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import streamlit as st
+
+from app.session import internal
+
+_component = None
+
+
+def _live():
+    global _component
+    if _component is None:
+        import streamlit.components.v2 as components
+
+        from app.widgets.readout import _WEB
+
+        _component = components.component(
+            "live_sliders",
+            html="<span hidden></span>",
+            js=(_WEB / "live.js").read_text(),
+            isolate_styles=False,
+        )
+    return _component
+
+
+def _css_name(key: str) -> str:
+    """Streamlit's class for a keyed element's container is ``st-key-`` + the key, dots as dashes."""
+    return key.replace(".", "-")
+
+
+def watch(keys: list[str]) -> dict[str, float]:
+    """Watch the sliders keyed ``keys`` on this page; return ``{key: value}`` for the one being
+    dragged, if this run was started by a drag (else an empty dict)."""
+    names = {_css_name(k): k for k in keys}
+    with st.sidebar:
+        result = _live()(data={"keys": list(names)}, key=internal("ui", "live"), height="content")  # fmt: skip
+    drag = (result or {}).get("drag") if hasattr(result, "get") else None
+    if not isinstance(drag, dict):
+        return {}
+    key, value = names.get(drag.get("key")), drag.get("value")
+    if key is None or isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return {}
+    return {key: value}
+
+
+def value(dragged: dict[str, float], key: str, current, low, high):
+    """The dragged value of slider ``key`` within [low, high] (of ``current``'s type), else ``current``."""
+    if key not in dragged:
+        return current
+    return type(current)(min(max(dragged[key], low), high))
