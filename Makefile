@@ -46,6 +46,7 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_alexnet.py
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_decode.py
+	$(PY) bench/bench_browser.py
 
 # A class at once: SESSIONS students for DURATION seconds against one server; the table is printed
 # and added to docs/load-test-runs.md (see docs/scale.md).
