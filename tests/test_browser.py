@@ -7,7 +7,6 @@ Screenshots go to tests/artifacts/ (laptop 1366x768 and projector 1920x1080).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,14 @@ pytestmark = BROWSER
 
 
 def feature_map(page):
-    return page.get_by_test_id("stImage").filter(has_text="Feature map:")
+    """The feature map's figure in the hover readout's component (issue 14)."""
+    return page.locator(".cr figure.pic").filter(has_text="Feature map:")
 
 
 def png_size(page, img) -> tuple[int, int]:
-    src = img.get_attribute("src")
-    data = page.request.get(src if src.startswith("http") else page.url.split("/filter_lab")[0] + src).body()
-    return Image.open(io.BytesIO(data)).size
+    """The picture's own size (its src is a blob made in the page, from the component's payload)."""
+    img.evaluate("i => i.decode()")
+    return tuple(img.evaluate("i => [i.naturalWidth, i.naturalHeight]"))
 
 
 def upload(page, path: Path) -> None:
