@@ -49,12 +49,7 @@ def apply_filter(
     ndarray of float32, shape (H', W'), or (3, H', W') for ``colour="rgb"`` with a greyscale
     kernel.
     """
-    if not isinstance(filt, Filter):
-        raise TypeError(f"filt must be a convcore Filter, got {type(filt).__name__}")
-    check_choice(colour, "colour", _VALID_COLOUR_MODES)
-    img = as_real_array(image, "image", ndims=(2, 3))
-    if img.ndim == 3 and img.shape[2] != 3:
-        raise ValueError(f"image must have shape (H, W, 3) or (H, W), got {img.shape}")
+    img = _checked(image, filt, colour)
     p = _conv_params(
         params, stride=stride, padding=padding, dilation=dilation, padding_mode=padding_mode, flip=flip
     )
@@ -66,6 +61,18 @@ def apply_filter(
     if filt.magnitude_of is None:
         return maps[0]
     return np.hypot(maps[0], maps[1]).astype(np.float32)
+
+
+def _checked(image: object, filt: object, colour: object) -> np.ndarray:
+    """The public boundary's checks of :func:`apply_filter` and :func:`filter_inputs`: the image as
+    an array."""
+    if not isinstance(filt, Filter):
+        raise TypeError(f"filt must be a convcore Filter, got {type(filt).__name__}")
+    check_choice(colour, "colour", _VALID_COLOUR_MODES)
+    img = as_real_array(image, "image", ndims=(2, 3))
+    if img.ndim == 3 and img.shape[2] != 3:
+        raise ValueError(f"image must have shape (H, W, 3) or (H, W), got {img.shape}")
+    return img
 
 
 def _prepared(img: np.ndarray, filt: Filter, colour: str) -> tuple[np.ndarray, list[np.ndarray], bool]:
@@ -134,12 +141,7 @@ def filter_inputs(
 ) -> FilterInputs:
     """The padded input, kernels and geometry behind ``apply_filter(image, filt, colour=colour,
     params=params)``: see :class:`FilterInputs`. Parameters and errors as for :func:`apply_filter`."""
-    if not isinstance(filt, Filter):
-        raise TypeError(f"filt must be a convcore Filter, got {type(filt).__name__}")
-    check_choice(colour, "colour", _VALID_COLOUR_MODES)
-    img = as_real_array(image, "image", ndims=(2, 3))
-    if img.ndim == 3 and img.shape[2] != 3:
-        raise ValueError(f"image must have shape (H, W, 3) or (H, W), got {img.shape}")
+    img = _checked(image, filt, colour)
     p = _conv_params(params)
     x, kernels, depthwise = _prepared(img, filt, colour)
     geom = p.geometry(x.shape[1:], filt.size)

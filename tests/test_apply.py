@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -181,3 +183,69 @@ def test_only_rank_1_kernels_spanning_25_pixels_take_the_fft_passes(monkeypatch)
 def test_a_blur_too_large_for_the_image_is_refused_with_the_engines_sentence():
     with pytest.raises(ValueError, match="kernel is larger than the padded input"):
         convcore.apply_filter(np.zeros((20, 20, 3), np.uint8), convcore.get_filter("gaussian_blur", sigma=12))
+
+
+@st.composite
+def _readout_case(draw):
+    """A filter, colour mode and settings as the Filter Lab allows them, on a small random image."""
+    key = draw(st.sampled_from(["sobel_x", "sobel_magnitude", "laplacian", "green_patches", "box_blur"]))
+    colour = draw(st.sampled_from(["luminance", "rgb"]))
+    stride, dilation = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    padding = draw(st.integers(0, 4))
+    mode = draw(st.sampled_from(_MODES)) if padding else "zeros"
+    flip = draw(st.booleans())
+    seed = draw(st.integers(0, 2**16))
+    return key, colour, convcore.ConvParams(stride=stride, padding=padding, dilation=dilation, padding_mode=mode,
+                                            flip=flip), seed  # fmt: skip
+
+
+@given(_readout_case())
+def test_filter_inputs_terms_add_up_to_apply_filter_everywhere(case):
+    """What the hover readout shows (issue 14): every output is the sum of its (input, weight) terms
+    (the hypot of two sums for a magnitude filter), the numbers of apply_filter and so of torch."""
+    key, colour, params, seed = case
+    img = np.random.default_rng(seed).integers(0, 256, (14, 11, 3), dtype=np.uint8)
+    filt = convcore.get_filter(key)
+    try:
+        out = convcore.apply_filter(img, filt, colour=colour, params=params)
+    except ValueError as exc:  # too large a dilation for the image: both say so, with the same words
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            convcore.filter_inputs(img, filt, colour=colour, params=params)
+        return
+    inputs = convcore.filter_inputs(img, filt, colour=colour, params=params)
+    maps = out if out.ndim == 3 else out[None]
+    assert inputs.channels_out == maps.shape[0] and inputs.geometry.output_size == maps.shape[1:]
+    for c in range(maps.shape[0]):
+        for i in range(maps.shape[1]):
+            for j in range(maps.shape[2]):
+                sums = [
+                    t[:, 0] @ t[:, 1] for t in (inputs.terms(i, j, c, k) for k in range(len(inputs.kernels)))
+                ]
+                value = sums[0] if len(sums) == 1 else np.hypot(*sums)
+                assert value == pytest.approx(maps[c, i, j], abs=1e-3)
+
+
+def test_filter_inputs_hand_computed_and_bad_positions():
+    img = np.arange(16, dtype=np.float64).reshape(4, 4)
+    inputs = convcore.filter_inputs(
+        img, convcore.get_filter("sobel_x"), params=convcore.ConvParams(padding=1)
+    )
+    assert inputs.padded.shape == (1, 6, 6) and not inputs.depthwise
+    # output (0, 0) reads the zero border and the 2 x 2 corner [[0, 1], [4, 5]]: by hand 2*1 + 1*5 = 7
+    terms = inputs.terms(0, 0)
+    assert terms[:, 0].tolist() == [0, 0, 0, 0, 0, 1, 0, 4, 5]
+    assert terms[:, 1].tolist() == [-1, 0, 1, -2, 0, 2, -1, 0, 1]
+    assert float(terms[:, 0] @ terms[:, 1]) == 2 * 1 + 1 * 5 == convcore.apply_filter(img, convcore.get_filter(
+        "sobel_x"), padding=1)[0, 0]  # fmt: skip
+    with pytest.raises(ValueError, match="row must be < 4"):
+        inputs.terms(4, 0)
+    with pytest.raises(ValueError, match="col must be >= 0"):
+        inputs.terms(0, -1)
+    with pytest.raises(ValueError, match="channel must be < 1"):
+        inputs.terms(0, 0, channel=1)
+    with pytest.raises(TypeError, match="kernel must be an int"):
+        inputs.terms(0, 0, kernel=0.5)
+    with pytest.raises(TypeError, match="filt must be a convcore Filter"):
+        convcore.filter_inputs(img, "sobel_x")
+    with pytest.raises(ValueError, match="colour must be one of"):
+        convcore.filter_inputs(img, convcore.get_filter("sobel_x"), colour="cmyk")
