@@ -1,8 +1,8 @@
 """Live sliders (issue 14): the picture follows a slider while it is dragged, not only on release.
 
-Streamlit's slider sends its value when released. A small component in the page (``app/web/live.js``)
+Streamlit's slider sends its value when released. A small component in the page (``app/web/live_sliders.js``)
 watches the sliders named here and, during a drag, sends the value under the pointer, one rerun at a
-time. That run uses the dragged value for its picture (:func:`dragged`); the slider's own state is
+time. That run uses the dragged value for its picture (:func:`watch`, :func:`value`); the slider's own state is
 left alone (writing it mid-drag would make the thumb jump), and the release sets it as always.
 Only for sliders whose picture is cheap (the step pages, the 1-D page).
 """
@@ -13,25 +13,8 @@ import numbers
 
 import streamlit as st
 
+from app import components
 from app.session import internal
-
-_component = None
-
-
-def _live():
-    global _component
-    if _component is None:
-        import streamlit.components.v2 as components
-
-        from app.widgets.readout import _WEB
-
-        _component = components.component(
-            "live_sliders",
-            html="<span hidden></span>",
-            js=(_WEB / "live.js").read_text(),
-            isolate_styles=False,
-        )
-    return _component
 
 
 def _css_name(key: str) -> str:
@@ -43,9 +26,10 @@ def watch(keys: list[str]) -> dict[str, float]:
     """Watch the sliders keyed ``keys`` on this page; return ``{key: value}`` for the one being
     dragged, if this run was started by a drag (else an empty dict)."""
     names = {_css_name(k): k for k in keys}
-    with st.sidebar:
-        result = _live()(data={"keys": list(names)}, key=internal("ui", "live"), height="content")  # fmt: skip
-    drag = (result or {}).get("drag") if hasattr(result, "get") else None
+    live = components.component("live_sliders", "<span hidden></span>")
+    with st.sidebar:  # it shows nothing: the sidebar keeps the main area's spacing as it was
+        result = live(data={"keys": list(names)}, key=internal("ui", "live"), height="content")
+    drag = result.get("drag")
     if not isinstance(drag, dict):
         return {}
     key, value = names.get(drag.get("key")), drag.get("value")

@@ -3,38 +3,25 @@ no iframe) that draws the input and its feature map(s) and, for the pixel pointe
 the input, the numbers under the kernel, the products, the sum, the bias and the value.
 
 The server sends one payload per settings change (:func:`app.caches.readout_arrays` plus the
-pictures); the browser answers the mouse on its own (``app/web/readout.js``): no rerun per move.
+pictures); the browser answers the mouse on its own (``app/web/conv_readout.js``): no rerun per move.
 """
 
 from __future__ import annotations
 
 import json
 import struct
-from pathlib import Path
 
 import convcore
-from app import caches, session
+from app import caches, components, session
 from app.session import internal
 
-_WEB = Path(__file__).resolve().parent.parent / "web"
 _HTML = '<div class="cr"><div class="pics"></div><div class="readout" data-conv-readout></div>' \
         '<div class="said" role="status" aria-live="polite"></div></div>'  # fmt: skip
-_component = None
 #: What each input channel is called, and its colour in the readout's input grid (RGB multipliers).
 _CHANNELS = {
     1: (["Brightness"], [[1, 1, 1]]),
     3: (["Red", "Green", "Blue"], [[1, 0, 0], [0, 1, 0], [0, 0.8, 1]]),
 }
-
-
-def _readout():
-    global _component
-    if _component is None:
-        import streamlit.components.v2 as components
-
-        _component = components.component("conv_readout", html=_HTML, css=(_WEB / "readout.css").read_text(),
-                                          js=(_WEB / "readout.js").read_text(), isolate_styles=False)  # fmt: skip
-    return _component
 
 
 def payload(head: dict, arrays: bytes, pictures: list[tuple[bytes, str, dict]]) -> bytes:
@@ -73,5 +60,5 @@ def feature_maps(image: caches.CurrentImage, filt: convcore.Filter, key: caches.
         "big": session.presenting(),
         "gap": gap,
     }
-    _readout()(data=payload({**head, **extra}, arrays, pictures), key=internal(prefix, "readout"),
+    components.component("conv_readout", _HTML)(data=payload({**head, **extra}, arrays, pictures), key=internal(prefix, "readout"),
                height="content", width="stretch")  # fmt: skip

@@ -3,35 +3,20 @@ page) that draws the trace's padded input, kernel, products and output as grids 
 
 Pointing at a product lights its input cell and kernel weight; pointing at an output cell shows its
 window; a click on one goes to its step. When the step changes (Next, the slider, playing) the
-window slides and the products appear one by one in the browser (``app/web/stepgrid.js``); the
+window slides and the products appear one by one in the browser (``app/web/conv_steps.js``); the
 grids are not drawn again as pictures. The numbers are convcore's trace, sent as they are.
 """
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from app import explain, session
+from app import components, explain, session
 from app.session import internal
 from app.widgets import stepper
-
-_WEB = Path(__file__).resolve().parent.parent / "web"
-_component = None
-
-
-def _grids():
-    global _component
-    if _component is None:
-        import streamlit.components.v2 as components
-
-        _component = components.component("conv_steps", html='<div class="sg"></div>',
-                                          css=(_WEB / "stepgrid.css").read_text(),
-                                          js=(_WEB / "stepgrid.js").read_text(), isolate_styles=False)  # fmt: skip
-    return _component
 
 
 def _jump(prefix: str, trace, channel: int) -> None:
@@ -83,5 +68,5 @@ def conv_grids(prefix: str, trace, step, *, cell: int, duration: float, alt: str
         "alt": alt,
     }
     key = internal(prefix, "grids")
-    _grids()(data=data, key=key, on_jump_change=lambda: _jump(prefix, trace, o), height="content",
+    components.component("conv_steps", '<div class="sg"></div>')(data=data, key=key, on_jump_change=lambda: _jump(prefix, trace, o), height="content",
              width="stretch")  # fmt: skip

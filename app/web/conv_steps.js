@@ -8,21 +8,6 @@
 // The numbers are convcore's trace (app/widgets/stepgrid.py): this file places them, it computes
 // no product or sum of its own.
 
-function fmt(v) {
-  // app/draw/text.fmt: integers plain, others 3 significant digits
-  if (!Number.isFinite(v)) return String(v);
-  if (Math.abs(v - Math.round(v)) < 1e-6 * Math.max(1, Math.abs(v))) return String(Math.round(v));
-  if (Math.abs(v) >= 1000) return v.toFixed(0);
-  return String(Number(v.toPrecision(3)));
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
 class StepGrid {
   constructor(root, setTriggerValue) {
     this.root = root;

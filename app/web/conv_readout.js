@@ -8,8 +8,9 @@
 // is the map's own number, never a sum computed here.
 //
 // Test hook: the readout element carries data-conv-readout with data-row, data-col (output
-// coordinates), data-channel, data-at ("channel,row,col"), data-value (full precision), data-bias, data-terms (JSON [input,
-// weight] pairs) and, for a magnitude filter, data-combine="hypot" and data-terms-2 (the y part).
+// coordinates), data-channel, data-at ("channel,row,col"), data-value (full precision), data-bias,
+// data-terms (JSON [input,
+// weight] pairs) and, for a magnitude filter, data-combine="hypot" and data-terms2 (the y part).
 
 const SHOWN = 7; // a kernel's rows and columns shown in the readout; a larger one shows its centre
 const BUSY_MS = 150; // "Computing..." over the pictures once a rerun takes longer than this
@@ -28,23 +29,6 @@ function decode(bytes) {
     pic.blob = new Blob([bytes.subarray(base + pic.offset, base + pic.offset + pic.length)], { type: pic.mime });
   }
   return head;
-}
-
-// A number to read: integers plain, others with 4 significant digits (one more than the step
-// pictures' app/draw/text.fmt: a brightness such as 198.2 keeps its decimal, so the products shown
-// add up to the sum shown); the full value is in each cell's tooltip.
-function fmt(v) {
-  if (!Number.isFinite(v)) return String(v);
-  if (Math.abs(v - Math.round(v)) < 1e-6 * Math.max(1, Math.abs(v))) return String(Math.round(v));
-  if (Math.abs(v) >= 1000) return v.toFixed(1);
-  return String(Number(v.toPrecision(4)));
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 class Readout {
@@ -215,7 +199,7 @@ class Readout {
     panel.dataset.pinned = String(!this.hover);
     this.outline(at);
     this.fill(at, value, parts);
-    if (said) this.status.textContent = `Row ${r + 1}, column ${q + 1}: ${fmt(value)}`;
+    if (said) this.status.textContent = `Row ${r + 1}, column ${q + 1}: ${fmt(value, 4)}`;
   }
 
   outline({ c, r, q }) {
@@ -268,7 +252,7 @@ class Readout {
     const title = el('p', 'title');
     const where = h.maps.count > 1 ? ` of the ${names[c].toLowerCase()} map` : '';
     title.append(`${this.hover ? 'Pointing at' : 'Pinned:'} row ${r + 1}, column ${q + 1}${where} = `);
-    title.appendChild(el('strong', 'value', fmt(value)));
+    title.appendChild(el('strong', 'value', fmt(value, 4)));
     title.append(this.hover ? ' (click to pin)' : ' (point, click or use the arrow keys to move)');
     panel.appendChild(title);
     const sums = parts.map((part, k) => {
@@ -290,7 +274,7 @@ class Readout {
           el('span', 'op', '='),
           this.grid(products, 'Products', 'products'),
         );
-        if (part.length > 1) row.appendChild(el('span', 'csum', `sum ${fmt(sum)}`));
+        if (part.length > 1) row.appendChild(el('span', 'csum', `sum ${fmt(sum, 4)}`));
         box.appendChild(row);
       }
       panel.appendChild(box);
@@ -304,11 +288,11 @@ class Readout {
       panel.appendChild(el('p', 'note', `The centre ${Math.min(SHOWN, kh)} x ${Math.min(SHOWN, kw)} of the ${kh} x ${kw} numbers is shown; all ${n.toLocaleString('en')} products are added.`));
     }
     if (h.combine === 'hypot') {
-      line.append(`x part ${fmt(sums[0])}, y part ${fmt(sums[1])}: √(x² + y²) = `);
+      line.append(`x part ${fmt(sums[0], 4)}, y part ${fmt(sums[1], 4)}: √(x² + y²) = `);
     } else {
-      line.append(`Sum of the ${n.toLocaleString('en')} products ${fmt(value - h.bias)} + bias ${fmt(h.bias)} = `);
+      line.append(`Sum of the ${n.toLocaleString('en')} products ${fmt(value - h.bias, 4)} + bias ${fmt(h.bias, 4)} = `);
     }
-    line.appendChild(el('strong', 'value', fmt(value)));
+    line.appendChild(el('strong', 'value', fmt(value, 4)));
     panel.appendChild(line);
   }
 
@@ -324,7 +308,7 @@ class Readout {
     const tint = kind === 'input' ? this.head.tints[ch] : null;
     for (const line of shown) {
       for (const v of line) {
-        const cell = el('span', 'cell', fmt(v));
+        const cell = el('span', 'cell', fmt(v, 4));
         cell.title = String(v);
         if (tint) {
           // the pixel's own colour (brightness grey, or its red, green or blue), and whichever of
