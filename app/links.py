@@ -16,7 +16,7 @@ import math
 
 import streamlit as st
 
-from app import session
+from app import components, session
 
 # The "Copy link" button: a component in the page itself (Streamlit's components v2 are not framed),
 # so it copies the address as the browser shows it now, with every bound setting already in it.
@@ -25,56 +25,11 @@ from app import session
 _COPY_HTML = """<div class="copy"><button type="button" class="btn"><svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor" d="M3.9 12a3.1 3.1 0 0 1 3.1-3.1h4V7H7a5 5 0 0 0 0 10h4v-1.9H7A3.1 3.1 0 0 1 3.9 12zM8 13h8v-2H8v2zm9-6h-4v1.9h4a3.1 3.1 0 0 1 0 6.2h-4V17h4a5 5 0 0 0 0-10z"/></svg>
 <span class="label">Copy link</span></button><span class="done" role="status" aria-live="polite"></span>
 <input class="by-hand" type="text" readonly aria-label="This page's link" hidden></div>"""
-_COPY_CSS = """
-.copy { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; font-family: inherit; }
-.btn { display: inline-flex; align-items: center; gap: 0.4rem; font: inherit; font-size: 1rem; line-height: 1.6; padding: 0.25rem 0.75rem; border-radius: 0.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.35); background: #fff; color: #31333f; cursor: pointer;
-  white-space: nowrap; }
-.btn:hover { border-color: #c0392b; color: #c0392b; }
-.btn:focus-visible { outline: 3px solid #1c5fb8; outline-offset: 2px; }
-.done { font-size: 0.9rem; color: #1e6b34; }
-.by-hand { width: 100%; font: inherit; font-size: 0.85rem; padding: 0.25rem; }
-"""
-_COPY_JS = """
-export default function(component) {
-  const root = component.parentElement;
-  const button = root.querySelector('.btn');
-  const done = root.querySelector('.done');
-  const byHand = root.querySelector('.by-hand');
-  function said(text) { done.textContent = text; setTimeout(() => { done.textContent = ''; }, 4000); }
-  function fallback(href) {
-    const area = document.createElement('textarea');
-    area.value = href; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
-    document.body.appendChild(area); area.select();
-    let ok = false;
-    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-    area.remove();
-    return ok;
-  }
-  button.onclick = async () => {
-    const href = window.location.href;
-    root.querySelector('.copy').dataset.copied = href;
-    let ok = false;
-    if (navigator.clipboard && window.isSecureContext) {
-      try { await navigator.clipboard.writeText(href); ok = true; } catch (e) { ok = false; }
-    }
-    if (!ok) ok = fallback(href);
-    if (ok) { byHand.hidden = true; said('Link copied'); }
-    else { byHand.hidden = false; byHand.value = href; byHand.select(); said('Copy the link below'); }
-  };
-}
-"""
-_copy = None
 
 
 def copy_button() -> None:
     """A "Copy link" button for the page as it is now, and what a link cannot carry."""
-    global _copy
-    if _copy is None:
-        import streamlit.components.v2 as components
-
-        _copy = components.component("copy_link", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS)
-    _copy(key=session.internal("ui", "copy_link"), height="content")
+    components.component("copy_link", _COPY_HTML)(key=session.internal("ui", "copy_link"), height="content")
     if st.session_state.get("image.source", "Sample") != "Sample":
         st.caption(
             "An uploaded photo or a camera picture cannot travel in a link: whoever opens it sees the "
