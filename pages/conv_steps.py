@@ -68,16 +68,14 @@ except ValueError as exc:
 def walk(trace: convcore.ConvTrace) -> None:
     k = stepper.controls(P, len(trace), dragged)
     step = trace[k]
-    pics = steps.conv_step_images(trace, step, tint=tint, **step_widgets.sizes())  # the ReLU picture
-    alt = "; ".join(
-        [*pics["alt"]["inputs"], *pics["alt"]["kernels"], *pics["alt"]["products"], pics["alt"]["output"]]
-    )
+    alts = steps.conv_step_alts(trace, step)
+    alt = "; ".join([*alts["inputs"], *alts["kernels"], *alts["products"], alts["output"]])
     step_widgets.conv_view(P, trace, step, equation=explain.step_equation(step), alt=alt, beside_output=lambda: exercises.predict_next(
         P, trace, k, solution=explain.step_equation, hint=explain.step_hint))  # fmt: skip
     st.caption("Each output number: lay the kernel on the input, multiply the numbers that meet, add them up, "
                "add the bias. The numbers are convcore's, checked against PyTorch.")  # fmt: skip
     relu, size = st.columns([1, 2], gap="large")
-    encode.show(relu, pics["relu"], alt=pics["alt"]["relu"])
+    encode.show(relu, steps.relu_picture(trace, step, **step_widgets.sizes()), alt=alts["relu"])
     relu.caption("ReLU keeps positive numbers and sets negative ones to 0.")
     with size:
         st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")

@@ -45,16 +45,42 @@ def _hidden(output: np.ndarray, i: int, j: int) -> np.ndarray:
     return np.arange(output.size).reshape(output.shape) > i * output.shape[1] + j
 
 
-def conv_step_images(
-    trace, step, *, tint: str, cell: int = 44, title_size: int = 17, clickable: bool = False
-) -> dict:
-    """Pictures of one convolution step: per input channel the padded input (window outlined), the
-    kernel and the products; the output channel filled up to this step; the same after ReLU.
+def conv_step_alts(trace, step) -> dict:
+    """What each grid of a convolution step shows, in words (for a screen reader): "inputs",
+    "kernels", "products" (lists, one per input channel), "output" and "relu"."""
+    o, i, j = step.position
+    names = ["R", "G", "B"] if trace.padded.shape[0] == 3 else [""]
+    shown = _input_title(trace)
+    alt = {"inputs": [], "kernels": [], "products": []}
+    for c, name in enumerate(names):
+        suffix = f" ({name})" if name else ""
+        alt["inputs"].append(_window_alt(f"{shown}{suffix}", trace, step))
+        alt["kernels"].append(f"Kernel{suffix}: {_numbers(step.kernel[c])}")
+        alt["products"].append(f"Products{suffix}, input times kernel: {_numbers(step.products[c])}")
+    title = _output_title(trace, o)
+    alt["output"] = _output_alt(title, trace.output[o], i, j)
+    alt["relu"] = _output_alt(f"{title} after ReLU (negative numbers set to 0)", trace.output[o], i, j)
+    return alt
+
+
+def _output_title(trace, o: int) -> str:
+    return f"Output channel {o + 1}" if trace.output.shape[0] > 1 else "Output"
+
+
+def relu_picture(trace, step, *, cell: int = 44, title_size: int = 17) -> np.ndarray:
+    """The step's output channel after ReLU, filled up to this step."""
+    o, i, j = step.position
+    return picture(np.maximum(trace.output[o], 0), title="After ReLU", cell=cell, title_size=title_size,
+                   hidden=_hidden(trace.output[o], i, j), window={(i, j)})  # fmt: skip
+
+
+def conv_step_images(trace, step, *, tint: str, cell: int = 44, title_size: int = 17) -> dict:
+    """Pictures of one convolution step (the exported PNG and GIF): per input channel the padded input
+    (window outlined), the kernel and the products; the output channel filled up to this step; the
+    same after ReLU.
 
     Returns a dict with "inputs", "kernels", "products" (lists, one per input channel), "output",
-    "relu" (pictures), "layout" (the output's :class:`GridLayout`, for clicks) and "alt" (the same
-    keys: what each picture shows, in words, for a screen reader). ``cell`` and ``title_size`` are in
-    pixels (larger on a projector); ``clickable`` adds "(click a cell)" to the output's title.
+    "relu" (pictures) and "alt" (:func:`conv_step_alts`). ``cell`` and ``title_size`` are in pixels.
     """
     size = {"cell": cell, "title_size": title_size}
     o, i, j = step.position
@@ -63,32 +89,16 @@ def conv_step_images(
     pscale = float(np.abs(step.products).max()) or 1.0
     shown = _input_title(trace)
     inputs, kernels, products = [], [], []
-    alt = {"inputs": [], "kernels": [], "products": []}
     for c, name in enumerate(names):
         suffix = f" ({name})" if name else ""
         inputs.append(picture(trace.padded[c], title=f"{shown}{suffix}", **size, tint=tint,
                               window=window, padding=trace.padding_mask))  # fmt: skip
         kernels.append(picture(step.kernel[c], title=f"Kernel{suffix}", **size))
         products.append(picture(step.products[c], title=f"Products{suffix}", **size, scale=pscale))
-        alt["inputs"].append(_window_alt(f"{shown}{suffix}", trace, step))
-        alt["kernels"].append(f"Kernel{suffix}: {_numbers(step.kernel[c])}")
-        alt["products"].append(f"Products{suffix}, input times kernel: {_numbers(step.products[c])}")
-    hidden = _hidden(trace.output[o], i, j)
-    title = f"Output channel {o + 1}" if trace.output.shape[0] > 1 else "Output"
-    output, layout = grid(
-        trace.output[o], title=title + _CLICK * clickable, **size, hidden=hidden, window={(i, j)}
-    )
-    relu = picture(
-        np.maximum(trace.output[o], 0),
-        title="After ReLU",
-        **size,
-        hidden=hidden,
-        window={(i, j)},
-    )
-    alt["output"] = _output_alt(title, trace.output[o], i, j)
-    alt["relu"] = _output_alt(f"{title} after ReLU (negative numbers set to 0)", trace.output[o], i, j)
-    return {"inputs": inputs, "kernels": kernels, "products": products, "output": output, "relu": relu,
-            "layout": layout, "alt": alt}  # fmt: skip
+    output, _ = grid(trace.output[o], title=_output_title(trace, o), **size, hidden=_hidden(trace.output[o], i, j),
+                     window={(i, j)})  # fmt: skip
+    return {"inputs": inputs, "kernels": kernels, "products": products, "output": output,
+            "relu": relu_picture(trace, step, **size), "alt": conv_step_alts(trace, step)}  # fmt: skip
 
 
 def pool_step_images(
@@ -97,7 +107,7 @@ def pool_step_images(
     """Pictures of one pooling step: the padded input (window, maximum), the window, the output so far.
 
     Returns a dict with "input", "window", "output" (pictures), "layout" (the output's) and "alt"
-    (what each picture shows, in words). ``clickable`` as for :func:`conv_step_images`.
+    (what each picture shows, in words). ``clickable`` adds "(click a cell)" to the output's title.
     """
     size = {"cell": cell, "title_size": title_size}
     c, i, j = step.position
