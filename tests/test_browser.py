@@ -41,10 +41,18 @@ def open_filter_lab(page) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text("Filter Lab").click()
     settle(page)
     expect(page.get_by_role("heading", name="Filter Lab")).to_be_visible()
+    # the first run is over once its pictures are in (its 3 MB readout payload takes a moment):
+    # a select box opened before that is closed again when the run draws it
+    expect(feature_map(page).locator("img")).to_be_visible(timeout=30_000)
+    settle(page)
 
 
 def choose(page, label: str, option: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    # in the middle of the window, as a user would scroll it: at the window's lower edge (the Filter
+    # Lab's settings sit under its pictures) its list of options did not open in headless Chromium
+    box.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
 
