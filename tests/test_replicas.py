@@ -181,10 +181,11 @@ def test_chromium_uses_the_app_through_nginx(cluster, page):
 @BROWSER[0]
 @BROWSER[1]
 def test_the_components_frames_render_through_nginx(cluster, page):
-    # the click-a-patch picture is an iframe of the app's own origin: SAMEORIGIN lets it render
+    # the pooling page's clickable output is an iframe of the app's own origin: SAMEORIGIN lets it
+    # render (the convolution page's grids are a v2 component in the page since issue 14)
     answers = []
     page.on("response", lambda r: answers.append(r) if "/component/" in r.url and ".html" in r.url else None)
-    page.goto(cluster.url + "/conv_steps")
+    page.goto(cluster.url + "/pool_steps")
     settle(page)
     frame = page.frame_locator("iframe[src*='streamlit_image_coordinates']").first
     expect(frame.locator("img")).to_be_visible(timeout=30_000)
@@ -196,6 +197,9 @@ def test_the_components_frames_render_through_nginx(cluster, page):
     page.goto(cluster.url + "/train")  # the digit canvas (a v2 component, in the page itself)
     settle(page)
     expect(page.locator("canvas").first).to_be_visible(timeout=30_000)
+    page.goto(cluster.url + "/conv_steps")  # the step grids (a v2 component too)
+    settle(page)
+    expect(page.locator(".sg .output .cell").first).to_be_visible(timeout=30_000)
 
 
 class _Framer(http.server.BaseHTTPRequestHandler):
