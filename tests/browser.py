@@ -52,3 +52,13 @@ def load(page, url: str) -> None:
     settle(page)
     page.wait_for_timeout(300)  # late pictures and components change the layout once more
     settle(page)
+
+
+def open_view(page, url: str, size: tuple[int, int], presenter: bool = False) -> None:
+    """Open ``url`` in a window of ``size`` (width, height), in presenter mode if asked, and wait
+    for its first run and its pictures (the projector tests' common start)."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    if presenter:
+        url += ("&" if "?" in url else "?") + "presenter=1"
+    load(page, url)
+    images_loaded(page)

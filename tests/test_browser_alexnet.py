@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
@@ -90,10 +90,7 @@ def test_every_filter_of_the_grid_can_be_clicked_at_1366(server, page):
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_tab_fits_a_projector_and_the_picture_comes_first(server, page, size, presenter):
     w, h = size
-    page.set_viewport_size({"width": w, "height": h})
-    page.goto(server + "/alexnet" + ("?presenter=1" if presenter else ""))
-    settle(page)
-    images_loaded(page)
+    open_view(page, server + "/alexnet", size, presenter)
     # the first screen shows the picture; the weights panel (no weights here) comes after the tabs
     assert first_screen_top(page, PICTURE) < 0.75 * h
     expect(page.get_by_text("Untrained network")).to_be_in_viewport()

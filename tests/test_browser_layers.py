@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, open_view
 from tests.layout import SIZES, findings
 
 pytestmark = BROWSER
@@ -20,10 +20,7 @@ TABLE_SCROLLS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_layers_fits_a_projector(server, page, size, presenter):
     w, h = size
-    page.set_viewport_size({"width": w, "height": h})
-    page.goto(server + "/layers" + ("?presenter=1" if presenter else ""))
-    settle(page)
-    images_loaded(page)
+    open_view(page, server + "/layers", size, presenter)
     page.wait_for_timeout(500)
     found = findings(page) + page.evaluate(TABLE_SCROLLS_JS)
     if found:

@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
@@ -132,10 +132,7 @@ def test_rgb_volume_and_pooling_pages_render(server, page):
 
 
 def _open(server, page, name: str, size: tuple[int, int], presenter: bool) -> None:
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    page.goto(f"{server}/{name}" + ("?presenter=1" if presenter else ""))
-    settle(page)
-    images_loaded(page)
+    open_view(page, f"{server}/{name}", size, presenter)
     page.wait_for_timeout(500)  # the output's component sets its height once its picture is in
     settle(page)
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
@@ -63,10 +63,7 @@ def test_short_training_then_draw_a_seven(server, page):
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_page_fits_a_projector_before_and_after_a_run(server, page, size, presenter):
     w, h = size
-    page.set_viewport_size({"width": w, "height": h})
-    page.goto(server + "/train?train.size=3000&train.epochs=1" + ("&presenter=1" if presenter else ""))
-    settle(page)
-    images_loaded(page)
+    open_view(page, server + "/train?train.size=3000&train.epochs=1", size, presenter)
     # the first screen shows the filters (random before a run), beside the settings
     assert first_screen_top(page, "[data-testid=stMain] [data-testid=stImage] img") < 0.75 * h
     # the whole canvas is shown: 240 x 240 (320 presenting), not cut by a narrow column

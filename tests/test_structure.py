@@ -6,6 +6,7 @@ These read the source (ast), so they hold for every module, including those no o
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,7 +174,8 @@ _BINDABLE = {"slider", "select_slider", "selectbox", "radio", "toggle", "number_
              "multiselect", "checkbox", "pills", "segmented_control"}  # fmt: skip
 
 
-def _keyed_widget_calls():
+def _method_calls(names) -> Iterator[tuple[Path, ast.Call]]:
+    """Every call ``something.name(...)`` with ``name`` in ``names`` in app/ and pages/."""
     for module, path in MODULES.items():
         if not module.startswith(("app", "pages")):
             continue
@@ -181,11 +183,16 @@ def _keyed_widget_calls():
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _BINDABLE
+                and node.func.attr in names
             ):
-                keywords = {k.arg: k.value for k in node.keywords}
-                if "key" in keywords:
-                    yield f"{path.relative_to(ROOT)}:{node.lineno}", keywords
+                yield path, node
+
+
+def _keyed_widget_calls():
+    for path, node in _method_calls(_BINDABLE):
+        keywords = {k.arg: k.value for k in node.keywords}
+        if "key" in keywords:
+            yield f"{path.relative_to(ROOT)}:{node.lineno}", keywords
 
 
 def test_every_setting_widget_is_bound_to_the_url_and_no_internal_one_is():
@@ -218,22 +225,11 @@ def test_every_picture_says_what_it_shows():
     """axe-core's image-alt rule, enforced where pictures are made: st.image and encode.show (which
     requires it) always get ``alt=``; a screen reader then reads e.g. "feature map of Sobel x, 512 x 600"."""
     calls, missing = 0, []
-    for module, path in MODULES.items():
-        if not module.startswith(("app", "pages")):
+    for path, node in _method_calls(("image", "show")):
+        if node.func.attr == "show" and getattr(node.func.value, "id", "") != "encode":
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("image", "show")
-            ):
-                owner = node.func.value
-                if node.func.attr == "show" and getattr(owner, "id", "") != "encode":
-                    continue
-                calls += 1
-                if "alt" not in {k.arg for k in node.keywords} and not any(
-                    k.arg is None for k in node.keywords
-                ):
-                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+        calls += 1
+        if "alt" not in {k.arg for k in node.keywords} and not any(k.arg is None for k in node.keywords):
+            missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert calls > 20, "the picture finder is broken"
     assert missing == []
