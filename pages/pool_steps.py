@@ -7,12 +7,14 @@ import convcore
 from app import explain, export, server, session
 from app.draw import encode, grid, steps
 from app.session import LINK
-from app.widgets import exercises, stepper
+from app.widgets import exercises, live, stepper
 from app.widgets import steps as step_widgets
 
 P = "ps"
 st.title("Pooling, step by step")
 image = session.current_image()
+# while one of these sliders is dragged, the grids follow it (not only on release)
+dragged = live.watch([f"{P}.step", f"{P}.window", f"{P}.stride", f"{P}.padding"])
 
 # The settings in one row of popovers: the step's pictures, below, are on the first screen.
 row, (inp, geo) = step_widgets.settings_row(("Input", ":material/grid_on:"), ("Pooling", ":material/tune:"))
@@ -32,6 +34,9 @@ with geo:
     padding = st.slider(
         "Padding", 0, 2, 0, key=f"{P}.padding", help="At most half the window (PyTorch's rule).", bind=LINK
     )
+    size = live.value(dragged, f"{P}.window", size, 1, 4)
+    stride = live.value(dragged, f"{P}.stride", stride, 1, 4)
+    padding = live.value(dragged, f"{P}.padding", padding, 0, 2)
     st.caption("Max pooling pads with -infinity (never chosen); average pooling pads with zeros that count.")
 row.caption(f"{x.shape[1]} x {x.shape[0]} input · {'max' if mode == 'max' else 'average'} pooling · window "
             f"{size} x {size} · stride {stride}, padding {padding}")  # fmt: skip
@@ -45,13 +50,12 @@ except ValueError as exc:
 
 @server.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.PoolTrace) -> None:
-    step_widgets.apply_output_click(P, trace)
-    k = stepper.controls(P, len(trace))
+    k = stepper.controls(P, len(trace), dragged)
     step = trace[k]
-    pics = steps.pool_step_images(trace, step, tint=tint, clickable=True, **step_widgets.sizes())
-    step_widgets.pool_view(P, step, pics, beside_output=lambda: exercises.predict_next(
-        P, trace, k, solution=explain.pool_equation, hint=explain.pool_hint))  # fmt: skip
-    st.markdown(f"#### {explain.pool_equation(step)}")
+    alts = steps.pool_step_alts(trace, step)
+    step_widgets.pool_view(P, trace, step, equation=explain.pool_equation(step), alt="; ".join(alts.values()),
+                           beside_output=lambda: exercises.predict_next(P, trace, k, solution=explain.pool_equation,
+                                                                        hint=explain.pool_hint))  # fmt: skip
     h, w = x.shape
     oh, ow = trace.output.shape[1:]
     st.caption(f"Each window of the map becomes one number: its largest (max pooling) or its average. No weights "

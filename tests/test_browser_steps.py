@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, load, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
@@ -184,3 +184,68 @@ def test_the_crop_picker_is_whole_and_a_click_on_its_right_edge_moves_the_region
     settle(page)
     column = page.get_by_role("spinbutton", name="Centre column")
     assert int(column.input_value()) > 480  # the Grace Hopper sample is 512 pixels wide
+
+
+#: The step pages with linked grids (issue 14), each opened with padding so the input is padded.
+GRID_PAGES = {"conv_steps": "cs.padding=1", "pool_steps": "ps.padding=1"}
+
+
+def _box(locator) -> dict:
+    return locator.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
+@pytest.mark.parametrize("name", list(GRID_PAGES))
+def test_the_step_grids_follow_the_pointer_and_the_window_slides(server, page, name):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    load(page, f"{server}/{name}?{GRID_PAGES[name]}")
+    grids = page.locator(".sg")
+    for _ in range(2):
+        page.get_by_role("button", name="Next").click()
+        settle(page)
+    expect(grids).to_have_attribute("data-step", "2")
+    top, left = (int(v) for v in grids.get_attribute("data-window").split(","))
+    inputs = page.locator(".sg .input").first
+    # pointing at a small grid's cell lights the input cell it reads (and its partners), nothing else
+    small = page.locator(".sg .side .g").first  # the kernel, or the pooling window
+    for u, v in ((0, 0), (1, 1), (0, 1)):
+        small.locator(f".cell[data-r='{u}'][data-q='{v}']").hover()
+        lit = inputs.locator(".cell.linked")
+        expect(lit).to_have_count(1)
+        assert (lit.get_attribute("data-r"), lit.get_attribute("data-q")) == (str(top + u), str(left + v))
+        if name == "conv_steps":  # the product shown is the input number times the weight
+            weight = float(small.locator(".cell.linked").inner_text())
+            product = float(page.locator(".sg .products .cell.linked").first.inner_text())
+            assert product == pytest.approx(float(lit.inner_text()) * weight)
+    # pointing at an output cell outlines its window (dashed) over the input cells it reads
+    stride = 1 if name == "conv_steps" else 2
+    span = 3 if name == "conv_steps" else 2
+    page.locator(".sg .output .cell[data-r='1'][data-q='2']").hover()
+    ghost = _box(page.locator(".sg .win.ghost.on").first)
+    first = _box(inputs.locator(f".cell[data-r='{stride}'][data-q='{2 * stride}']"))
+    last = _box(inputs.locator(f".cell[data-r='{stride + span - 1}'][data-q='{2 * stride + span - 1}']"))
+    assert ghost["x"] == pytest.approx(first["x"], abs=2) and ghost["y"] == pytest.approx(first["y"], abs=2)
+    assert ghost["x"] + ghost["w"] == pytest.approx(last["x"] + last["w"], abs=2)
+    page.mouse.move(5, 5)
+    # the next step: the window slides there through places in between (an animation, not a jump)
+    window = page.locator(".sg .win:not(.ghost)").first
+    start = _box(window)["x"]
+    page.evaluate(
+        "() => { window.__xs = []; const w = document.querySelector('.sg .win:not(.ghost)');"
+        " const t0 = performance.now(); const tick = () => { window.__xs.push(w.getBoundingClientRect().x);"
+        " if (performance.now() - t0 < 2500) requestAnimationFrame(tick); }; requestAnimationFrame(tick); }"
+    )
+    page.get_by_role("button", name="Next").click()
+    settle(page)
+    page.wait_for_timeout(2600)
+    end = _box(window)["x"]
+    assert end > start
+    between = {round(x) for x in page.evaluate("window.__xs") if start + 1 < x < end - 1}
+    assert len(between) >= 3, "the window jumped instead of sliding"
+    said = page.locator(".sg .said").inner_text()
+    assert said.startswith("Input, padded: ")
+    if name == "pool_steps":  # the largest number is marked in the window and on the input
+        expect(page.locator(".sg .window .cell.chosen")).to_have_count(1)
+        expect(inputs.locator(".cell.chosen")).to_have_count(1)
+        assert "is marked (blue, a corner mark)" in said

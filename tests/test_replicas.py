@@ -181,11 +181,11 @@ def test_chromium_uses_the_app_through_nginx(cluster, page):
 @BROWSER[0]
 @BROWSER[1]
 def test_the_components_frames_render_through_nginx(cluster, page):
-    # the pooling page's clickable output is an iframe of the app's own origin: SAMEORIGIN lets it
-    # render (the convolution page's grids are a v2 component in the page since issue 14)
+    # AlexNet's clickable filter grid is an iframe of the app's own origin: SAMEORIGIN lets it
+    # render (the step pages' grids are v2 components in the page since issue 14)
     answers = []
     page.on("response", lambda r: answers.append(r) if "/component/" in r.url and ".html" in r.url else None)
-    page.goto(cluster.url + "/pool_steps")
+    page.goto(cluster.url + "/alexnet")
     settle(page)
     frame = page.frame_locator("iframe[src*='streamlit_image_coordinates']").first
     expect(frame.locator("img")).to_be_visible(timeout=30_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -105,20 +106,21 @@ def test_conv_steps_impossible_settings_explain():
     assert not at.warning and _equation(at)
 
 
-def test_clicking_an_output_cell_jumps_to_its_step():
-    """The pooling page's output picture (the convolution page's grids are clicked in the browser:
-    tests/test_browser_steps.py)."""
-    at = _page(POOL)
-    by_label(at.radio, "Input").set_value("Preset").run()
-    layout = at.session_state["ps._out_layout"][0]
-    # inject what streamlit-image-coordinates sends for a click in output cell (row 3, column 2)
-    x = (1 + 0.5) * layout.cell
-    y = layout.top + (2 + 0.5) * layout.cell
-    natural = at.session_state["ps._out_layout"][2]
-    at.session_state["ps._outclick"] = {"x": x, "y": y, "width": natural, "height": 500, "unix_time": 123}
-    at.run()
-    assert not at.exception
-    assert "(output row 3, column 2)" in _equation(at)
+def test_a_click_on_an_output_cell_goes_to_its_step():
+    """What the grids' "jump" trigger does (a click on an output cell, tests/test_browser_steps.py
+    clicks it in Chromium): the step that writes that cell, and nothing for a cell that is not there."""
+    from app.widgets import stepgrid
+
+    trace = convcore.conv2d_steps(np.zeros((8, 8)), np.ones((3, 3)))
+    for value, expected in (
+        ({"row": 2, "col": 1}, 2 * 6 + 1 + 1),
+        ({"row": 9, "col": 0}, None),
+        ({"row": "2"}, None),
+    ):
+        state = {"cs._grids": {"jump": value}, "cs.step": 1}
+        with patch.object(stepgrid.st, "session_state", state):
+            stepgrid._jump("cs", trace, 0)
+        assert state["cs.step"] == (expected or 1)
 
 
 def test_pool_steps_max_and_average():
@@ -345,7 +347,6 @@ def test_every_step_picture_says_what_it_shows(page):
     if page == CONV:
         assert "Output after ReLU (negative numbers set to 0): 8 x 8, filled up to row 1, column 1." in text
     elif page == POOL:
-        assert "is marked (blue, a corner mark)" in text  # the maximum: not by its colour alone
         assert "The shifted input pooled; the" in text
     else:
         assert (

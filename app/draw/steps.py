@@ -9,9 +9,6 @@ from app.draw.grid import grid, picture
 from app.draw.mosaic import side_by_side, stack
 from app.draw.text import caption_strip, fmt
 
-#: Added to the title of an output that can be clicked (on the page, not in the exported pictures).
-_CLICK = " (click a cell)"
-
 
 def _input_title(trace) -> str:
     """ "Input, padded" only when there is padding to see."""
@@ -35,7 +32,7 @@ def _window_alt(title: str, trace, step) -> str:
 
 
 def _output_alt(title: str, output: np.ndarray, i: int, j: int) -> str:
-    """Short: it is also the caption under the clickable output (whose picture has no alt of its own)."""
+    """Short: how far the output is filled."""
     rows, cols = output.shape
     return f"{title}: {rows} x {cols}, filled up to row {i + 1}, column {j + 1}."
 
@@ -101,14 +98,18 @@ def conv_step_images(trace, step, *, tint: str, cell: int = 44, title_size: int 
             "relu": relu_picture(trace, step, **size), "alt": conv_step_alts(trace, step)}  # fmt: skip
 
 
-def pool_step_images(
-    trace, step, *, tint: str, cell: int = 44, title_size: int = 17, clickable: bool = False
-) -> dict:
-    """Pictures of one pooling step: the padded input (window, maximum), the window, the output so far.
+def pool_step_alts(trace, step) -> dict:
+    """What each grid of a pooling step shows, in words: "input", "window", "output"."""
+    c, i, j = step.position
+    kept = "" if step.chosen is None else f"; the largest, {fmt(step.value)}, is marked (blue, a corner mark)"
+    return {"input": _window_alt(_input_title(trace), trace, step),
+            "window": f"Window: {_numbers(step.values)}{kept}",
+            "output": _output_alt("Pooled output", trace.output[c], i, j)}  # fmt: skip
 
-    Returns a dict with "input", "window", "output" (pictures), "layout" (the output's) and "alt"
-    (what each picture shows, in words). ``clickable`` adds "(click a cell)" to the output's title.
-    """
+
+def pool_step_images(trace, step, *, tint: str, cell: int = 44, title_size: int = 17) -> dict:
+    """Pictures of one pooling step (the exported PNG and GIF): the padded input (window, maximum),
+    the window, the output so far; and "alt" (:func:`pool_step_alts`)."""
     size = {"cell": cell, "title_size": title_size}
     c, i, j = step.position
     window = {(r, q) for r in step.rows for q in step.cols}
@@ -117,13 +118,9 @@ def pool_step_images(
                   chosen=chosen, padding=trace.padding_mask)  # fmt: skip
     local = {step.chosen} if step.chosen is not None else set()
     win = picture(step.values, title="Window", **size, tint=tint, chosen=local)
-    out, layout = grid(trace.output[c], title="Pooled output" + _CLICK * clickable, **size, tint=tint,
-                       hidden=_hidden(trace.output[c], i, j), window={(i, j)})  # fmt: skip
-    kept = "" if step.chosen is None else f"; the largest, {fmt(step.value)}, is marked (blue, a corner mark)"
-    alt = {"input": _window_alt(_input_title(trace), trace, step),
-           "window": f"Window: {_numbers(step.values)}{kept}",
-           "output": _output_alt("Pooled output", trace.output[c], i, j)}  # fmt: skip
-    return {"input": inp, "window": win, "output": out, "layout": layout, "alt": alt}
+    out, _ = grid(trace.output[c], title="Pooled output", **size, tint=tint, hidden=_hidden(trace.output[c], i, j),
+                  window={(i, j)})  # fmt: skip
+    return {"input": inp, "window": win, "output": out, "alt": pool_step_alts(trace, step)}
 
 
 def _with_equation(body: np.ndarray, text: str, cell: int) -> np.ndarray:

@@ -1,21 +1,23 @@
-// One convolution step as linked grids (issue 14): per input channel the padded input with the
-// window, the kernel and the products; the output filled up to this step. Pointing at a product
-// lights its input cell and its kernel weight; pointing at an output cell shows its window on the
-// input; a click on an output cell goes to its step. When the step changes the window slides to its
-// new place and the products appear one by one, then their sum (as in CNN Explainer): an
-// animation in the browser, the grids stay.
+// One step of a convolution or a pooling as linked grids (issue 14): per input channel the padded
+// input with the window and, beside it, the step's small grids (convolution: the kernel and the
+// products; pooling: the window's numbers, the largest marked); the output filled up to this step.
+// Pointing at a cell of a small grid lights the input cell it reads (and the same cell of the other
+// small grids); pointing at an output cell shows its window on the input; a click on an output cell
+// goes to its step. When the step changes, the window slides to its new place and the numbers appear
+// one by one, then the result (as in CNN Explainer): an animation in the browser, the grids stay.
 //
 // The numbers are convcore's trace (app/widgets/stepgrid.py): this file places them, it computes
-// no product or sum of its own.
+// no product, sum or maximum of its own.
+
+const show = (v) => (v === null ? '-inf' : fmt(v)); // max pooling's padding is -inf (sent as null)
 
 class StepGrid {
-  constructor(root, setTriggerValue) {
+  constructor(root) {
     this.root = root;
-    this.trigger = setTriggerValue;
   }
 
-  update(d, setTriggerValue) {
-    this.trigger = setTriggerValue;
+  update(d, trigger) {
+    this.trigger = trigger;
     const same = this.d && this.d.signature === d.signature;
     const from = same ? this.d.current.index : null;
     this.d = d;
@@ -32,11 +34,11 @@ class StepGrid {
     box.style.gridTemplateColumns = `repeat(${values[0].length}, var(--cell))`;
     const cells = values.map((line, r) =>
       line.map((v, q) => {
-        const c = el('span', 'cell', v === null ? '' : fmt(v));
+        const c = el('span', 'cell', show(v));
         c.dataset.r = String(r);
         c.dataset.q = String(q);
         if (mask && mask[r][q]) c.classList.add('pad');
-        if (v !== null) c.title = String(v);
+        c.title = String(v === null ? '-inf' : v);
         box.appendChild(c);
         return c;
       }),
@@ -53,29 +55,30 @@ class StepGrid {
     root.replaceChildren();
     root.classList.toggle('big', !!d.big);
     const row = el('div', 'row');
-    this.chans = d.padded.map((plane, c) => {
-      const name = d.padded.length > 1 ? ` (${'RGB'[c]})` : '';
+    this.chans = d.inputs.map((input, c) => {
       const box = el('div', 'chan');
-      const input = this.grid(plane, `${d.input_title}${name}`, 'input', d.mask);
+      const grid = this.grid(input.values, input.title, 'input', d.mask);
       const win = el('div', 'win');
       const ghost = el('div', 'win ghost');
-      input.wrap.append(win, ghost);
+      grid.wrap.append(win, ghost);
       const side = el('div', 'side');
-      const kernel = this.grid(d.kernel[c], `Kernel${name}`, 'kernel');
-      const products = this.grid(d.current.products[c], `Products${name}`, 'products');
-      const sum = el('p', 'csum');
-      side.append(kernel.fig, products.fig, sum);
-      box.append(input.fig, side);
-      row.appendChild(box);
-      products.cells.flat().forEach((cell) => {
-        cell.addEventListener('pointerenter', () => this.link(c, +cell.dataset.r, +cell.dataset.q));
-        cell.addEventListener('pointerleave', () => this.link(null));
+      const small = d.current.side[c].map((g) => {
+        const made = this.grid(g.values, g.title, g.cls);
+        side.appendChild(made.fig);
+        made.cells.flat().forEach((cell) => {
+          cell.addEventListener('pointerenter', () => this.link(c, +cell.dataset.r, +cell.dataset.q));
+          cell.addEventListener('pointerleave', () => this.link(null));
+        });
+        return made;
       });
-      return { input, win, ghost, kernel, products, sum };
+      const sum = el('p', 'csum');
+      side.appendChild(sum);
+      box.append(grid.fig, side);
+      row.appendChild(box);
+      return { input: grid, win, ghost, small, sum };
     });
     const out = this.grid(d.output, d.output_title, 'output');
     out.cells.flat().forEach((cell) => {
-      cell.tabIndex = -1;
       cell.addEventListener('pointerenter', () => this.ghost(+cell.dataset.r, +cell.dataset.q));
       cell.addEventListener('pointerleave', () => this.ghost(null));
       cell.addEventListener('click', () => this.trigger('jump', { row: +cell.dataset.r, col: +cell.dataset.q, at: Date.now() }));
@@ -92,10 +95,19 @@ class StepGrid {
   // cells as large as wanted, smaller when the grids would not fit the width (all alike)
   fit() {
     const d = this.d;
-    const cols = d.padded[0][0].length + d.kernel[0][0].length + d.output[0].length;
+    const widest = Math.max(...d.current.side[0].map((g) => g.values[0].length));
+    const cols = d.inputs[0].values[0].length + widest + d.output[0].length;
     const room = Math.max(200, this.root.clientWidth - 80);
     const cell = Math.max(22, Math.min(d.cell, Math.floor(room / (cols + 1))));
     this.root.style.setProperty('--cell', `${cell}px`);
+  }
+
+  // replay an entrance animation on ``cell`` after ``delay`` ms (none when not moving)
+  appear(cell, moving, ms, delay) {
+    cell.style.animation = 'none';
+    if (!moving) return;
+    void cell.offsetWidth; // restart the animation
+    cell.style.animation = `sg-in ${Math.max(60, ms)}ms ease-out ${delay}ms both`;
   }
 
   // ---- one step ---------------------------------------------------------------------------------
@@ -108,35 +120,25 @@ class StepGrid {
     this.root.style.setProperty('--move', `${Math.round(ms * 0.45)}ms`);
     this.chans.forEach((ch, c) => {
       this.window(ch.win, ch.input, s.rows, s.cols);
-      ch.input.cells.flat().forEach((cell) => cell.classList.remove('tap'));
+      ch.input.cells.flat().forEach((cell) => cell.classList.remove('tap', 'chosen'));
       s.rows.forEach((r) => s.cols.forEach((q) => ch.input.cells[r][q].classList.add('tap')));
-      d.kernel[c].forEach((line, u) => line.forEach((w, v) => {
-        const cell = ch.kernel.cells[u][v];
-        cell.textContent = fmt(w);
-        cell.title = String(w);
-      }));
-      const n = s.products[c].length * s.products[c][0].length;
-      s.products[c].forEach((line, u) => line.forEach((p, v) => {
-        const cell = ch.products.cells[u][v];
-        cell.textContent = fmt(p);
-        cell.title = String(p);
-        cell.dataset.input = String(d.padded[c][s.rows[u]][s.cols[v]]);
-        cell.dataset.weight = String(d.kernel[c][u][v]);
-        cell.classList.toggle('neg', p < 0);
-        // appear one by one after the window has moved
-        cell.style.animation = 'none';
-        if (moving) {
-          void cell.offsetWidth; // restart the animation
-          const delay = ms * 0.45 + ((u * line.length + v) * ms * 0.4) / n;
-          cell.style.animation = `sg-in ${Math.max(60, (ms * 0.4) / n * 2)}ms ease-out ${delay}ms both`;
-        }
-      }));
-      ch.sum.textContent = d.padded.length > 1 ? `Sum (${'RGB'[c]}): ${fmt(s.channel_sums[c])}` : '';
-      ch.sum.style.animation = 'none';
-      if (moving) {
-        void ch.sum.offsetWidth;
-        ch.sum.style.animation = `sg-in 150ms ease-out ${ms * 0.85}ms both`;
-      }
+      s.side[c].forEach((g, k) => {
+        const cells = ch.small[k].cells;
+        const n = g.values.length * g.values[0].length;
+        g.values.forEach((line, u) => line.forEach((v, w) => {
+          const cell = cells[u][w];
+          cell.textContent = show(v);
+          cell.title = String(v === null ? '-inf' : v);
+          cell.classList.toggle('neg', v !== null && v < 0);
+          const chosen = !!g.chosen && g.chosen[0] === u && g.chosen[1] === w;
+          cell.classList.toggle('chosen', chosen);
+          if (chosen) ch.input.cells[s.rows[u]][s.cols[w]].classList.add('chosen');
+          // the numbers that make this step appear one by one once the window has moved
+          if (g.appear) this.appear(cell, moving, (ms * 0.8) / n, ms * 0.45 + ((u * line.length + w) * ms * 0.4) / n);
+        }));
+      });
+      ch.sum.textContent = s.sums[c] || '';
+      this.appear(ch.sum, moving, 150, ms * 0.85);
     });
     // the output up to this step
     const ow = d.output[0].length;
@@ -144,17 +146,12 @@ class StepGrid {
       const r = +cell.dataset.r;
       const q = +cell.dataset.q;
       const done = r * ow + q <= i * ow + j;
-      cell.textContent = done ? fmt(d.output[r][q]) : '';
+      cell.textContent = done ? show(d.output[r][q]) : '';
       cell.classList.toggle('todo', !done);
       cell.classList.toggle('now', r === i && q === j);
       cell.classList.toggle('neg', done && d.output[r][q] < 0);
     });
-    const now = this.out.cells[i][j];
-    now.style.animation = 'none';
-    if (moving) {
-      void now.offsetWidth;
-      now.style.animation = `sg-in 150ms ease-out ${ms * 0.85}ms both`;
-    }
+    this.appear(this.out.cells[i][j], moving, 150, ms * 0.85);
     this.said.textContent = d.alt;
     this.root.dataset.step = String(s.index);
     this.root.dataset.window = `${s.rows[0]},${s.cols[0]}`;
@@ -164,7 +161,7 @@ class StepGrid {
   // the padded input's rows and columns that output (i, j) reads (the trace's geometry)
   taps(i, j) {
     const d = this.d;
-    const [kh, kw] = [d.kernel[0].length, d.kernel[0][0].length];
+    const [kh, kw] = d.window;
     const rows = [...Array(kh).keys()].map((u) => i * d.stride[0] + u * d.dilation[0]);
     const cols = [...Array(kw).keys()].map((v) => j * d.stride[1] + v * d.dilation[1]);
     return { rows, cols };
@@ -179,15 +176,14 @@ class StepGrid {
     box.style.height = `${last.offsetTop + last.offsetHeight - first.offsetTop}px`;
   }
 
-  // pointing at a product: its input cell and its kernel weight light up
+  // pointing at a cell of a small grid: the input cell it reads and its partners light up
   link(c, u, v) {
     this.root.querySelectorAll('.linked').forEach((e) => e.classList.remove('linked'));
     if (c === null) return;
     const s = this.d.current;
     const ch = this.chans[c];
     ch.input.cells[s.rows[u]][s.cols[v]].classList.add('linked');
-    ch.kernel.cells[u][v].classList.add('linked');
-    ch.products.cells[u][v].classList.add('linked');
+    ch.small.forEach((g) => g.cells[u][v].classList.add('linked'));
   }
 
   // pointing at an output cell: its window, dashed, on the input
@@ -208,7 +204,7 @@ class StepGrid {
 export default function (component) {
   const root = component.parentElement.querySelector('.sg');
   if (!root || !component.data) return;
-  const grid = root.__grid || (root.__grid = new StepGrid(root, component.setTriggerValue));
+  const grid = root.__grid || (root.__grid = new StepGrid(root));
   grid.update(component.data, component.setTriggerValue);
   if (!root.__resize) {
     root.__resize = new ResizeObserver(() => {

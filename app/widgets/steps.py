@@ -17,7 +17,6 @@ from app.caches import CurrentImage
 from app.draw import encode
 from app.draw.colour import WINDOW
 from app.draw.encode import png_bytes
-from app.draw.grid import GridLayout
 from app.memo import memo
 from app.session import LINK, clamp, click_cell, internal, new_click
 from app.widgets import stepgrid, stepper
@@ -37,8 +36,6 @@ _PICK_MIN = 160
 CELL, PRESENTER_CELL = 36, 48
 #: A settings popover's content, in pixels at the usual 16-pixel type (wider with presenter mode's).
 POPOVER_WIDTH = 340
-#: The output's column is at least this wide (natural pixels): room for the exercise under it.
-_OUTPUT_MIN = 250
 _CHANNELS = ("Red", "Green", "Blue")
 
 
@@ -174,18 +171,6 @@ def kernels(prefix: str, *, colour: bool) -> tuple[np.ndarray, list[str]]:
     return bank, [f.name for f in filters]
 
 
-def clickable_output(prefix: str, picture: np.ndarray, layout: GridLayout, channel: int, *, alt: str) -> None:
-    """The output grid; a click on a cell jumps to the step that computes it.
-
-    The picture fills its column (``width="stretch"``: an iframe does not size itself to its picture,
-    so a fixed width would be cut in a narrow column); the column is made as wide as the picture.
-    ``alt`` says what it shows, as a caption under it (the component's picture has no alt of its own).
-    """
-    st.session_state[internal(prefix, "out_layout")] = (layout, channel, picture.shape[1])
-    streamlit_image_coordinates(picture, key=internal(prefix, "outclick"), width="stretch")
-    st.caption(alt)
-
-
 def sizes() -> dict[str, int]:
     """The grids' cell and title sizes in pixels: larger in presenter mode, so that the numbers grow
     with the type (``**sizes()`` for :func:`app.draw.steps.conv_step_images` and the others)."""
@@ -218,15 +203,6 @@ def _columns(widths: list[int]) -> list:
     return st.columns(widths, gap="small", width=int(sum(widths) + gap * (len(widths) - 1)))
 
 
-def _widen(picture: np.ndarray, width: int) -> np.ndarray:
-    """The picture on white, ``width`` wide (left-aligned: its cells stay where its layout says)."""
-    if picture.shape[1] >= width:
-        return picture
-    out = np.full((picture.shape[0], width, 3), 255, np.uint8)
-    out[:, : picture.shape[1]] = picture
-    return out
-
-
 def conv_view(prefix: str, trace, step, *, equation: str, alt: str, beside_output) -> None:
     """One convolution step as linked grids in the browser (:mod:`app.widgets.stepgrid`): for each
     input channel the input (window outlined) beside its kernel over the products, and the output
@@ -238,17 +214,14 @@ def conv_view(prefix: str, trace, step, *, equation: str, alt: str, beside_outpu
     beside_output()
 
 
-def pool_view(prefix: str, step, pics: dict, *, beside_output) -> None:
-    """One pooling step in one row: the input (window outlined, the maximum marked), the window, and
-    the pooled output (click a cell to go there) with ``beside_output()`` under it."""
-    alt = pics["alt"]
-    w_out = max(pics["output"].shape[1], _OUTPUT_MIN)
-    c1, c2, c3 = _columns([pics["input"].shape[1], pics["window"].shape[1], w_out])
-    encode.show(c1, pics["input"], alt=alt["input"])
-    encode.show(c2, pics["window"], alt=alt["window"])
-    with c3:
-        clickable_output(prefix, _widen(pics["output"], w_out), pics["layout"], 0, alt=alt["output"])
-        beside_output()
+def pool_view(prefix: str, trace, step, *, equation: str, alt: str, beside_output) -> None:
+    """One pooling step as linked grids: the input (window outlined, the largest marked), the window,
+    and the pooled output (click a cell to go there); the ``equation`` under them, then
+    ``beside_output()``. ``alt`` as for :func:`conv_view`."""
+    stepgrid.pool_grids(prefix, trace, step, cell=sizes()["cell"], duration=stepper.interval(prefix) or 0.35,
+                        alt=alt)  # fmt: skip
+    st.markdown(f"#### {equation}")
+    beside_output()
 
 
 def conv1d_view(pics: dict) -> None:
@@ -277,20 +250,6 @@ def signal_chart(signal: np.ndarray, output: np.ndarray, where: np.ndarray) -> N
         },
     }
     st.vega_lite_chart(data, spec, height=200)
-
-
-def apply_output_click(prefix: str, trace) -> None:
-    """If the output grid was clicked since the last run, go to that cell's step."""
-    saved = st.session_state.get(internal(prefix, "out_layout"))
-    click = new_click(prefix, "outclick") if saved else None
-    if not click:
-        return
-    layout, channel, natural_width = saved
-    scale = natural_width / max(1, click["width"])
-    cell = layout.cell_at(click["x"] * scale, click["y"] * scale)
-    out = trace.output.shape
-    if cell is not None and channel < out[0] and cell[0] < out[1] and cell[1] < out[2]:
-        stepper.jump_to(prefix, trace.index_of(channel, *cell))
 
 
 def downloads(prefix: str, trace, step, *, frame, csv_sections) -> None:
