@@ -162,3 +162,29 @@ def test_the_window_on_the_input_follows_the_pointer(server, page):
         # 'same' padding, stride 1: the window is centred on the same place of the input
         assert centre[0] == pytest.approx(fx * photo["width"], abs=4)
         assert centre[1] == pytest.approx(fy * photo["height"], abs=4)
+
+
+def test_a_slow_rerun_shows_computing_over_the_pictures(server, page, tmp_path):
+    """At 1 MP a change takes longer than 150 ms: the pictures say "Computing…" until it is done."""
+    from PIL import Image
+
+    path = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (1024, 1024, 3), dtype=np.uint8)).save(path)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    load(page, f"{server}/filter_lab?lab.colour.detector=Each+colour+channel:+three+maps")
+    page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
+    settle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    settle(page)
+    expect(page.locator("img[alt^='input picture noise.png, 1024 x 1024']")).to_be_visible(timeout=30_000)
+    page.evaluate(
+        "() => { window.__busy = 0; const root = document.querySelector('.cr');"
+        " new MutationObserver(() => { if (root.classList.contains('busy')) window.__busy++; })"
+        ".observe(root, {attributes: true, attributeFilter: ['class']}); }"
+    )
+    page.get_by_role("slider").first.focus()  # the stride
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    assert page.evaluate("window.__busy") >= 1, "no Computing state during a slow rerun"
+    expect(page.locator(".cr.busy")).to_have_count(0)  # and gone once the new map is in
+    expect(page.locator("[data-conv-readout]")).to_have_attribute("data-channel", "0")

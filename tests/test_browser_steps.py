@@ -249,3 +249,30 @@ def test_the_step_grids_follow_the_pointer_and_the_window_slides(server, page, n
         expect(page.locator(".sg .window .cell.chosen")).to_have_count(1)
         expect(inputs.locator(".cell.chosen")).to_have_count(1)
         assert "is marked (blue, a corner mark)" in said
+
+
+def test_the_grids_follow_a_dragged_step_slider_before_its_release(server, page):
+    """Streamlit's slider sends its value on release only; the live sliders (issue 14) move the grids
+    during the drag, and the release still sets the step the thumb shows."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    load(page, f"{server}/conv_steps")
+    grids = page.locator(".sg")
+    thumb = page.locator(
+        '.st-key-cs-step [data-testid=stSlider] div[style*="translate(-50%"]'
+    ).first.bounding_box()
+    x0, y0 = thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    seen = set()
+    for k in range(1, 16):
+        page.mouse.move(x0 + k * 12, y0)
+        page.wait_for_timeout(120)
+        seen.add(grids.get_attribute("data-step"))
+    assert len(seen - {"0"}) >= 3, f"the grids did not follow the drag: {seen}"
+    page.mouse.up()
+    settle(page)
+    page.wait_for_timeout(500)
+    settle(page)
+    shown = page.locator(".st-key-cs-step input[type=range]").get_attribute("value")
+    expect(grids).to_have_attribute("data-step", str(int(shown) - 1))
+    expect(equation(page)).to_be_visible()

@@ -36,3 +36,17 @@ def test_clamp_brings_a_kept_value_back_into_range(monkeypatch):
     session.clamp("cs.other", 1, 10)
     session.clamp("cs.missing", 1, 10)
     assert state == {"cs.region": 30, "cs.flag": True, "cs.other": 5}
+
+
+def test_a_dragged_slider_value_is_used_within_the_sliders_range_and_type():
+    """app.widgets.live (issue 14): the value under a dragged thumb replaces the slider's for one run,
+    clamped to its range, of its type; other sliders keep theirs."""
+    from app.widgets import live
+
+    dragged = {"cs.stride": 9.0, "cs.step": 3}
+    assert live.value(dragged, "cs.stride", 2, 1, 4) == 4 and isinstance(
+        live.value(dragged, "cs.stride", 2, 1, 4), int
+    )
+    assert live.value(dragged, "cs.padding", 1, 0, 3) == 1
+    assert live.value({"cs.stride": -5}, "cs.stride", 2, 1, 4) == 1
+    assert live._css_name("cs.step") == "cs-step"  # Streamlit's st-key- class: dots become dashes
