@@ -232,13 +232,18 @@ def download_png(image: CurrentImage, filt: convcore.Filter, key: MapKey):
 def _readout_arrays(
     image_key: str, fingerprint: str, colour_mode: str, params, _pixels, _filt
 ) -> tuple[dict, bytes]:
-    """What the browser's hover readout needs besides the pictures: the padded input and the map as
-    float32, the kernels as slid, the geometry (see :func:`readout_arrays`)."""
+    """What the browser's hover readout needs besides the pictures: the padded input (as bytes where
+    it holds whole pixel values, else float32) and the map as float32, the kernels as slid, the
+    geometry (see :func:`readout_arrays`)."""
     fmap = _feature_map(image_key, fingerprint, colour_mode, params, _pixels, _filt)
     inputs = convcore.filter_inputs(_pixels, _filt, colour=colour_mode, params=params)
     geom = inputs.geometry
     maps = fmap if fmap.ndim == 3 else fmap[None]
-    padded = inputs.padded.astype("<f4", copy=False).tobytes()
+    # R, G, B (and their mirrored or copied padding) are whole numbers 0-255: a quarter of the bytes
+    values = inputs.padded
+    exact = bool(values.min() >= 0 and values.max() <= 255 and np.array_equal(values, np.rint(values)))
+    padded = (inputs.padded.astype(np.uint8) if exact else inputs.padded.astype("<f4", copy=False)).tobytes()
+    padded += b"\0" * (-len(padded) % 4)  # the float32 map after it starts on a multiple of 4
     header = {
         "input": {"h": int(_pixels.shape[0]), "w": int(_pixels.shape[1])},
         "padded": {
@@ -246,6 +251,7 @@ def _readout_arrays(
             "h": int(inputs.padded.shape[1]),
             "w": int(inputs.padded.shape[2]),
             "offset": 0,
+            "dtype": "u1" if exact else "f4",
         },  # fmt: skip
         "maps": {"count": int(maps.shape[0]), "offset": len(padded)},
         "out": [int(n) for n in geom.output_size],
@@ -262,6 +268,7 @@ def _readout_arrays(
 
 def readout_arrays(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> tuple[dict, bytes]:
     """The numbers behind ``key``'s map for the hover readout (cached): a header (sizes, geometry,
-    kernels, offsets) and one block of little-endian float32: the padded input (C, Hp, Wp) at offset
-    0, then the map(s) (n, H', W'). The browser only indexes these: it computes no convolution."""
+    kernels, offsets) and one block of bytes: the padded input (C, Hp, Wp) at offset 0 (uint8 or
+    little-endian float32, as the header's "dtype" says), then the map(s) (n, H', W') as float32.
+    The browser only indexes these: it computes no convolution."""
     return _readout_arrays(key.image_key, key.fingerprint, key.colour, key.params, image.pixels, filt)

@@ -17,12 +17,13 @@ const BUSY_MS = 150; // "Computing..." over the pictures once a rerun takes long
 
 function decode(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getUint32(0, true);
-  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)));
-  const base = 4 + n + ((4 - ((4 + n) % 4)) % 4);
+  const size = view.getUint32(0, true);
+  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + size)));
+  const base = 4 + size + ((4 - ((4 + size) % 4)) % 4);
   const floats = (offset, count) => new Float32Array(bytes.slice(base + offset, base + offset + 4 * count).buffer);
   const p = head.padded;
-  p.values = floats(p.offset, p.channels * p.h * p.w);
+  const n = p.channels * p.h * p.w; // whole pixel values come as bytes, the rest as float32
+  p.values = p.dtype === 'u1' ? bytes.slice(base + p.offset, base + p.offset + n) : floats(p.offset, n);
   const [oh, ow] = head.out;
   head.maps.values = floats(head.maps.offset, head.maps.count * oh * ow);
   for (const pic of head.pictures) {
