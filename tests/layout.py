@@ -51,6 +51,11 @@ WIDE_JS = """() => {
 
 #: Components in iframes whose picture is wider than the frame (cut on its right), and tables that
 #: scroll sideways (their last columns hidden: Streamlit draws tables on a canvas).
+#: Tables whose columns do not all fit (Glide Data Grid scrolls them sideways, drawn on a canvas).
+TABLE_SCROLLS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]')].flatMap(d =>
+  [...d.querySelectorAll('*')].filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) &&
+     e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => 'table scrolls: ' + e.scrollWidth + ' > ' + e.clientWidth))"""
+
 FRAMES_JS = """() => {
   const out = [];
   for (const f of document.querySelectorAll('[data-testid=stMain] iframe')) {

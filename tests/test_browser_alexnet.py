@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
-from tests.layout import SIZES, findings, first_screen_top
+from tests.layout import SIZES, TABLE_SCROLLS_JS, findings, first_screen_top
 
 pytestmark = BROWSER
 
@@ -21,10 +21,6 @@ FRAME_CONTENT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] 
           .filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > f.clientWidth + 1)
           .map(e => f.title + ': ' + Math.round(e.getBoundingClientRect().right) + ' > ' + f.clientWidth);
   } catch (e) { return []; } })"""
-#: Tables whose columns do not all fit (Glide Data Grid scrolls them sideways, drawn on a canvas).
-TABLE_SCROLLS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]')].flatMap(d =>
-  [...d.querySelectorAll('*')].filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) &&
-     e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => 'table scrolls: ' + e.scrollWidth + ' > ' + e.clientWidth))"""
 
 
 def _problems(page) -> list[str]:

@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import ARTIFACTS, BROWSER, expect, open_view
-from tests.layout import SIZES, findings
+from tests.layout import SIZES, TABLE_SCROLLS_JS, findings
 
 pytestmark = BROWSER
-
-#: Tables whose columns do not all fit (Glide Data Grid scrolls them sideways, drawn on a canvas).
-TABLE_SCROLLS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]')].flatMap(d =>
-  [...d.querySelectorAll('*')].filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) &&
-     e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => 'table scrolls: ' + e.scrollWidth + ' > ' + e.clientWidth))"""
 
 
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
