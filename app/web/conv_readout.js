@@ -268,12 +268,16 @@ class Readout {
         const products = g.rows.map((line) => line.map(([x, w]) => x * w));
         const sum = products.flat().reduce((a, b) => a + b, 0);
         total += sum;
+        // a sign stays with the grid after it when the row wraps
+        const pair = (sign, grid) => {
+          const span = el('span', 'pair');
+          span.append(el('span', 'op', sign), grid);
+          return span;
+        };
         row.append(
           this.grid(g.rows.map((l) => l.map((t) => t[0])), 'Input under the kernel', 'input', g.ch),
-          el('span', 'op', '×'),
-          this.grid(g.rows.map((l) => l.map((t) => t[1])), h.flip ? 'Kernel (flipped)' : 'Kernel', 'kernel'),
-          el('span', 'op', '='),
-          this.grid(products, 'Products', 'products'),
+          pair('×', this.grid(g.rows.map((l) => l.map((t) => t[1])), h.flip ? 'Kernel (flipped)' : 'Kernel', 'kernel')),
+          pair('=', this.grid(products, 'Products', 'products')),
         );
         if (part.length > 1) row.appendChild(el('span', 'csum', `sum ${fmt(sum, 4)}`));
         box.appendChild(row);
