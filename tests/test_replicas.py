@@ -181,13 +181,15 @@ def test_chromium_uses_the_app_through_nginx(cluster, page):
 @BROWSER[0]
 @BROWSER[1]
 def test_the_components_frames_render_through_nginx(cluster, page):
-    # AlexNet's clickable filter grid is an iframe of the app's own origin: SAMEORIGIN lets it
+    # AlexNet's clickable filter grid (its conv1 tab) is an iframe of the app's own origin: SAMEORIGIN lets it
     # render (the step pages' grids are v2 components in the page since issue 14)
     answers = []
     page.on("response", lambda r: answers.append(r) if "/component/" in r.url and ".html" in r.url else None)
     page.goto(cluster.url + "/alexnet")
     settle(page)
-    frame = page.frame_locator("iframe[src*='streamlit_image_coordinates']").first
+    page.get_by_role("tab", name="Its filters (conv1)").click()
+    settle(page)
+    frame = page.frame_locator("iframe[title*='streamlit_image_coordinates']").first
     expect(frame.locator("img")).to_be_visible(timeout=30_000)
     assert answers
     for answer in answers:
