@@ -19,7 +19,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run cluster test lint format bench loadtest loadtest-attack loadtest-replicas corpus weights train-default chromium nginx clean
+.PHONY: run cluster test lint format bench loadtest loadtest-attack loadtest-replicas corpus weights train-default train-tinyvgg chromium nginx clean
 
 run: $(RUN_STAMP)
 	$(SERVER_ENV) $(PY) -m streamlit run app/main.py --server.port $(PORT)
@@ -47,6 +47,7 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_decode.py
 	$(PY) bench/bench_browser.py
+	$(PY) bench/bench_network.py
 
 # A class at once: SESSIONS students for DURATION seconds against one server; the table is printed
 # and added to docs/load-test-runs.md (see docs/scale.md).
@@ -68,6 +69,10 @@ loadtest-replicas: $(RUN_STAMP) nginx
 # The small digit CNN that ships in assets/ (deterministic; prints its held-out accuracy).
 train-default: $(RUN_STAMP)
 	$(PY) -m convcore.nets.lenet
+
+# Tiny VGG (CNN Explainer's network) on generated shapes, in assets/ (deterministic; about a minute).
+train-tinyvgg: $(RUN_STAMP)
+	$(PY) -m convcore.nets.tinyvgg
 
 # AlexNet's pretrained ImageNet weights (233 MB) into the PyTorch cache, for an offline classroom.
 weights: $(RUN_STAMP)

@@ -20,7 +20,7 @@ from app.draw import encode, mosaic
 from app.memo import memo
 from convcore.layers import ALEXNET
 from convcore.nets import alexnet as ax
-from convcore.nets import digits, lenet, weights
+from convcore.nets import digits, explain, lenet, weights
 
 server.use_torch()
 
@@ -217,3 +217,67 @@ def digit_filter(index: int) -> convcore.Filter:
 
 def digit_filter_count() -> int:
     return int(digit_model()[0].conv1.weight.shape[0])
+
+
+# --- The three networks of the overview (issue 15) --------------------------------------------------
+
+#: The overview's networks: key -> label.
+NETWORKS = {"digits": "Digit CNN", "tiny_vgg": "Tiny VGG", "alexnet": "AlexNet"}
+#: How many of a layer's maps the overview shows when it has more (AlexNet's 64 to 384).
+MOST_SHOWN = 8
+
+
+@st.cache_resource(show_spinner=False)
+def tiny_vgg_model():
+    """Tiny VGG as shipped in assets/ (read-only) and its metadata (held-out accuracy ...)."""
+    from convcore.nets import tinyvgg
+
+    return tinyvgg.load_model()
+
+
+@st.cache_resource(show_spinner=False)
+def held_out_shapes():
+    """1000 held-out generated shapes (never trained on), shared read-only."""
+    from convcore.nets import shapes
+
+    return shapes.make_shapes(1000, seed=shapes.HELD_OUT_SEED)
+
+
+def network_model(key: str, kind: str = PRETRAINED):
+    """The shared model of the overview's network ``key`` (AlexNet's ``kind``: PRETRAINED or UNTRAINED)."""
+    if key == "digits":
+        return digit_model()[0]
+    if key == "tiny_vgg":
+        return tiny_vgg_model()[0]
+    return model(kind)
+
+
+@memo(mb=96, ttl=3600)
+def _activations(model_key: str, input_key: str, _model, _x) -> explain.Activations:
+    with server.heavy():
+        return explain.forward(_model, _x)
+
+
+def activations(model_key: str, input_key: str, net, x) -> explain.Activations:
+    """Every layer's output for one input (shared by sessions, keyed by the model and the input's key)."""
+    return _activations(model_key, input_key, net, x)
+
+
+@memo(mb=32, ttl=3600)
+def _unit(model_key: str, input_key: str, layer: str, position: tuple[int, int, int], _model, _x):
+    with server.heavy():
+        return explain.explain_unit(_model, _x, layer, *position)
+
+
+def unit(model_key: str, input_key: str, net, x, layer: str, position: tuple[int, int, int]):
+    """How one unit is computed (convcore.explain_unit), cached by the model, input and unit."""
+    return _unit(model_key, input_key, layer, position, net, x)
+
+
+@st.cache_resource(show_spinner="Finding the held-out examples that excite each unit most (once)...")
+def top_examples(key: str) -> dict[str, np.ndarray]:
+    """For every layer of the digit CNN or Tiny VGG, each channel's 9 most exciting held-out examples."""
+    net = network_model(key)
+    images = held_out_digits()[0] if key == "digits" else held_out_shapes()[0]
+    with server.heavy():
+        return explain.top_examples(net, images, 9)

@@ -55,6 +55,8 @@ PAGES: tuple[Page, ...] = (
          "Stride, padding and dilation, step by step", "Convolution, step by step"),
     Page("pool_steps", "Pooling, step by step", ":material/grid_view:", ("ps",), "Pooling",
          "Pooling, step by step"),
+    Page("network", "Inside a network", ":material/account_tree:", ("nw",), "Layers combine maps: a whole network",
+         "Inside a network, unit by unit"),
     Page("alexnet", "AlexNet explorer", ":material/neurology:", ("ax",), "A real network: AlexNet",
          "AlexNet explorer: a real network on your image"),
     Page("train", "Train a CNN", ":material/model_training:", ("train",), "Training: filters are learned",
@@ -67,7 +69,8 @@ PAGES: tuple[Page, ...] = (
 BY_NAME = {page.name: page for page in PAGES}
 #: Presenter mode's lesson, in order.
 LESSON: tuple[Page, ...] = tuple(
-    BY_NAME[name] for name in ("filter_lab", "conv_steps", "pool_steps", "layers", "alexnet", "train")
+    BY_NAME[name]
+    for name in ("filter_lab", "conv_steps", "pool_steps", "network", "layers", "alexnet", "train")
 )
 
 

@@ -11,7 +11,9 @@ Modules, one topic each: :mod:`~convcore.geometry` (sizes, padding, receptive fi
 :mod:`~convcore.conv` (the engine), :mod:`~convcore.pooling`, :mod:`~convcore.steps` (every
 window, product and sum), :mod:`~convcore.conv1d`, :mod:`~convcore.transpose`,
 :mod:`~convcore.kernels` (named filters), :mod:`~convcore.apply` (filters on images),
-:mod:`~convcore.layers` (networks as layer lists), :mod:`~convcore.images`,
+:mod:`~convcore.layers` (networks as layer lists), :mod:`~convcore.networks` (whole networks,
+layer by layer; :func:`explain_unit`, which needs torch, is imported on first use),
+:mod:`~convcore.images`,
 :mod:`~convcore.samples`.
 """
 
@@ -30,10 +32,23 @@ from .geometry import (
 from .images import ImageError, LoadedImage, decode_cost, load_image, open_image, to_grey
 from .kernels import BANKS, FILTERS, Filter, FilterSpec, Param, custom_filter, get_bank, get_filter
 from .layers import Layer, LayerRow, layer_stack, parameter_count
+from .networks import NETWORKS, NetLayer, Network, network_layers
 from .pooling import ShiftComparison, compare_shift, pool2d, pool_geometry, shift
 from .samples import PATCHES, SAMPLES, crop_patch, patch_preset, sample_image
 from .steps import ConvStep, ConvTrace, PoolStep, PoolTrace, conv2d_steps, pool2d_steps
 from .transpose import conv_transpose2d, transpose_contributions
+
+#: Names that need torch, imported on first use so that ``import convcore`` stays free of it.
+_LAZY = {"explain_unit": "convcore.nets.explain"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'convcore' has no attribute {name!r}")
+
 
 __all__ = [
     "BANKS",
@@ -42,6 +57,9 @@ __all__ = [
     "ConvStep",
     "ConvTrace",
     "FILTERS",
+    "NETWORKS",
+    "NetLayer",
+    "Network",
     "Filter",
     "FilterInputs",
     "FilterSpec",
@@ -69,9 +87,11 @@ __all__ = [
     "crop_patch",
     "custom_filter",
     "decode_cost",
+    "explain_unit",
     "get_bank",
     "get_filter",
     "layer_stack",
+    "network_layers",
     "load_image",
     "open_image",
     "output_size",

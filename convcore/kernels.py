@@ -19,6 +19,10 @@ from ._checks import as_real_array
 __all__ = [
     "BANKS",
     "CENTRAL_DIFFERENCE",
+    "EDGE_BOTTOM",
+    "EDGE_LEFT",
+    "EDGE_RIGHT",
+    "EDGE_TOP",
     "EMBOSS",
     "FILTERS",
     "Filter",
@@ -66,6 +70,13 @@ LAPLACIAN = _const([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
 SHARPEN = _const([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
 EMBOSS = _const([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
 OUTLINE = _const([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])
+#: The four edges of a bright stroke on a dark ground (the classic lesson's -1/0/1 filters, as
+#: cross-correlation): positive where the pixel is bright and its neighbour above (to the left,
+#: below, to the right) is dark.
+EDGE_TOP = _const([[-1, -1, -1], [1, 1, 1], [0, 0, 0]])
+EDGE_LEFT = _const([[-1, 1, 0], [-1, 1, 0], [-1, 1, 0]])
+EDGE_BOTTOM = _const([[0, 0, 0], [1, 1, 1], [-1, -1, -1]])
+EDGE_RIGHT = _const([[0, 1, -1], [0, 1, -1], [0, 1, -1]])
 
 #: Typed kernels: at most this many rows and columns.
 _MAX_KERNEL = 15
@@ -375,6 +386,54 @@ _SPECS = [
         ),
     ),
     _spec(
+        "edge_top",
+        "Top edge",
+        "Edges",
+        "Bright here, dark above: the top edge of a light stroke on a dark ground.",
+        _fixed(
+            "edge_top",
+            "Top edge",
+            EDGE_TOP,
+            "Bright here, dark above: the top edge of a light stroke on a dark ground.",
+        ),
+    ),
+    _spec(
+        "edge_left",
+        "Left edge",
+        "Edges",
+        "Bright here, dark to the left: the left edge of a light stroke on a dark ground.",
+        _fixed(
+            "edge_left",
+            "Left edge",
+            EDGE_LEFT,
+            "Bright here, dark to the left: the left edge of a light stroke on a dark ground.",
+        ),
+    ),
+    _spec(
+        "edge_bottom",
+        "Bottom edge",
+        "Edges",
+        "Bright here, dark below: the bottom edge of a light stroke on a dark ground.",
+        _fixed(
+            "edge_bottom",
+            "Bottom edge",
+            EDGE_BOTTOM,
+            "Bright here, dark below: the bottom edge of a light stroke on a dark ground.",
+        ),
+    ),
+    _spec(
+        "edge_right",
+        "Right edge",
+        "Edges",
+        "Bright here, dark to the right: the right edge of a light stroke on a dark ground.",
+        _fixed(
+            "edge_right",
+            "Right edge",
+            EDGE_RIGHT,
+            "Bright here, dark to the right: the right edge of a light stroke on a dark ground.",
+        ),
+    ),
+    _spec(
         "oriented_edge",
         "Oriented edge",
         "Edges",
@@ -431,6 +490,9 @@ FILTERS: dict[str, FilterSpec] = {s.key: s for s in _SPECS}
 
 #: Filter banks: several filters applied at once, one feature map each. (key, params) pairs.
 BANKS: dict[str, tuple[tuple[str, dict[str, float]], ...]] = {
+    "Four edges of a stroke (top, left, bottom, right)": tuple(
+        (key, {}) for key in ("edge_top", "edge_left", "edge_bottom", "edge_right")
+    ),
     "Four edge directions": tuple(("oriented_edge", {"angle": a}) for a in (0, 45, 90, 135)),
     "Sobel x, y and magnitude": (("sobel_x", {}), ("sobel_y", {}), ("sobel_magnitude", {})),
     "Colour detectors": (("green_patches", {}), ("red_minus_green", {}), ("blue_to_yellow_edge", {})),

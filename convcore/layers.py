@@ -32,6 +32,7 @@ __all__ = [
     "layer_stack",
     "lenet5",
     "parameter_count",
+    "tiny_vgg",
 ]
 
 #: conv: filters over a window; relu: max(0, x) per number; pool: max over a window;
@@ -355,3 +356,29 @@ def lenet5(filters: int = 6, kernel: int = 5) -> tuple[Layer, ...]:
         Layer("dense", channels=84, name="fc2"),
         Layer("dense", channels=10, name="fc3"),
     )
+
+
+def tiny_vgg(channels: int = 10, classes: int = 10) -> tuple[Layer, ...]:
+    """CNN Explainer's Tiny VGG for 64 x 64 x 3 inputs (Wang et al., 2020), with its layer names.
+
+    Two blocks of two 3 x 3 convolutions (no padding, ``channels`` filters each) with ReLUs and a
+    2 x 2 max pool, then one dense layer to ``classes`` outputs.
+
+    >>> rows = layer_stack(64, 3, tiny_vgg())
+    >>> [(row.name, row.size) for row in rows][::3]
+    [('conv_1_1', (62, 62)), ('relu_1_2', (60, 60)), ('relu_2_1', (28, 28)), ('max_pool_2', (13, 13))]
+    >>> sum(row.params for row in rows)
+    19920
+    """
+    channels = as_int(channels, "channels", minimum=1)
+    classes = as_int(classes, "classes", minimum=1)
+    layers: list[Layer] = []
+    for block in (1, 2):
+        for conv in (1, 2):
+            layers += [
+                Layer("conv", 3, channels=channels, name=f"conv_{block}_{conv}"),
+                Layer("relu", name=f"relu_{block}_{conv}"),
+            ]
+        layers.append(Layer("pool", 2, 2, name=f"max_pool_{block}"))
+    layers.append(Layer("dense", channels=classes, name="output"))
+    return tuple(layers)

@@ -8,6 +8,7 @@ from app import registry, session
 from app.draw import mosaic
 from app.session import LINK
 from app.widgets import nets as nets_widgets
+from app.widgets import overview
 from convcore.layers import ALEXNET, conv_and_pool, lenet5
 
 P = "ly"
@@ -78,6 +79,13 @@ if rows:
     r = rows[names.index(pick)]
     picture = mosaic.cover(session.current_image().pixels, (size, size))  # the centre, not squashed
     nets_widgets.field_picture(f2, pick, r, picture, r.centre_unit(size))
+
+st.subheader("Whole networks, layer by layer")
+whole = st.selectbox("Network", list(convcore.NETWORKS), format_func=lambda k: convcore.NETWORKS[k].title,
+                     key=f"{P}.network", bind=LINK)  # fmt: skip
+overview.network_table(whole)
+st.caption("Every layer with its output, flatten and softmax included. See it work on an input, unit by unit:")
+registry.page_link(st, "network")
 
 st.subheader("Translation")
 st.markdown("How a small shift changes feature maps, before and after pooling, is on the pooling page.")

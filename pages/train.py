@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from app import nets, server, session, training
+from app import nets, registry, server, session, training
 from app.draw import encode, mosaic
 from app.session import LINK, internal
 from app.widgets import nets as nets_widgets
@@ -116,3 +116,4 @@ if digit is not None:
                                            cols=4, palette=session.palette()),
                     caption=f"{name}: {values.shape[0]} maps of {values.shape[1]} x {values.shape[2]}", width="stretch",
                     alt=f"feature maps of {name} for the digit, {values.shape[0]} maps")  # fmt: skip
+    registry.page_link(st, "network", label="Every layer of the shipped network, down to softmax, unit by unit")

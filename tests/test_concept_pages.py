@@ -30,11 +30,11 @@ def test_parameter_calculator_reproduces_the_lesson():
 
 def test_layer_stacks_alexnet_lenet_and_a_broken_one():
     at = _page("layers")
-    table = at.dataframe[-1].value  # [0] is the layer editor
+    table = at.dataframe[1].value  # [0] is the layer editor, [2] the whole networks
     assert table["receptive field (px)"].tolist() == [11, 19, 51, 67, 99, 131, 163, 195]
     assert "**2,469,696 parameters**" in _text(at)
     by_label(at.radio, "Start from").set_value("LeNet-5").run()
-    assert at.dataframe[-1].value["output"].tolist() == [
+    assert at.dataframe[1].value["output"].tolist() == [
         "28 x 28 x 6",
         "14 x 14 x 6",
         "10 x 10 x 16",
@@ -103,3 +103,18 @@ def test_alexnet_units_can_be_chosen_without_a_mouse(monkeypatch, tmp_path):
     by_label(at.number_input, "Unit row").set_value(1).run()
     by_label(at.number_input, "Unit column").set_value(55).run()
     assert not at.exception
+
+
+def test_the_layers_page_lists_whole_networks_layer_by_layer():
+    """convcore.network_layers, the overview's list, on the calculator page: flatten and softmax
+    included, parameters per layer and in all."""
+    at = _page("layers")
+    table = at.dataframe[2].value
+    assert table["layer"].tolist()[-3:] == ["relu4", "fc3", "softmax"]  # the digit CNN first
+    assert int(table["parameters"].sum()) == 156 + 2_416 + 48_120 + 10_164 + 850
+    by_label(at.selectbox, "Network").set_value("tiny_vgg").run()
+    table = at.dataframe[2].value
+    assert table["layer"].tolist()[-3:] == ["flatten", "output", "softmax"]
+    assert table["output"].tolist()[-3:] == ["1690", "10", "10"]
+    assert int(table["parameters"].sum()) == 19_920
+    assert "19,920 parameters in all" in " ".join(c.value for c in at.caption)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convcore
 from app.draw import colour, encode, grid, mosaic, text
@@ -144,3 +148,19 @@ def test_cover_cuts_the_centre_to_the_shape_without_squashing():
     assert square.shape == (20, 20, 3) and (square == 200).all()  # only the centre, unstretched
     wide = mosaic.cover(np.full((30, 90, 3), 9, np.uint8), (30, 40))
     assert wide.shape == (30, 40, 3) and (wide == 9).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    terms=st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=40),
+    decimals=st.integers(0, 6),
+)
+def test_rounded_terms_add_up_to_the_rounded_total(terms, decimals):
+    """Terms written as the unit view writes them add up exactly to the total written beside them,
+    and each is within one unit of its last decimal of the true term."""
+    written = text.rounded_terms(terms, decimals)
+    unit = Decimal(1).scaleb(-decimals)
+    total = sum(Decimal(w) for w in written)
+    assert total == (Decimal(round(sum(t * 10**decimals for t in terms))) * unit)
+    assert all(abs(Decimal(w) - Decimal(t)) <= unit for w, t in zip(written, terms))
+    assert all(len(w.split(".")[1]) == decimals if decimals else "." not in w for w in written)

@@ -220,7 +220,7 @@ def test_the_layers_page_shows_dashes_separators_and_says_which_unit_of_an_even_
     import json
 
     at = _layers_page()
-    editor, table = at.dataframe[0], at.dataframe[-1]
+    editor, table = at.dataframe[0], at.dataframe[1]
     assert editor.proto.placeholder == "—"  # a pool row's filters: a dash, not "None"
     assert table.proto.placeholder == "—"
     assert json.loads(table.proto.columns)["parameters"]["type_config"]["format"] == "%,d"

@@ -51,3 +51,35 @@ def caption_strip(text: str, width: int, size: int = 17) -> np.ndarray:
     img = Image.new("RGB", (width, size + 14), (255, 255, 255))
     ImageDraw.Draw(img).text((4, 6), text, fill=(20, 20, 20), font=font(size))
     return np.array(img)
+
+
+def decimals_for(values, digits: int = 4) -> int:
+    """Decimals that give the largest of ``values`` ``digits`` significant digits (0 to 8)."""
+    top = max((abs(float(v)) for v in values), default=0.0)
+    if top == 0 or not np.isfinite(top):
+        return 0
+    return int(min(8, max(0, digits - 1 - np.floor(np.log10(top)))))
+
+
+def rounded_terms(terms, decimals: int) -> list[str]:
+    """``terms`` written with ``decimals`` decimals so that the written terms add up exactly to
+    their written total (the total rounded to ``decimals``).
+
+    Each term is rounded down, then the terms that lost the most get one more unit of the last
+    decimal until the sum is right (the largest remainder method): a term is never off by more
+    than one unit of its last decimal, and "a + b + c = total" checks on paper.
+
+    >>> rounded_terms([0.104, 0.104, 0.104], 1), f"{0.312:.1f}"
+    (['0.1', '0.1', '0.1'], '0.3')
+    >>> rounded_terms([-102.4, 116.3, -41.9], 0)  # the total, -28.0, rounds to -28
+    ['-102', '116', '-42']
+    """
+    scale = 10**decimals
+    values = [float(t) * scale for t in terms]
+    target = round(sum(values))
+    floors = [int(np.floor(v)) for v in values]
+    short = target - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)
+    for i in order[: max(0, short)]:
+        floors[i] += 1
+    return [f"{f / scale:.{decimals}f}" for f in floors]

@@ -23,6 +23,7 @@ from torch import nn
 
 from ..geometry import receptive_fields
 from ..layers import ALEXNET, ALEXNET_FEATURES, Layer, layer_stack
+from ..networks import NETWORKS, Network
 from ..samples import ASSETS_DIR
 from ._init import empty, seeded
 
@@ -115,6 +116,21 @@ class AlexNet(nn.Module):
         self.features = _features(LAYERS, 3)
         self.avgpool = nn.AdaptiveAvgPool2d(last.size)
         self.classifier = _classifier(dense, last.size[0] * last.size[1] * last.channels)
+
+    @property
+    def network(self) -> Network:
+        """Its definition (:data:`convcore.networks.NETWORKS` ``["alexnet"]``; ImageNet's classes)."""
+        return NETWORKS["alexnet"]
+
+    def layer_module(self, name: str) -> nn.Conv2d | nn.Linear:
+        """The conv or dense module of the layer called ``name`` (conv1 ... conv5, fc6, fc7, fc8)."""
+        convs = {layer.name: module for layer, module in zip(LAYERS, self.features) if layer.kind == "conv"}
+        dense = [layer.name for layer in ALEXNET if layer.kind == "dense"]
+        linears = [module for module in self.classifier if isinstance(module, nn.Linear)]
+        found = {**convs, **dict(zip(dense, linears))}
+        if name not in found:
+            raise ValueError(f"name must be one of {list(found)}, got {name!r}")
+        return found[name]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Class scores (N, num_classes) for images (N, 3, 224, 224)."""

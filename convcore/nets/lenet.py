@@ -24,6 +24,7 @@ from torch import nn
 
 from .._checks import check_choice
 from ..layers import Layer, layer_stack, lenet5
+from ..networks import Network, digit_network
 from ..samples import ASSETS_DIR
 from ._init import empty, seeded
 from .digits import SIZE, make_digits
@@ -104,6 +105,19 @@ class LeNet(nn.Module):
             elif layer.kind == "dense":  # flattens the map before it
                 self.add_module(layer.name, nn.Linear(size[0] * size[1] * channels, layer.channels))
             size, channels = row.size, row.channels
+
+    @property
+    def network(self) -> Network:
+        """Its definition (:func:`convcore.networks.digit_network` with its first layer's size)."""
+        first = self.layers[0]
+        return digit_network(first.channels, first.kernel)
+
+    def layer_module(self, name: str) -> nn.Conv2d | nn.Linear:
+        """The conv or dense module of the layer called ``name`` (conv1, conv2, fc1, fc2, fc3)."""
+        found = [layer.name for layer in self.layers if layer.kind in ("conv", "dense")]
+        if name not in found:
+            raise ValueError(f"name must be one of {found}, got {name!r}")
+        return self.get_submodule(name)
 
     def steps(self, x: torch.Tensor) -> Iterator[tuple[Layer, torch.Tensor]]:
         """Each layer and its output, in order, for images ``x`` of shape (N, 1, 28, 28)."""
