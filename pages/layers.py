@@ -84,7 +84,9 @@ st.subheader("Whole networks, layer by layer")
 whole = st.selectbox("Network", list(convcore.NETWORKS), format_func=lambda k: convcore.NETWORKS[k].title,
                      key=f"{P}.network", bind=LINK)  # fmt: skip
 overview.network_table(whole)
-st.caption("Every layer with its output, flatten and softmax included. See it work on an input, unit by unit:")
+st.caption(
+    "Every layer with its output, flatten and softmax included. See it work on an input, unit by unit:"
+)
 registry.page_link(st, "network")
 
 st.subheader("Translation")

@@ -116,4 +116,6 @@ if digit is not None:
                                            cols=4, palette=session.palette()),
                     caption=f"{name}: {values.shape[0]} maps of {values.shape[1]} x {values.shape[2]}", width="stretch",
                     alt=f"feature maps of {name} for the digit, {values.shape[0]} maps")  # fmt: skip
-    registry.page_link(st, "network", label="Every layer of the shipped network, down to softmax, unit by unit")
+    registry.page_link(
+        st, "network", label="Every layer of the shipped network, down to softmax, unit by unit"
+    )

@@ -125,7 +125,9 @@ def test_every_other_kind_of_unit_equals_the_forward_pass(nets, name, data):
     elif row.kind == "dense":
         assert abs(unit.total + unit.bias - expected) <= 1e-4 * max(1.0, abs(expected))
     elif row.kind == "softmax":
-        assert_allclose(unit.exps / unit.total, torch.softmax(torch.tensor(unit.logits), 0).numpy(), rtol=1e-12)
+        assert_allclose(
+            unit.exps / unit.total, torch.softmax(torch.tensor(unit.logits), 0).numpy(), rtol=1e-12
+        )
 
 
 @pytest.mark.parametrize("name", NAMES)

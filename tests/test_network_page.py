@@ -180,4 +180,3 @@ def test_what_a_unit_has_learned_is_shown_for_the_offline_networks():
     assert any("The 9 held-out examples" in c.value for c in at.caption)
     tops = nets.top_examples("digits")
     assert tops["conv2"].shape == (16, 9)
-
