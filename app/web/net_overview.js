@@ -168,8 +168,10 @@ class Overview {
       ctx.putImageData(im, 0, 0);
       const at = (e) => {
         const box = canvas.getBoundingClientRect();
-        const row = Math.min(H - 1, Math.max(0, Math.floor(((e.clientY - box.top) / box.height) * H)));
-        const q = Math.min(W - 1, Math.max(0, Math.floor(((e.clientX - box.left) / box.width) * W)));
+        // the pointer's pixel is [clientX, clientX + 1): its centre is half a pixel on (Chromium
+        // gives whole pixels while a box may start at a fraction)
+        const row = Math.min(H - 1, Math.max(0, Math.floor(((e.clientY + 0.5 - box.top) / box.height) * H)));
+        const q = Math.min(W - 1, Math.max(0, Math.floor(((e.clientX + 0.5 - box.left) / box.width) * W)));
         return [row, q, layer.values[k * H * W + row * W + q]];
       };
       canvas.addEventListener('mousemove', (e) => {
@@ -210,8 +212,8 @@ class Overview {
     ctx.putImageData(im, 0, 0);
     const at = (e) => {
       const box = canvas.getBoundingClientRect();
-      const r = Math.min(rows - 1, Math.max(0, Math.floor(((e.clientY - box.top) / box.height) * rows)));
-      const q = Math.min(side - 1, Math.max(0, Math.floor(((e.clientX - box.left) / box.width) * side)));
+      const r = Math.min(rows - 1, Math.max(0, Math.floor(((e.clientY + 0.5 - box.top) / box.height) * rows)));
+      const q = Math.min(side - 1, Math.max(0, Math.floor(((e.clientX + 0.5 - box.left) / box.width) * side)));
       return Math.min(n - 1, r * side + q);
     };
     canvas.addEventListener('mousemove', (e) => {
