@@ -66,7 +66,7 @@ def _time_change(page, act) -> float:
 
 
 def _example(page, n: int) -> None:
-    example = page.get_by_label("Example")
+    example = page.get_by_role("spinbutton", name="Example")
     example.fill(str(n))
     example.press("Enter")
 
@@ -86,7 +86,7 @@ def browser(base: str) -> None:
             page.close()
         page = b.new_page(viewport={"width": 1366, "height": 900})
         load(page, f"{base}/network?nw.net=AlexNet")
-        pick = page.get_by_test_id("stSidebar").get_by_label("Sample image")
+        pick = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Sample image")
         options = ["Chelsea the cat", "Coffee cup", "Checkerboard", "Circles", "Colour shapes"]
         times = []
         for option in options:
