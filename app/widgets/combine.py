@@ -98,7 +98,7 @@ def show(prefix: str) -> None:
             _slice_editor(t, f"{p}.{preset}.{name}", np.array(slices0[k], float), f"{name.capitalize()}-edge slice")
             for k, (t, name) in enumerate(zip(targets, _EDGES))
         ])  # fmt: skip
-        bias = e3.number_input("Bias", -50.0, 50.0, float(bias0), 0.5, key=f"{p}.{preset}.bias")
+        bias = e3.number_input("Bias", -50.0, 50.0, float(bias0), 0.5, key=f"{p}.{preset}.bias", bind=LINK)
     # the kernel's slices under the maps they slide over
     cols = st.columns(5, gap="small")
     cols[0].markdown(f"Its kernel, one slice per map; bias **{bias:g}**")
