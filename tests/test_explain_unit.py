@@ -226,3 +226,26 @@ def test_forward_can_stop_at_a_layer(digit_net):
     assert_allclose(acts["pool1"], explain.forward(digit_net, x)["pool1"])
     with pytest.raises(ValueError, match="layer must be one of"):
         explain.forward(digit_net, x, upto="pool9")
+
+
+def test_sessions_share_one_model_safely(digit_net):
+    """Two threads (two students) explaining units of the same shared model at once get what each
+    would get alone: the forward passes take their own inputs and nothing is stored on the model."""
+    import threading
+
+    g = torch.Generator().manual_seed(11)
+    inputs = [torch.rand(1, 28, 28, generator=g) for _ in range(2)]
+    alone = [convcore.explain_unit(digit_net, x, "conv2", 3, 2, 7).value for x in inputs]
+    results: dict[int, list[float]] = {0: [], 1: []}
+
+    def work(k: int) -> None:
+        for _ in range(30):
+            results[k].append(convcore.explain_unit(digit_net, inputs[k], "conv2", 3, 2, 7).value)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results[0] == [alone[0]] * 30 and results[1] == [alone[1]] * 30
+    assert not digit_net._forward_hooks
