@@ -71,7 +71,7 @@ class Overview {
     if (this.top === undefined) this.top = this.root.getBoundingClientRect().top; // on the first screen
     const most = this.head.big ? 600 : 470;
     const head = this.head.big ? 92 : 62; // the column names (net_overview.css)
-    return Math.max(240, Math.min(most, window.innerHeight - Math.max(0, this.top) - head - 40));
+    return Math.max(150, Math.min(most, window.innerHeight - Math.max(0, this.top) - head - 40));
   }
 
   // The tile size, and how many side-by-side sub-columns a layer with many maps uses: one each, or
@@ -83,7 +83,9 @@ class Overview {
     const width = Math.max(320, this.root.clientWidth || 600);
     // what does not scale with the tiles: the class column, the vector strips or blocks, the input
     const vectors = h.layers.filter((l) => l.shape.length === 1 && l.kind !== 'softmax');
-    const fixed = (h.big ? 190 : 150) + vectors.reduce((sum, l) => sum + (l.shape[0] <= VECTOR_STRIP ? 14 : 36) + 8, 0) + 72;
+    // the class list in two columns when one would run below the window (presenter mode at 768)
+    this.classCols = h.classes.length * (h.big ? 25 : 25) > this.height() ? 2 : 1;
+    const fixed = (h.big ? 190 : 150) * this.classCols + vectors.reduce((sum, l) => sum + (l.shape[0] <= VECTOR_STRIP ? 14 : 36) + 8, 0) + 72;
     const height = this.height();
     const fit = (split) => {
       const k = (l) => (split && l.shown.length > 8 ? 2 : 1);
@@ -91,11 +93,13 @@ class Overview {
       const rows = Math.max(1, ...maps.map((l) => Math.ceil(l.shown.length / k(l))));
       const byHeight = Math.floor((height - GAP * rows) / rows);
       const byWidth = Math.floor((width - fixed - maps.length * 8) / units - GAP);
-      return { tile: Math.max(18, Math.min(h.big ? 72 : 56, byHeight, byWidth)), k };
+      const tile = Math.max(18, Math.min(h.big ? 72 : 56, byHeight, byWidth));
+      return { tile, k, fits: rows * (tile + GAP) <= height };
     };
     const one = fit(false);
     const two = fit(true);
-    return two.tile > one.tile ? two : one;
+    // larger tiles win; at the same size, the shorter layout when the taller one runs off the window
+    return two.tile > one.tile || (two.tile === one.tile && !one.fits && two.fits) ? two : one;
   }
 
   // ---- the columns --------------------------------------------------------------------------
@@ -228,6 +232,7 @@ class Overview {
 
   classes(col, layer) {
     const list = el('div', 'classes');
+    if (this.classCols > 1) list.classList.add('two');
     layer.bars = {};
     for (const { index, name } of this.head.classes) {
       const p = layer.values[index];
