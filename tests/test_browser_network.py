@@ -119,6 +119,8 @@ def test_presenter_mode_at_1024(server, page):
     page.screenshot(path=str(ARTIFACTS / "network_tiny_vgg_1024_presenting.png"))
     assert frame[0] <= frame[1] + 1, "the overview needs a horizontal scroll"
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    cols = page.locator(ROOT + " .cols").bounding_box()
+    assert cols["y"] + cols["height"] <= 768, "the overview runs below the first screen"
 
 
 def test_a_drawn_digit_goes_through_the_network(server, page):
