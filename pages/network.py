@@ -16,7 +16,7 @@ if not session.presenting():  # the lesson bar names the page; the overview need
         "Each column is a layer of a real network, each picture one of its maps. Click any unit to see how it is "
         "computed from the layer before it."
     )
-c1, c2 = st.columns([2, 5], vertical_alignment="bottom")
+c1, c2 = st.columns([2, 5])
 key = c1.selectbox("Network", list(nets.NETWORKS), format_func=nets.NETWORKS.get, key=f"{P}.net", bind=LINK)
 problem = nets.pretrained_status() if key == "alexnet" else None
 kind = nets.UNTRAINED if problem else nets.PRETRAINED
@@ -32,7 +32,7 @@ with layers:
         net_input = overview.choose_input(P, key, kind)
     if key == "alexnet" and problem:
         nets_widgets.untrained_notice()
-    if net_input is not None:
+    if net_input is not None:  # (else choose_input has said why: nothing drawn yet, or no digit found)
         net = nets.network_model(key, kind)
         model_key = key if key != "alexnet" else f"alexnet:{kind}"
         acts = nets.activations(model_key, net_input.key, net, net_input.x)

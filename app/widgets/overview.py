@@ -84,16 +84,20 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
         from streamlit_drawable_canvas import st_canvas
 
         side = 280 if session.presenting() else 196
-        with c2:
+        row = st.container(horizontal=True, gap="medium")
+        with row.container(width=side + 4, gap=None):  # the whole canvas, never cut by a narrow column
             drawing = st_canvas(stroke_width=side // 13, stroke_color="#FFFFFF", background_color="#000000",
                                 height=side, width=side, drawing_mode="freedraw", key=f"{p}.canvas",
                                 return_image_data=True).image_data  # fmt: skip
+        said = row.container(gap=None)
+        said.caption("Draw one digit, large, in the middle. The bin icon clears it.")
         try:
             digit = None if drawing is None else digits.prepare_drawing(drawing)
         except ValueError as exc:
-            c3.info(str(exc))
+            said.info(str(exc))
             return None
         if digit is None:
+            said.info("Draw a digit: every layer of the network appears below.")
             return None
         x = torch.from_numpy(digit)[None]
         return NetInput(x, f"drawn:{_digest(digit)}", _picture(x), "Your drawing, made MNIST-like (28 x 28).")
