@@ -180,3 +180,13 @@ def test_what_a_unit_has_learned_is_shown_for_the_offline_networks():
     assert any("The 9 held-out examples" in c.value for c in at.caption)
     tops = nets.top_examples("digits")
     assert tops["conv2"].shape == (16, 9)
+
+
+def test_alexnet_shows_the_maps_that_feed_the_chosen_unit():
+    """AlexNet's columns show 8 of their maps: the chosen unit's own map and the maps feeding it are
+    among them, so the lines always have both ends."""
+    at = open_page(PAGE, params={"nw.net": "AlexNet", "nw.alexnet.layer": "pool5", "nw.alexnet.unit": "201"})
+    head, _ = overview_payload(at)
+    shown = {layer["name"]: layer["shown"] for layer in head["layers"]}
+    assert 200 in shown["pool5"] and 200 in shown["relu5"]
+    assert head["feed"] == {**head["feed"], "source": "relu5", "channels": [200]}

@@ -256,10 +256,15 @@ def overview(prefix: str, key: str, net_input: NetInput, acts, layer: str, unit)
     if layer == "softmax" and unit.index not in top:
         top = [*top[:9], unit.index]
     shown: dict[str, list[int]] = {"softmax": top if len(classes) > 10 else list(range(len(classes)))}
-    if isinstance(unit, explain.ConvUnit) and acts.layer(layer).source != "input":
-        source = acts.layer(layer).source
+    # the maps that feed the unit are shown (AlexNet shows 8 maps of a layer, not all of them)
+    source = acts.layer(layer).source
+    if isinstance(unit, explain.ConvUnit) and source != "input":
         strongest = [int(c) for c in np.argsort(-np.abs(unit.contributions))[: nets.MOST_SHOWN]]
         shown[source] = _shown(acts, source, acts[source], strongest)
+    elif isinstance(unit, (explain.PoolUnit, explain.ReluUnit)) and unit.layer.is_map:
+        shown[source] = _shown(acts, source, acts[source], [unit.position[0]])
+    elif isinstance(unit, explain.FlattenUnit):
+        shown[source] = _shown(acts, source, acts[source], [unit.source[0]])
     head_layers, chunks, offset = [], [], 0
     for row in acts.layers:
         value = acts[row.name]
