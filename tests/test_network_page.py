@@ -163,6 +163,8 @@ def test_tiny_vgg_takes_the_current_image_resized():
         {"nw.digits.layer": "fc1", "nw.digits.unit": "500"},
         {"nw.net": "VGG-16"},
         {"nw.digits.unit": "abc"},
+        {"nw.digits.unit": "1e30", "nw.digits.row": "inf", "nw.digits.col": "nan"},
+        {"nw.digits.layer": "fc1", "nw.digits.unit": "99999999999999999999999"},
     ],
 )
 def test_edited_links_never_break_the_page(params):

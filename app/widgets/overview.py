@@ -10,6 +10,7 @@ and places the maps.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -151,7 +152,7 @@ def chosen_unit(prefix: str, key: str, acts) -> tuple[str, tuple[int, int, int]]
             if k != lkey:
                 try:
                     v = int(float(v))
-                except ValueError:
+                except (ValueError, OverflowError):  # not a number, or infinite
                     continue
             st.session_state[k] = v
     if st.session_state.get(lkey) not in names:
@@ -161,8 +162,8 @@ def chosen_unit(prefix: str, key: str, acts) -> tuple[str, tuple[int, int, int]]
     position = []
     for k, n, default in zip(keys, sizes, (1, (sizes[1] + 1) // 2, (sizes[2] + 1) // 2)):
         raw = st.session_state.get(k)
-        ok = isinstance(raw, (int, float)) and not isinstance(raw, bool) and np.isfinite(raw)
-        v = min(max(1, int(raw) if ok else default), n)
+        ok = isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
+        v = min(max(1, int(raw) if ok else default), n)  # (a huge number from a link: the last unit)
         if raw is not None and raw != v:
             st.session_state[k] = v
         position.append(v - 1)
