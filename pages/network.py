@@ -40,6 +40,7 @@ with layers:
         unit = nets.unit(model_key, net_input.key, net, net_input.x, layer, position)
         if layers.open:
             overview.overview(P, key, net_input, acts, layer, unit)
+            overview.summary(acts, unit)
             overview.unit_controls(P, key, acts)
             overview.explain_view(acts, unit)
             st.subheader("What this unit has learned")

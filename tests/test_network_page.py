@@ -126,7 +126,7 @@ def test_the_other_networks_show_every_layer(key):
             assert len(layer["shown"]) == (row.shape[0] if row.shape[0] <= 16 else nets.MOST_SHOWN)
         elif row.kind == "softmax":  # every class, or AlexNet's 10 most probable
             assert len(layer["shown"]) == min(10, row.shape[0])
-    assert "adds up, over the" in text(at)
+    assert "adds up, over **the" in text(at)
     if key == "alexnet":
         assert len(head["classes"]) == 10  # the 10 most probable of 1000
         # the maps shown for the layer feeding the unit are those that add the most to it

@@ -62,6 +62,13 @@ class Overview {
     this.build();
     this.lines();
     this.said.textContent = head.said;
+    if (!this.root.__left) {
+      // the status line goes back to the input's description when the pointer leaves the overview
+      this.root.__left = true;
+      this.cols.addEventListener('mouseleave', () => {
+        this.said.textContent = this.head.said;
+      });
+    }
   }
 
   // ---- sizes --------------------------------------------------------------------------------
@@ -242,9 +249,10 @@ class Overview {
       const bar = el('span', 'bar');
       bar.style.width = `${Math.max(1, Math.round(p * 100))}%`;
       row.append(el('span', 'label', name), el('span', 'p', `${(p * 100).toFixed(1)}%`), bar);
-      row.title = `P(${name}) = ${fmt(p, 4)}`;
+      const said = p < 1e-4 ? p.toExponential(2).replace('e', ' x 10^') : fmt(p, 4); // never a false 0
+      row.title = `P(${name}) = ${said}`;
       row.addEventListener('click', () => this.select(layer.name, index, 0, 0));
-      row.addEventListener('mousemove', () => this.say(layer.name, index, 0, 0, p, `P(${name}) = ${fmt(p, 4)}`));
+      row.addEventListener('mousemove', () => this.say(layer.name, index, 0, 0, p, `P(${name}) = ${said}`));
       layer.bars[index] = row;
       list.append(row);
     }
@@ -318,16 +326,17 @@ class Overview {
       svg.append(line);
     });
     // the unit itself, and its window on each map that feeds it
-    const ring = (x, y, size) => {
+    const ring = (x, y, size, cls) => {
       const r = document.createElementNS(ns, 'rect');
       r.setAttribute('x', x - size / 2);
       r.setAttribute('y', y - size / 2);
       r.setAttribute('width', size);
       r.setAttribute('height', size);
-      r.setAttribute('class', 'unit');
+      r.setAttribute('class', cls);
       svg.append(r);
     };
-    ring(to[0], to[1], 7);
+    ring(to[0], to[1], 9, 'unit halo'); // white under black: seen on a black map and on a white one
+    ring(to[0], to[1], 7, 'unit');
     if (feed.window) this.windows(feed, svg, ns);
   }
 

@@ -183,7 +183,7 @@ def unit_controls(prefix: str, key: str, acts) -> None:
     layer = c1.selectbox("Layer", names, index=names.index(_DEFAULT_LAYER[key]), key=lkey, bind=LINK)
     row = acts.layer(layer)
     sizes = _sizes(row.shape)
-    kind = "Class" if row.kind == "softmax" else ("Map" if row.is_map else "Number")
+    kind = "Class number" if row.kind == "softmax" else ("Map" if row.is_map else "Number")
     c2.number_input(f"{kind} (1-{sizes[0]})", 1, sizes[0], 1, key=ckey, bind=LINK)
     c3.number_input("Row", 1, sizes[1], (sizes[1] + 1) // 2, key=rkey, bind=LINK, disabled=not row.is_map)
     c4.number_input("Column", 1, sizes[2], (sizes[2] + 1) // 2, key=qkey, bind=LINK, disabled=not row.is_map)
@@ -328,11 +328,30 @@ def _n(v: float) -> str:
     return f"{v:.4g}"
 
 
+def unit_name(acts, layer: str, position: tuple[int, ...]) -> str:
+    """A unit as the page writes it: "map 3, row 4, column 9"; a class by its name."""
+    info = acts.layer(layer)
+    if info.is_map:
+        return f"map {position[0] + 1}, row {position[1] + 1}, column {position[2] + 1}"
+    last = [row.name for row in acts.layers if row.kind == "dense"][-1]
+    if info.kind == "softmax" or layer == last:
+        return f"class '{convcore.networks.network_classes(acts.network)[position[0]]}'"
+    return f"number {position[0] + 1}"
+
+
+def summary(acts, unit) -> None:
+    """One line under the overview: the chosen unit and its value (the details follow below it)."""
+    info = unit.layer
+    value = f"P = {unit.value:.4g}" if info.kind == "softmax" else f"{_n(unit.value)}"
+    relu = f" (after the ReLU: {_n(unit.relu)})" if isinstance(unit, explain.ConvUnit) else ""
+    st.markdown(f"Chosen: **{info.name}, {unit_name(acts, info.name, unit.position)} = {value}**{relu}. "
+                "How it is computed from the layer before it is below.")  # fmt: skip
+
+
 def explain_view(acts, unit) -> None:
     """How the chosen unit's number is made from the layer before it, with every number."""
     info = unit.layer
-    where = (f"map {unit.position[0] + 1}, row {unit.position[1] + 1}, column {unit.position[2] + 1}"
-             if info.is_map else f"number {unit.position[0] + 1}")  # fmt: skip
+    where = unit_name(acts, info.name, unit.position)
     if isinstance(unit, explain.ConvUnit):
         _conv_view(acts, unit, where)
     elif isinstance(unit, explain.PoolUnit):
@@ -351,8 +370,9 @@ def explain_view(acts, unit) -> None:
         st.markdown(
             f"**{info.name}, number {unit.index + 1}** of {info.shape[0]:,} is map {c + 1}, row {r + 1}, column "
             f"{q + 1} of {info.source} ({' x '.join(map(str, unit.source_shape))}): **{_n(unit.value)}**. Flattening "
-            f"lays the maps end to end, each row by row: position (from 0) = (map x {h} + row) x {w} + column = "
-            f"({c} x {h} + {r}) x {w} + {q} = {unit.index}."
+            f"lays the maps end to end, each row by row. Counting from 0 (map {c}, row {r}, column {q}), its place "
+            f"is (map x {h} + row) x {w} + column = ({c} x {h} + {r}) x {w} + {q} = {unit.index}: number "
+            f"{unit.index + 1} counting from 1."
         )
     elif isinstance(unit, explain.DenseUnit):
         _dense_view(unit, where)
@@ -363,10 +383,22 @@ def explain_view(acts, unit) -> None:
 def _conv_view(acts, unit, where: str) -> None:
     info, s = unit.layer, unit.step
     n, kh, kw = s.inputs.shape
+    if info.source == "input":
+        maps = {
+            1: "**the 1 channel** of the input (brightness)",
+            3: "**the 3 channels** of the input (red, green, blue)",
+        }.get(n, f"**the {n} channels** of the input")
+        whose = "channel"
+    else:
+        maps, whose = f"**the {n} maps** of {info.source}", "map"
+    padded = any(r < 0 or r >= acts[info.source].shape[1] for r in unit.rows) or any(
+        q < 0 or q >= acts[info.source].shape[2] for q in unit.cols
+    )
     st.markdown(
-        f"**{info.name}, {where}** adds up, over the **{n} maps** of {info.source}, each map's {kh} x {kw} "
-        f"window times its slice of the kernel (one partial sum per map), then adds the bias. This is how a "
-        f"layer combines the maps before it."
+        f"**{info.name}, {where}** adds up, over {maps}, each {whose}'s {kh} x {kw} window times its slice of "
+        f"the kernel (one partial sum per {whose}), then adds the bias. This is how a layer combines the maps "
+        f"before it."
+        + (" The window reaches past the edge: those cells are padding zeros." if padded else "")
     )
     order = np.argsort(-np.abs(unit.contributions)) if n > _MOST_TERMS else np.arange(n)
     picked = [int(c) for c in order[:_MOST_TERMS]]
@@ -379,12 +411,13 @@ def _conv_view(acts, unit, where: str) -> None:
     cards = st.container(horizontal=True, gap="small")
     for c, w in zip(picked, written):
         card = cards.container(width=124, gap=None)
-        pair = [mosaic.upscale(colour.colourise(a, "diverging").rgb, 52) for a in (s.inputs[c], s.kernel[c])]
+        pair = [mosaic.upscale(colour.colourise(a, "diverging", palette=session.palette()).rgb, 52)
+                for a in (s.inputs[c], s.kernel[c])]  # fmt: skip
         encode.show(card, mosaic.side_by_side(pair, gap=6), width="stretch",
                     alt=f"map {c + 1} of {info.source}: its {kh} x {kw} window and its kernel slice")  # fmt: skip
         card.markdown(f"map {c + 1}: **{w}**")
     st.caption(f"Each pair: the window of a map of {info.source} (left) and that map's slice of the kernel "
-               "(right), blue negative, red positive; below, their sum of products."
+               "(right), coloured as the signed maps are (white 0); below, their sum of products."
                + (f" The {len(picked)} maps that add the most (either sign) are shown; all {n} are summed."
                   if rest else ""))  # fmt: skip
     partial = _added(written[:-1])
@@ -459,7 +492,7 @@ def learned_view(prefix: str, key: str, acts, layer: str, channel: int) -> None:
     rows = [mosaic.side_by_side(tiles[i : i + 3], gap=4) for i in range(0, 9, 3)]
     a, b = st.columns([3, 2], gap="medium")
     info = acts.layer(layer)
-    what = f"map {channel + 1}" if info.is_map else f"number {channel + 1}"
+    what = f"map {channel + 1}" if info.is_map else unit_name(acts, layer, (channel,))
     encode.show(a, mosaic.stack(rows, gap=4), width=min(360, 3 * 88),
                 alt=f"the 9 held-out examples that excite {what} of {layer} most")  # fmt: skip
     a.caption(f"The 9 held-out examples (of {len(images):,}) that excite {what} of {layer} most"
