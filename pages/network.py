@@ -16,7 +16,7 @@ if not session.presenting():  # the lesson bar names the page; the overview need
         "Each column is a layer of a real network, each picture one of its maps. Click any unit to see how it is "
         "computed from the layer before it."
     )
-c1, c2 = st.columns([2, 5])
+c1, c2 = st.columns([3, 11])  # the input row gets the room: class names such as "horizontal stripes"
 key = c1.selectbox("Network", list(nets.NETWORKS), format_func=nets.NETWORKS.get, key=f"{P}.net", bind=LINK)
 problem = nets.pretrained_status() if key == "alexnet" else None
 kind = nets.UNTRAINED if problem else nets.PRETRAINED

@@ -141,7 +141,7 @@ def test_the_inputs_of_the_digit_network():
     at.run()
     head, _ = overview_payload(at)
     assert head["said"] == "Held-out example 3 of '7' (never trained on)."
-    by_label(at.selectbox, "Input").set_value("The current image").run()
+    by_label(at.selectbox, "Input").set_value("Current image").run()
     assert not at.exception
     head, _ = overview_payload(at)
     assert "turned into a digit-like input" in head["said"]
@@ -149,7 +149,7 @@ def test_the_inputs_of_the_digit_network():
 
 def test_tiny_vgg_takes_the_current_image_resized():
     at = open_page(PAGE, params={"nw.net": "Tiny VGG"})
-    by_label(at.selectbox, "Input").set_value("The current image").run()
+    by_label(at.selectbox, "Input").set_value("Current image").run()
     assert not at.exception
     head, _ = overview_payload(at)
     assert head["input"]["shape"] == [3, 64, 64] and "resized to 64 x 64" in head["said"]

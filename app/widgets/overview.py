@@ -61,10 +61,10 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
                         "The centre of the current image (sidebar), 224 x 224, as AlexNet sees it.")  # fmt: skip
     p = f"{prefix}.{key}"
     if key == "digits":
-        options = ["A held-out digit", "Draw one", "The current image"]
+        options = ["Held-out digit", "Draw one", "Current image"]
     else:
-        options = ["A held-out shape", "The current image"]
-    c1, c2, c3 = st.columns([4, 2, 2], vertical_alignment="bottom")
+        options = ["Held-out shape", "Current image"]
+    c1, c2, c3 = st.columns([5, 6, 3], vertical_alignment="bottom")
     source = c1.selectbox("Input", options, key=f"{p}.source", bind=LINK)
     if source == options[0]:
         names = (
