@@ -39,7 +39,13 @@ from .steps import ConvStep, ConvTrace, PoolStep, PoolTrace, conv2d_steps, pool2
 from .transpose import conv_transpose2d, transpose_contributions
 
 #: Names that need torch, imported on first use so that ``import convcore`` stays free of it.
-_LAZY = {"explain_unit": "convcore.nets.explain"}
+_LAZY = {
+    "explain_unit": "convcore.nets.explain",
+    "fgsm": "convcore.nets.trust",
+    "occlusion": "convcore.nets.trust",
+    "randomize": "convcore.nets.trust",
+    "saliency": "convcore.nets.trust",
+}
 
 
 def __getattr__(name: str):
@@ -88,10 +94,12 @@ __all__ = [
     "custom_filter",
     "decode_cost",
     "explain_unit",
+    "fgsm",
     "get_bank",
     "get_filter",
     "layer_stack",
     "network_layers",
+    "occlusion",
     "load_image",
     "open_image",
     "output_size",
@@ -99,8 +107,10 @@ __all__ = [
     "patch_preset",
     "pool2d",
     "pool2d_steps",
+    "randomize",
     "pool_geometry",
     "receptive_fields",
+    "saliency",
     "same_padding",
     "sample_image",
     "shift",

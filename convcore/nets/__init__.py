@@ -12,4 +12,6 @@ this package imports nothing, so ``import convcore.nets`` stays free of torch.
 - :mod:`convcore.nets.shapes`: coloured shapes and textures generated offline (Tiny VGG's data).
 - :mod:`convcore.nets.explain`: every layer's output and any unit computed from the layer before
   (:func:`convcore.explain_unit`).
+- :mod:`convcore.nets.trust`: occlusion, saliency (gradient, guided, SmoothGrad, Grad-CAM), FGSM and
+  cascading randomisation, on any of them (issue 16).
 """
