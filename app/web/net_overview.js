@@ -72,10 +72,18 @@ class Overview {
   }
 
   // ---- sizes --------------------------------------------------------------------------------
+  // Where the component starts on the page (not in the window: scrolling does not move it), measured
+  // on every build: the controls above it may still be settling when it first draws.
+  pageTop() {
+    let top = this.root.getBoundingClientRect().top;
+    for (let e = this.root.parentElement; e; e = e.parentElement) top += e.scrollTop || 0;
+    return top;
+  }
+
   // The columns' height: what the window leaves under the page's controls (a 768-pixel projector
   // shows the whole overview), within bounds.
   height() {
-    if (this.top === undefined) this.top = this.root.getBoundingClientRect().top; // on the first screen
+    this.top = this.pageTop();
     const most = this.head.big ? 600 : 470;
     const head = this.head.big ? 92 : 62; // the column names (net_overview.css)
     return Math.max(150, Math.min(most, window.innerHeight - Math.max(0, this.top) - head - 40));
@@ -385,5 +393,14 @@ export default function (component) {
       view.lines();
     });
     root.__resize.observe(root);
+    // the page above may still grow after the first draw (pictures, a lesson bar): when the
+    // component has moved, the room left under it has changed, so lay it out again
+    const settle = () => {
+      if (Math.abs(view.pageTop() - view.top) > 4) {
+        view.build();
+        view.lines();
+      }
+    };
+    for (const ms of [300, 1000, 2500]) setTimeout(settle, ms);
   }
 }
