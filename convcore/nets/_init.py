@@ -42,3 +42,22 @@ def empty(build: Callable[[], M]) -> M:
     """``build()`` on the meta device: shapes only, no memory, no numbers (for checks and loading)."""
     with torch.device("meta"):
         return build()
+
+
+def add_layers(model: nn.Module, layers, size: tuple[int, int], channels: int) -> None:
+    """Register on ``model`` a ``nn.Conv2d`` or ``nn.Linear`` named after each conv or dense layer of
+    ``layers`` (a list of :class:`convcore.layers.Layer`), sized by :func:`convcore.layers.layer_stack`
+    for an input of ``size`` and ``channels``; a dense layer flattens the map before it."""
+    from ..layers import layer_stack
+
+    for layer, row in zip(layers, layer_stack(size, channels, layers)):
+        if layer.kind == "conv":
+            model.add_module(
+                layer.name,
+                nn.Conv2d(
+                    channels, layer.channels, layer.kernel, layer.stride, layer.padding, layer.dilation
+                ),
+            )
+        elif layer.kind == "dense":
+            model.add_module(layer.name, nn.Linear(size[0] * size[1] * channels, layer.channels))
+        size, channels = row.size, row.channels

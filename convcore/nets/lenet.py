@@ -23,10 +23,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._checks import check_choice
-from ..layers import Layer, layer_stack, lenet5
+from ..layers import Layer, lenet5
 from ..networks import Network, digit_network
 from ..samples import ASSETS_DIR
-from ._init import empty, seeded
+from ._init import add_layers, empty, seeded
 from .digits import SIZE, make_digits
 
 __all__ = [
@@ -96,15 +96,7 @@ class LeNet(nn.Module):
         super().__init__()
         self.layers: tuple[Layer, ...] = lenet5(filters, kernel)
         size, channels = (SIZE, SIZE), 1
-        for layer, row in zip(self.layers, layer_stack(size, channels, self.layers)):
-            if layer.kind == "conv":
-                conv = nn.Conv2d(
-                    channels, layer.channels, layer.kernel, layer.stride, layer.padding, layer.dilation
-                )
-                self.add_module(layer.name, conv)
-            elif layer.kind == "dense":  # flattens the map before it
-                self.add_module(layer.name, nn.Linear(size[0] * size[1] * channels, layer.channels))
-            size, channels = row.size, row.channels
+        add_layers(self, self.layers, size, channels)
 
     @property
     def network(self) -> Network:

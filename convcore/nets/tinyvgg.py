@@ -23,10 +23,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..layers import Layer, layer_stack, tiny_vgg
+from ..layers import Layer, tiny_vgg
 from ..networks import NETWORKS, Network
 from ..samples import ASSETS_DIR
-from ._init import empty
+from ._init import add_layers, empty
 from .shapes import HELD_OUT_SEED, SIZE, make_shapes
 
 __all__ = [
@@ -98,15 +98,7 @@ class TinyVGG(nn.Module):
         super().__init__()
         self.layers: tuple[Layer, ...] = tiny_vgg()
         size, channels = (SIZE, SIZE), _CHANNELS
-        for layer, row in zip(self.layers, layer_stack(size, channels, self.layers)):
-            if layer.kind == "conv":
-                conv = nn.Conv2d(
-                    channels, layer.channels, layer.kernel, layer.stride, layer.padding, layer.dilation
-                )
-                self.add_module(layer.name, conv)
-            elif layer.kind == "dense":  # flattens the map before it
-                self.add_module(layer.name, nn.Linear(size[0] * size[1] * channels, layer.channels))
-            size, channels = row.size, row.channels
+        add_layers(self, self.layers, size, channels)
 
     @property
     def network(self) -> Network:
