@@ -41,10 +41,11 @@ from .transpose import conv_transpose2d, transpose_contributions
 #: Names that need torch, imported on first use so that ``import convcore`` stays free of it.
 _LAZY = {
     "explain_unit": "convcore.nets.explain",
-    "fgsm": "convcore.nets.trust",
-    "occlusion": "convcore.nets.trust",
-    "randomize": "convcore.nets.trust",
-    "saliency": "convcore.nets.trust",
+    **{
+        name: "convcore.nets.trust"
+        for name in ("cascade", "fgsm", "fgsm_sweep", "occlusion", "randomize", "rank_correlation", "saliency",
+                     "sanity_check", "smallest_flip")
+    },
 }
 
 
@@ -81,6 +82,7 @@ __all__ = [
     "SAMPLES",
     "ShiftComparison",
     "apply_filter",
+    "cascade",
     "filter_inputs",
     "compare_shift",
     "conv1d",
@@ -95,6 +97,7 @@ __all__ = [
     "decode_cost",
     "explain_unit",
     "fgsm",
+    "fgsm_sweep",
     "get_bank",
     "get_filter",
     "layer_stack",
@@ -108,12 +111,15 @@ __all__ = [
     "pool2d",
     "pool2d_steps",
     "randomize",
+    "rank_correlation",
     "pool_geometry",
     "receptive_fields",
     "saliency",
     "same_padding",
     "sample_image",
+    "sanity_check",
     "shift",
+    "smallest_flip",
     "to_grey",
     "transpose_contributions",
 ]

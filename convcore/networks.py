@@ -24,6 +24,8 @@ from ._checks import as_int
 from .layers import ALEXNET, Layer, _check_layers, _names, layer_stack, lenet5, tiny_vgg
 
 __all__ = [
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
     "NETWORKS",
     "NET_LAYER_KINDS",
     "NetLayer",
@@ -34,6 +36,9 @@ __all__ = [
     "network_layers",
 ]
 
+#: ImageNet's per-channel mean and standard deviation of pixels in 0..1 (AlexNet's normalisation).
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
 #: The classes of the generated shapes and textures Tiny VGG learns (:mod:`convcore.nets.shapes`).
 TINY_VGG_CLASSES: tuple[str, ...] = (
     "circle",
@@ -66,6 +71,10 @@ class Network:
         The defining list (as :mod:`convcore.layers` writes it).
     classes : tuple of str
         The names of the outputs, in order.
+    mean, std : tuple of float
+        How a picture becomes the input: ``(pixel / 255 - mean) / std`` per channel (one number for
+        every channel when the tuple has one). 0 and 1 for the digit CNN and Tiny VGG (inputs 0..1);
+        ImageNet's for AlexNet.
     """
 
     key: str
@@ -73,6 +82,8 @@ class Network:
     input_shape: tuple[int, int, int]
     layers: tuple[Layer, ...]
     classes: tuple[str, ...]
+    mean: tuple[float, ...] = (0.0,)
+    std: tuple[float, ...] = (1.0,)
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,7 @@ NETWORKS: dict[str, Network] = {
     "tiny_vgg": Network("tiny_vgg", "Tiny VGG (shapes, as in CNN Explainer)", (3, 64, 64), tiny_vgg(),
                         TINY_VGG_CLASSES),
     "alexnet": Network("alexnet", "AlexNet (torchvision's variant)", (3, 224, 224), ALEXNET,
-                       ()),  # classes read on demand: see network_classes
+                       (), IMAGENET_MEAN, IMAGENET_STD),  # classes read on demand: see network_classes
 }  # fmt: skip
 
 

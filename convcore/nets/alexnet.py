@@ -23,7 +23,7 @@ from torch import nn
 
 from ..geometry import receptive_fields
 from ..layers import ALEXNET, ALEXNET_FEATURES, Layer, layer_stack
-from ..networks import NETWORKS, Network
+from ..networks import IMAGENET_MEAN, IMAGENET_STD, NETWORKS, Network
 from ..samples import ASSETS_DIR
 from ._init import empty, seeded
 
@@ -48,8 +48,6 @@ __all__ = [
     "untrained_alexnet",
 ]
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 #: Height and width of the network's input.
 INPUT_SIZE = 224
 _MAX_ASPECT = 4
@@ -59,7 +57,6 @@ _DROPOUT = 0.5
 LAYERS: tuple[Layer, ...] = ALEXNET_FEATURES
 _FIELDS = {layer.name: field for layer, field in zip(LAYERS, receptive_fields(LAYERS))}
 #: Position in ``features`` of the last ReLU (relu5), where Grad-CAM looks.
-_LAST_RELU = max(i for i, layer in enumerate(LAYERS) if layer.kind == "relu")
 
 
 class WeightsError(ValueError):
@@ -296,26 +293,17 @@ def predict(model: AlexNet, x: torch.Tensor, k: int = 5) -> list[Prediction]:
 
 
 def grad_cam(model: AlexNet, x: torch.Tensor, class_index: int) -> np.ndarray:
-    """Grad-CAM heat map for ``class_index`` on the last conv layer (relu5), 0..1, (224, 224).
+    """Grad-CAM heat map for ``class_index`` on the last conv layer (relu5), 0..1, (224, 224):
+    :func:`convcore.nets.trust.saliency` with ``method="gradcam"`` (the one Grad-CAM of the app).
 
     The gradient is taken with ``torch.autograd.grad`` with respect to the activation only: no
     ``.grad`` is written into the (shared) model's parameters.
     """
+    from .trust import saliency  # (trust imports this module's neighbours: imported on first use)
+
     if not 0 <= int(class_index) < 1000:
         raise ValueError(f"class_index must be from 0 to 999, got {class_index}")
-    with torch.enable_grad():
-        a = x
-        for module in model.features[: _LAST_RELU + 1]:  # up to and including relu5
-            a = module(a)
-        a = a.detach().requires_grad_(True)
-        rest = model.features[_LAST_RELU + 1 :](a)
-        logits = model.classifier(torch.flatten(model.avgpool(rest), 1))
-        (grad,) = torch.autograd.grad(logits[0, int(class_index)], a)
-    weights = grad.mean(dim=(2, 3), keepdim=True)
-    cam = torch.relu((weights * a.detach()).sum(dim=1, keepdim=True))
-    cam = F.interpolate(cam, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False)[0, 0]
-    top = float(cam.max())
-    return (cam / top).numpy() if top > 0 else cam.numpy()
+    return saliency(model, x, int(class_index), method="gradcam").astype(np.float32)
 
 
 def receptive_field(layer: str, row: int = 0, col: int = 0) -> tuple[int, tuple[int, int, int, int]]:

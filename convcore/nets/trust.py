@@ -6,9 +6,15 @@
 - :func:`saliency`: the vanilla gradient (Simonyan et al., 2014), guided backpropagation
   (Springenberg et al., 2015), SmoothGrad (Smilkov et al., 2017) and Grad-CAM (Selvaraju et al.,
   2017).
-- :func:`fgsm`: the fast gradient sign method (Goodfellow et al., 2015), clipped to the valid range.
+- :func:`fgsm`: the fast gradient sign method (Goodfellow et al., 2015), clipped to the valid range;
+  :func:`fgsm_sweep` and :func:`smallest_flip` try many strengths from one gradient.
 - :func:`randomize`: a copy of the model with its layers re-initialised from the top down to a
-  layer (the cascading randomisation of Adebayo et al., 2018).
+  layer (the cascading randomisation of Adebayo et al., 2018); :func:`cascade` walks the steps on
+  one copy, :func:`sanity_check` redraws saliency maps at each step and :func:`rank_correlation`
+  compares them with the original.
+
+Strengths and fills are in pixel units (0..1 of a picture's range) for every network: the network's
+own normalisation (:attr:`convcore.networks.Network.mean` and ``std``) turns them into input units.
 
 The shared model is only read: the forward passes are the functional ones of
 :mod:`convcore.nets.explain` (weights passed in, nothing registered on the model), gradients are
@@ -18,8 +24,11 @@ through its own autograd function, not through hooks on the model.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -30,7 +39,21 @@ from .._checks import as_int, check_choice
 from ..networks import network_layers
 from .explain import _apply, _input, _module, _network
 
-__all__ = ["SALIENCY_METHODS", "fgsm", "occlusion", "randomize", "saliency"]
+__all__ = [
+    "SALIENCY_METHODS",
+    "SanityStep",
+    "cascade",
+    "fgsm",
+    "fgsm_sweep",
+    "input_range",
+    "occlusion",
+    "occlusion_grid",
+    "randomize",
+    "rank_correlation",
+    "saliency",
+    "sanity_check",
+    "smallest_flip",
+]
 
 #: The saliency methods of :func:`saliency`.
 SALIENCY_METHODS = frozenset({"gradient", "guided", "smoothgrad", "gradcam"})
@@ -42,6 +65,28 @@ def _target(model: object, target: object) -> int:
     if t >= classes:
         raise ValueError(f"target must be from 0 to {classes - 1}, got {t}")
     return t
+
+
+def input_range(model: object) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(low, high, unit)`` of the network's input, each of shape (C, 1, 1): the values a picture
+    can give (pixels 0 and 255 through the network's normalisation) and one pixel range in input
+    units (``1 / std``: 1 for the digit CNN and Tiny VGG, about 4.4 for AlexNet)."""
+    net = _network(model)
+    c = net.input_shape[0]
+    mean = torch.tensor(net.mean, dtype=torch.float32).expand(c).reshape(c, 1, 1)
+    std = torch.tensor(net.std, dtype=torch.float32).expand(c).reshape(c, 1, 1)
+    return (0 - mean) / std, (1 - mean) / std, 1 / std
+
+
+def occlusion_grid(input_shape: Sequence[int], window: int, stride: int) -> tuple[int, int]:
+    """The places of :func:`occlusion`'s patch: ``(rows, columns)``; one forward pass each, plus
+    one for the unoccluded input."""
+    h, w = int(input_shape[-2]), int(input_shape[-1])
+    window = as_int(window, "window", minimum=1)
+    stride = as_int(stride, "stride", minimum=1)
+    if window > min(h, w):
+        raise ValueError(f"window must be at most the input's side ({min(h, w)}), got {window}")
+    return (h - window) // stride + 1, (w - window) // stride + 1
 
 
 @torch.inference_mode()
@@ -60,6 +105,7 @@ def occlusion(
     stride: int,
     fill: float | str = "mean",
     batch: int = 64,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """How much the probability of ``target`` drops when a square patch hides each part of ``x``.
 
@@ -72,9 +118,12 @@ def occlusion(
     window, stride : int
         The patch's side and the step between patches, in input pixels.
     fill : float or "mean"
-        What the patch holds: a number (in the input's own units), or each channel's mean.
+        What the patch holds: a grey from 0 (black) to 1 (white), in pixel units (the network's
+        normalisation is applied), or each channel's mean over the input.
     batch : int
         Occluded copies per forward pass.
+    on_progress : callable, optional
+        Called as ``on_progress(done, total)`` after each batch (places done, places in all).
 
     Returns
     -------
@@ -85,20 +134,17 @@ def occlusion(
     net = _network(model)
     t = _input(x, net.input_shape)
     k = _target(model, target)
-    _, c, h, w = t.shape
-    window = as_int(window, "window", minimum=1)
-    stride = as_int(stride, "stride", minimum=1)
-    if window > min(h, w):
-        raise ValueError(f"window must be at most the input's side ({min(h, w)}), got {window}")
+    c = t.shape[1]
+    rows, cols = occlusion_grid(t.shape, window, stride)
     if isinstance(fill, str):
         check_choice(fill, "fill", frozenset({"mean"}))
         values = t[0].mean(dim=(1, 2)).view(c, 1, 1)
-    elif isinstance(fill, (int, float)) and not isinstance(fill, bool) and math.isfinite(fill):
-        values = torch.full((c, 1, 1), float(fill))
+    elif isinstance(fill, (int, float)) and not isinstance(fill, bool) and 0 <= fill <= 1:
+        low, high, _ = input_range(model)
+        values = low + float(fill) * (high - low)
     else:
-        raise TypeError(f"fill must be a finite number or 'mean', got {fill!r}")
+        raise ValueError(f"fill must be a number from 0 to 1 or 'mean', got {fill!r}")
     batch = as_int(batch, "batch", minimum=1)
-    rows, cols = (h - window) // stride + 1, (w - window) // stride + 1
     places = [(i * stride, j * stride) for i in range(rows) for j in range(cols)]
     base = float(_probabilities(model, t)[0, k])
     drops = []
@@ -108,7 +154,16 @@ def occlusion(
         for n, (top, left) in enumerate(chunk):
             copies[n, :, top : top + window, left : left + window] = values
         drops.append(base - _probabilities(model, copies)[:, k].double())
+        if on_progress is not None:
+            on_progress(start + len(chunk), len(places))
     return torch.cat(drops).numpy().reshape(rows, cols)
+
+
+@contextlib.contextmanager
+def _autograd() -> Iterator[None]:
+    """Gradients on, also when the caller is inside ``torch.inference_mode`` (a notebook's habit)."""
+    with torch.inference_mode(False), torch.enable_grad():
+        yield
 
 
 class _GuidedReLU(torch.autograd.Function):
@@ -139,7 +194,7 @@ def _logits(model: object, t: torch.Tensor, *, guided: bool = False, keep: str |
 
 
 def _gradient(model: object, t: torch.Tensor, k: int, *, guided: bool = False) -> torch.Tensor:
-    with torch.enable_grad():
+    with _autograd():
         t = t.detach().clone().requires_grad_(True)
         logits, _ = _logits(model, t, guided=guided)
         (grad,) = torch.autograd.grad(logits[:, k].sum(), t)
@@ -197,8 +252,8 @@ def saliency(
 def _grad_cam(model: object, t: torch.Tensor, k: int) -> np.ndarray:
     rows = network_layers(_network(model))
     last = [row.name for row in rows if row.kind == "relu" and row.is_map][-1]
-    with torch.enable_grad():
-        logits, maps = _logits(model, t.detach(), keep=last)
+    with _autograd():
+        logits, maps = _logits(model, t.detach().clone(), keep=last)
         (grad,) = torch.autograd.grad(logits[0, k], maps)
     cam = torch.relu((grad.mean(dim=(2, 3), keepdim=True) * maps.detach()).sum(dim=1, keepdim=True))
     cam = F.interpolate(cam, size=t.shape[2:], mode="bilinear", align_corners=False)[0, 0].double()
@@ -206,21 +261,34 @@ def _grad_cam(model: object, t: torch.Tensor, k: int) -> np.ndarray:
     return (cam / top if top > 0 else cam).numpy()
 
 
-def fgsm(
-    model: object,
-    x: object,
-    target: int,
-    eps: float,
-    *,
-    targeted: bool = False,
-    bounds: tuple[float, float] | tuple[torch.Tensor, torch.Tensor] = (0.0, 1.0),
-) -> torch.Tensor:
+def _strength(eps: object, name: str = "eps") -> float:
+    if not (isinstance(eps, (int, float)) and not isinstance(eps, bool) and 0 <= eps <= 1):
+        raise ValueError(f"{name} must be a number from 0 to 1 (a fraction of the pixel range), got {eps!r}")
+    return float(eps)
+
+
+def _sign_of_gradient(model: object, t: torch.Tensor, k: int, targeted: bool) -> torch.Tensor:
+    """The direction FGSM steps in, in input units per pixel range: away from class ``k`` (up
+    the cross-entropy's gradient) or, ``targeted``, towards it."""
+    if not isinstance(targeted, bool):
+        raise TypeError(f"targeted must be True or False, got {targeted!r}")
+    with _autograd():
+        v = t.detach().clone().requires_grad_(True)
+        logits, _ = _logits(model, v)
+        loss = F.cross_entropy(logits, torch.tensor([k]))
+        (grad,) = torch.autograd.grad(loss, v)
+    return (-1.0 if targeted else 1.0) * grad.sign() * input_range(model)[2]
+
+
+def fgsm(model: object, x: object, target: int, eps: float, *, targeted: bool = False) -> torch.Tensor:
     """The fast gradient sign method: ``x`` moved by ``eps`` along the sign of the loss's gradient.
 
     Untargeted (default): away from ``target`` (the class it has), ``x + eps * sign(grad)`` of the
-    cross-entropy for ``target``. Targeted: towards ``target``, ``x - eps * sign(grad)``. The result
-    is clipped to ``bounds`` (the input's valid range: 0..1 for the digit CNN and Tiny VGG; for
-    AlexNet's normalised input, per-channel tensors of shape (3, 1, 1)).
+    cross-entropy for ``target``. Targeted: towards ``target``, ``x - eps * sign(grad)``.
+
+    ``eps`` is a fraction of the pixel range (0..1): on the digit CNN and Tiny VGG, whose inputs are
+    0..1, it is the step itself; on AlexNet each channel's step is ``eps / std`` (the same step in
+    pixels). The result is clipped to the values a picture can give (:func:`input_range`).
 
     Returns
     -------
@@ -229,18 +297,50 @@ def fgsm(
     net = _network(model)
     t = _input(x, net.input_shape)
     k = _target(model, target)
-    if not (isinstance(eps, (int, float)) and not isinstance(eps, bool) and 0 <= eps <= 10):
-        raise ValueError(f"eps must be a number from 0 to 10, got {eps!r}")
-    if not isinstance(targeted, bool):
-        raise TypeError(f"targeted must be True or False, got {targeted!r}")
-    lo, hi = (torch.as_tensor(b, dtype=torch.float32) for b in bounds)
-    with torch.enable_grad():
-        v = t.detach().clone().requires_grad_(True)
-        logits, _ = _logits(model, v)
-        loss = F.cross_entropy(logits, torch.tensor([k]))
-        (grad,) = torch.autograd.grad(loss, v)
-    step = -float(eps) if targeted else float(eps)
-    return torch.maximum(torch.minimum(t + step * grad.sign(), hi), lo)[0].detach()
+    eps = _strength(eps)
+    low, high, _ = input_range(model)
+    step = _sign_of_gradient(model, t, k, targeted)
+    return torch.maximum(torch.minimum(t + eps * step, high), low)[0].detach()
+
+
+def fgsm_sweep(
+    model: object, x: object, target: int, eps_values: Sequence[float], *, targeted: bool = False
+) -> np.ndarray:
+    """The class probabilities of :func:`fgsm`'s input at each strength of ``eps_values``, from one
+    gradient (FGSM takes one step: only its length changes).
+
+    Returns
+    -------
+    ndarray of float64, shape (len(eps_values), classes)
+        Row ``i`` equals the softmax of the network on ``fgsm(model, x, target, eps_values[i])``.
+    """
+    net = _network(model)
+    t = _input(x, net.input_shape)
+    k = _target(model, target)
+    values = [_strength(e, "eps_values") for e in eps_values]
+    if not values:
+        raise ValueError("eps_values must hold at least one strength")
+    low, high, _ = input_range(model)
+    step = _sign_of_gradient(model, t, k, targeted)
+    rows = []
+    for start in range(0, len(values), 32):
+        eps = torch.tensor(values[start : start + 32], dtype=torch.float32).view(-1, 1, 1, 1)
+        batch = torch.maximum(torch.minimum(t + eps * step, high), low)
+        rows.append(_probabilities(model, batch).double())
+    return torch.cat(rows).numpy()
+
+
+def smallest_flip(
+    model: object, x: object, target: int, eps_values: Sequence[float], *, targeted: bool = False
+) -> float | None:
+    """The smallest strength of ``eps_values`` whose FGSM input the network no longer gives
+    ``target`` (untargeted), or gives ``target`` (targeted); None when none of them does."""
+    probs = fgsm_sweep(model, x, target, eps_values, targeted=targeted)
+    k = int(target)
+    for eps, row in sorted(zip(eps_values, probs.argmax(axis=1)), key=lambda pair: pair[0]):
+        if (row == k) == targeted:
+            return float(eps)
+    return None
 
 
 def randomize(model: nn.Module, upto_layer: str, seed: int = 0) -> nn.Module:
@@ -256,9 +356,91 @@ def randomize(model: nn.Module, upto_layer: str, seed: int = 0) -> nn.Module:
     g = torch.Generator().manual_seed(int(seed))
     with torch.no_grad():
         for name in reversed(learned[learned.index(upto_layer) :]):
-            m = _module(copy_, name)
-            nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=g)
-            if m.bias is not None:
-                fan_in = m.weight[0].numel()
-                nn.init.uniform_(m.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in), generator=g)
+            _reinitialise(_module(copy_, name), g)
     return copy_
+
+
+def cascade(model: nn.Module, seed: int = 0) -> Iterator[tuple[str, nn.Module]]:
+    """The steps of the cascading randomisation: ``(layer, model)`` for each conv and dense layer
+    from the last one down, the model having that layer and every one above it re-initialised.
+
+    One copy is made and changed step by step (at each step it equals
+    ``randomize(model, layer, seed)``): use it before asking for the next step. ``model`` itself
+    is never changed.
+    """
+    net = _network(model)
+    learned = [row.name for row in network_layers(net) if row.kind in ("conv", "dense")]
+    copy_ = copy.deepcopy(model)
+    g = torch.Generator().manual_seed(int(seed))
+    for name in reversed(learned):
+        with torch.no_grad():
+            _reinitialise(_module(copy_, name), g)
+        yield name, copy_
+
+
+def _reinitialise(m: nn.Module, g: torch.Generator) -> None:
+    nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=g)  # PyTorch's default for both
+    if m.bias is not None:
+        bound = 1 / math.sqrt(m.weight[0].numel())
+        nn.init.uniform_(m.bias, -bound, bound, generator=g)
+
+
+def rank_correlation(a: object, b: object) -> float:
+    """Spearman's rank correlation of two maps of the same shape (Adebayo et al.'s similarity):
+    1 for the same order of importance, about 0 for unrelated maps; NaN when either map is flat
+    (all one value, e.g. a blank Grad-CAM), where no order exists."""
+    from scipy.stats import rankdata
+
+    x, y = (np.asarray(v, dtype=np.float64).ravel() for v in (a, b))
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"a and b must be maps of the same shape, got {np.shape(a)} and {np.shape(b)}")
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return math.nan
+    return float(np.corrcoef(rankdata(x), rankdata(y))[0, 1])
+
+
+@dataclass(frozen=True, eq=False)
+class SanityStep:
+    """One step of :func:`sanity_check`.
+
+    ``layer`` is the lowest layer randomised so far ("" for the original network), ``maps`` each
+    method's map, ``similarity`` each map's :func:`rank_correlation` with the original network's,
+    and ``prediction`` the class the network gives at this step.
+    """
+
+    layer: str
+    maps: dict[str, np.ndarray]
+    similarity: dict[str, float]
+    prediction: int
+
+
+def sanity_check(
+    model: nn.Module,
+    x: object,
+    target: int,
+    methods: Sequence[str] = ("gradient", "guided", "smoothgrad", "gradcam"),
+    *,
+    seed: int = 0,
+    samples: int = 25,
+) -> Iterator[SanityStep]:
+    """Adebayo et al.'s model-randomisation test: the saliency maps of the original network, then
+    after each step of :func:`cascade`, each with its rank correlation with the original's.
+
+    A method whose maps stay similar while the network becomes random explains the picture, not
+    the network. ``model`` is never changed.
+    """
+    for method in methods:
+        check_choice(method, "methods", SALIENCY_METHODS)
+    net = _network(model)
+    t = _input(x, net.input_shape)
+    k = _target(model, target)
+
+    def step(layer: str, m: nn.Module, first: dict[str, np.ndarray] | None) -> SanityStep:
+        maps = {meth: saliency(m, t, k, method=meth, samples=samples, seed=seed) for meth in methods}
+        sim = {meth: 1.0 if first is None else rank_correlation(first[meth], maps[meth]) for meth in methods}
+        return SanityStep(layer, maps, sim, int(_probabilities(m, t)[0].argmax()))
+
+    original = step("", model, None)
+    yield original
+    for layer, m in cascade(model, seed):
+        yield step(layer, m, original.maps)
