@@ -110,11 +110,14 @@ def memo(*, mb: float, ttl: float | None = None) -> Callable:
         signature = inspect.signature(func)
         cache = ByteCache(int(mb * 2**20), ttl=ttl)
 
-        @functools.wraps(func)
-        def cached(*args, **kwargs):
+        def key_of(args, kwargs) -> tuple:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+            return tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+
+        @functools.wraps(func)
+        def cached(*args, **kwargs):
+            key = key_of(args, kwargs)
             value = cache.get(key, _MISSING)
             if value is _MISSING:
                 value = func(*args, **kwargs)
@@ -124,6 +127,8 @@ def memo(*, mb: float, ttl: float | None = None) -> Callable:
 
         cached.cache = cache
         cached.clear = cache.clear
+        #: Whether the result for these arguments is kept (the ``_`` arguments may be None).
+        cached.contains = lambda *args, **kwargs: cache.get(key_of(args, kwargs), _MISSING) is not _MISSING
         return cached
 
     return wrap

@@ -20,7 +20,7 @@ from app.draw import encode, mosaic
 from app.memo import memo
 from convcore.layers import ALEXNET
 from convcore.nets import alexnet as ax
-from convcore.nets import digits, explain, lenet, weights
+from convcore.nets import digits, explain, lenet, trust, weights
 
 server.use_torch()
 
@@ -281,3 +281,92 @@ def top_examples(key: str) -> dict[str, np.ndarray]:
     images = held_out_digits()[0] if key == "digits" else held_out_shapes()[0]
     with server.heavy():
         return explain.top_examples(net, images, 9)
+
+
+# --- can you trust this heat map? (issue 16) -----------------------------------------------------------
+# Keyed like the overview's caches: the model's key ("digits", "tiny_vgg", "alexnet:<kind>") and the
+# input's key; the model and the input themselves are not part of the key (leading underscore).
+
+
+@memo(mb=24, ttl=3600)
+def _saliency(model_key: str, input_key: str, target: int, method: str, _model, _x) -> np.ndarray:
+    with server.heavy():
+        return trust.saliency(_model, _x, target, method=method)
+
+
+def saliency(model_key: str, input_key: str, net, x, target: int, method: str) -> np.ndarray:
+    """One saliency map (convcore.saliency) for a class, cached by model, input, class and method."""
+    return _saliency(model_key, input_key, target, method, net, x)
+
+
+@memo(mb=8, ttl=3600)
+def _occlusion(model_key: str, input_key: str, target: int, window: int, stride: int, fill, _model, _x,
+               _on_progress) -> np.ndarray:  # fmt: skip
+    with server.heavy():
+        return trust.occlusion(_model, _x, target, window=window, stride=stride, fill=fill, on_progress=_on_progress)
+
+
+def occlusion(model_key: str, input_key: str, net, x, target: int, window: int, stride: int, fill,
+              on_progress=None) -> np.ndarray:  # fmt: skip
+    """convcore.occlusion, cached; ``on_progress(done, total)`` is called while it is computed (not
+    when it comes from the cache). A rerun that interrupts it (Cancel) leaves nothing cached."""
+    return _occlusion(model_key, input_key, target, window, stride, fill, net, x, on_progress)
+
+
+def occlusion_cached(model_key: str, input_key: str, target: int, window: int, stride: int, fill) -> bool:
+    """Whether this occlusion map is in the cache (shown at once, with no button to press)."""
+    return _occlusion.contains(model_key, input_key, target, window, stride, fill, None, None, None)
+
+
+@memo(mb=48, ttl=3600)
+def _sanity(model_key: str, input_key: str, target: int, _model, _x, _on_step) -> tuple:
+    steps = []
+    with server.heavy():
+        for step in trust.sanity_check(_model, _x, target):
+            steps.append(step)
+            if _on_step is not None:
+                _on_step(step)
+    return tuple(steps)
+
+
+def sanity(model_key: str, input_key: str, net, x, target: int, on_step=None) -> tuple:
+    """convcore.sanity_check's steps (the original, then each layer randomised), cached."""
+    return _sanity(model_key, input_key, target, net, x, on_step)
+
+
+def sanity_cached(model_key: str, input_key: str, target: int) -> bool:
+    """Whether the sanity check's steps are in the cache."""
+    return _sanity.contains(model_key, input_key, target, None, None, None)
+
+
+@dataclass(frozen=True, eq=False)
+class Attack:
+    """An FGSM input and what the network says of it."""
+
+    x: np.ndarray  # the perturbed input, the network's shape
+    before: np.ndarray  # class probabilities of the input
+    after: np.ndarray  # ... of the perturbed input
+
+
+@memo(mb=24, ttl=3600)
+def _attack(model_key: str, input_key: str, target: int, eps: float, targeted: bool, _model, _x) -> Attack:
+    with server.heavy():
+        adv = trust.fgsm(_model, _x, target, eps, targeted=targeted)
+        probs = trust.fgsm_sweep(_model, _x, target, [0.0, eps], targeted=targeted)
+    return Attack(adv.numpy(), probs[0], probs[1])
+
+
+def attack(model_key: str, input_key: str, net, x, target: int, eps: float, targeted: bool) -> Attack:
+    """convcore.fgsm on the input, with the probabilities before and after (cached)."""
+    return _attack(model_key, input_key, target, float(eps), bool(targeted), net, x)
+
+
+@memo(mb=1, ttl=3600)
+def _smallest(model_key: str, input_key: str, target: int, grid: tuple, targeted: bool, _model, _x) -> float | None:
+    with server.heavy():
+        return trust.smallest_flip(_model, _x, target, grid, targeted=targeted)
+
+
+def smallest_flip(model_key: str, input_key: str, net, x, target: int, grid: tuple, targeted: bool) -> float | None:
+    """convcore.smallest_flip over ``grid`` (cached)."""
+    return _smallest(model_key, input_key, target, tuple(grid), bool(targeted), net, x)

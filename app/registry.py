@@ -59,6 +59,8 @@ PAGES: tuple[Page, ...] = (
          "Inside a network, unit by unit"),
     Page("alexnet", "AlexNet explorer", ":material/neurology:", ("ax",), "A real network: AlexNet",
          "AlexNet explorer: a real network on your image"),
+    Page("trust", "Can you trust a heat map?", ":material/fact_check:", ("tr",), "",
+         "Can you trust a heat map? Saliency, occlusion, sanity checks, adversarial examples"),
     Page("train", "Train a CNN", ":material/model_training:", ("train",), "Training: filters are learned",
          "Train a CNN and watch its filters emerge"),
     Page("layers", "Parameters and receptive fields", ":material/stacks:", ("ly",),

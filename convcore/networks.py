@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ._checks import as_int
 from .layers import ALEXNET, Layer, _check_layers, _names, layer_stack, lenet5, tiny_vgg
 
@@ -34,6 +36,7 @@ __all__ = [
     "digit_network",
     "network_classes",
     "network_layers",
+    "network_picture",
 ]
 
 #: ImageNet's per-channel mean and standard deviation of pixels in 0..1 (AlexNet's normalisation).
@@ -148,6 +151,21 @@ NETWORKS: dict[str, Network] = {
 def network_classes(network: Network) -> tuple[str, ...]:
     """The network's class names (AlexNet's 1000 ImageNet classes are read from assets/)."""
     return _imagenet_classes() if network.key == "alexnet" else network.classes
+
+
+def network_picture(network: Network, x: object) -> np.ndarray:
+    """The network's input ``x`` (C, H, W) as the picture it stands for: (H, W, 3) uint8, its
+    normalisation undone (a one-channel input as grey)."""
+    if not isinstance(network, Network):
+        raise TypeError(f"network must be a Network, got {type(network).__name__}")
+    a = np.asarray(x, dtype=np.float64)
+    if a.shape != network.input_shape:
+        raise ValueError(f"x must have shape {network.input_shape}, got {a.shape}")
+    c = a.shape[0]
+    mean = np.broadcast_to(np.asarray(network.mean, dtype=np.float64), (c,)).reshape(c, 1, 1)
+    std = np.broadcast_to(np.asarray(network.std, dtype=np.float64), (c,)).reshape(c, 1, 1)
+    pixels = np.clip(np.rint((a * std + mean) * 255), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(pixels, 3, axis=0).transpose(1, 2, 0) if c == 1 else pixels.transpose(1, 2, 0))
 
 
 def _as_network(network: object) -> Network:

@@ -42,7 +42,7 @@ st.markdown(
     "the bias, the output cell, for one channel or an RGB volume. Then see how pooling shrinks the map."
 )
 st.subheader("4. Go further")
-for page in ("layers", "conv1d", "alexnet", "train"):
+for page in ("network", "layers", "conv1d", "alexnet", "trust", "train"):
     registry.page_link(st, page)
 st.caption(
     "For a class: Presenter mode is at the bottom of the sidebar; every page's address is a shareable link."

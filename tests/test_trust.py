@@ -283,3 +283,15 @@ def test_gradients_work_inside_inference_mode(net, x):
         for m, want in expected.items():
             assert_allclose(trust.saliency(net, x, 5, method=m, samples=4), want, rtol=1e-6)
         assert_allclose(trust.fgsm(net, x, 5, 0.1).numpy(), trust.fgsm(net, x, 5, 0.1).numpy())
+
+
+def test_occlusion_per_pixel_is_the_mean_of_the_covering_patches():
+    drops = np.arange(9.0).reshape(3, 3)  # 8 x 8 input, window 4, stride 2: places at 0, 2, 4
+    pixels = trust.occlusion_per_pixel(drops, (8, 8), 4, 2)
+    assert pixels[0, 0] == 0  # only the first patch
+    assert pixels[2, 2] == pytest.approx(np.mean([0, 1, 3, 4]))  # four patches cover it
+    assert pixels[7, 7] == 8
+    sparse = trust.occlusion_per_pixel(np.ones((2, 2)), (10, 10), 3, 5)  # stride > window: gaps
+    assert sparse[3, 3] == 0 and sparse[0, 0] == 1
+    with pytest.raises(ValueError, match="drops must be occlusion's map"):
+        trust.occlusion_per_pixel(drops, (8, 8), 4, 3)

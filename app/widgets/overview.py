@@ -77,7 +77,7 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
         which = np.flatnonzero(labels.numpy() == names.index(label))
         index = int(which[min(int(n), len(which)) - 1])
         x = images[index]
-        picture = _picture(x)
+        picture = _picture(x, key)
         return NetInput(
             x, f"held:{key}:{index}", picture, f"Held-out example {n} of '{label}' (never trained on)."
         )
@@ -101,7 +101,7 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
             said.info("Draw a digit: every layer of the network appears below.")
             return None
         x = torch.from_numpy(digit)[None]
-        return NetInput(x, f"drawn:{_digest(digit)}", _picture(x), "Your drawing, made MNIST-like (28 x 28).")
+        return NetInput(x, f"drawn:{_digest(digit)}", _picture(x, key), "Your drawing, made MNIST-like (28 x 28).")
     if key == "digits":
         try:
             digit = digits.prepare_drawing(image.pixels)
@@ -109,7 +109,7 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
             st.info(f"The current image gives no digit: {exc}")
             return None
         x = torch.from_numpy(digit)[None]
-        return NetInput(x, f"digit:{image.key}", _picture(x),
+        return NetInput(x, f"digit:{image.key}", _picture(x, key),
                         "The current image turned into a digit-like input: grey, the darker side made the "
                         "background, cropped to what stands out, 20 pixels tall in a 28 x 28 square. A photo "
                         "is not a digit: expect a guess.")  # fmt: skip
@@ -120,13 +120,8 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
                     "shapes and textures: expect a guess.")  # fmt: skip
 
 
-def _picture(x: torch.Tensor) -> np.ndarray:
-    a = (x.numpy() * 255).round().clip(0, 255).astype(np.uint8)
-    return (
-        np.repeat(a[0][..., None], 3, axis=2)
-        if a.shape[0] == 1
-        else np.ascontiguousarray(a.transpose(1, 2, 0))
-    )
+def _picture(x: torch.Tensor, key: str) -> np.ndarray:
+    return convcore.networks.network_picture(convcore.NETWORKS[key], x.numpy())
 
 
 # --- the unit --------------------------------------------------------------------------------------
@@ -488,7 +483,7 @@ def learned_view(prefix: str, key: str, acts, layer: str, channel: int) -> None:
     tops = nets.top_examples(key)
     images = nets.held_out_digits()[0] if key == "digits" else nets.held_out_shapes()[0]
     picks = tops[layer][channel]
-    tiles = [mosaic.upscale(_picture(images[i]), 84) for i in picks]
+    tiles = [mosaic.upscale(_picture(images[i], key), 84) for i in picks]
     rows = [mosaic.side_by_side(tiles[i : i + 3], gap=4) for i in range(0, 9, 3)]
     a, b = st.columns([3, 2], gap="medium")
     info = acts.layer(layer)

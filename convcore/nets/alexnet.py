@@ -23,7 +23,7 @@ from torch import nn
 
 from ..geometry import receptive_fields
 from ..layers import ALEXNET, ALEXNET_FEATURES, Layer, layer_stack
-from ..networks import IMAGENET_MEAN, IMAGENET_STD, NETWORKS, Network
+from ..networks import IMAGENET_MEAN, IMAGENET_STD, NETWORKS, Network, network_picture
 from ..samples import ASSETS_DIR
 from ._init import empty, seeded
 
@@ -243,10 +243,7 @@ def preprocess(image: np.ndarray) -> torch.Tensor:
 
 def crop_shown(image: np.ndarray) -> np.ndarray:
     """The 224 x 224 part of the image the network sees, as uint8 RGB (undoing normalisation)."""
-    x = preprocess(image)[0]
-    mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
-    std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
-    return (x * std + mean).mul(255).round().clamp(0, 255).byte().permute(1, 2, 0).numpy()
+    return network_picture(NETWORKS["alexnet"], preprocess(image)[0].numpy())
 
 
 @dataclass(frozen=True, eq=False)

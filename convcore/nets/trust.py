@@ -48,6 +48,7 @@ __all__ = [
     "input_range",
     "occlusion",
     "occlusion_grid",
+    "occlusion_per_pixel",
     "randomize",
     "rank_correlation",
     "saliency",
@@ -164,6 +165,26 @@ def _autograd() -> Iterator[None]:
     """Gradients on, also when the caller is inside ``torch.inference_mode`` (a notebook's habit)."""
     with torch.inference_mode(False), torch.enable_grad():
         yield
+
+
+def occlusion_per_pixel(drops: object, size: Sequence[int], window: int, stride: int) -> np.ndarray:
+    """:func:`occlusion`'s map spread back over the input: each pixel gets the mean drop of the
+    patches that covered it (0 where none did, e.g. a margin the stride skips).
+
+    Returns
+    -------
+    ndarray of float64, shape ``size`` (height, width)
+    """
+    d = np.asarray(drops, dtype=np.float64)
+    h, w = int(size[0]), int(size[1])
+    if d.ndim != 2 or d.shape != occlusion_grid((h, w), window, stride):
+        raise ValueError(f"drops must be occlusion's map for this size, window and stride, got shape {d.shape}")
+    total, count = np.zeros((h, w)), np.zeros((h, w))
+    for i in range(d.shape[0]):
+        for j in range(d.shape[1]):
+            total[i * stride : i * stride + window, j * stride : j * stride + window] += d[i, j]
+            count[i * stride : i * stride + window, j * stride : j * stride + window] += 1
+    return np.divide(total, count, out=np.zeros((h, w)), where=count > 0)
 
 
 class _GuidedReLU(torch.autograd.Function):
