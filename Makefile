@@ -48,6 +48,7 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_decode.py
 	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_network.py
+	$(PY) bench/bench_trust.py
 
 # A class at once: SESSIONS students for DURATION seconds against one server; the table is printed
 # and added to docs/load-test-runs.md (see docs/scale.md).

@@ -33,8 +33,10 @@ if key == "alexnet" and problem:
     nets_widgets.untrained_notice()
 if net_input is not None:  # (else choose_input has said why: nothing drawn yet, or no digit found)
     first = tw.subject(P, key, kind, net_input, -1)
-    target = tw.class_picker(st.columns([5, 4])[0], f"{P}.{key}.explain", lambda: (first.classes, first.probs))
+    pick, said = st.columns([5, 4], vertical_alignment="bottom")
+    target = tw.class_picker(pick, f"{P}.{key}.explain", lambda: (first.classes, first.probs))
     s = tw.subject(P, key, kind, net_input, target)
+    tw.said_line(said, s)
     saliency, occlusion, sanity, adversarial = st.tabs(
         ["Saliency maps", "Occlusion", "Sanity check", "Adversarial example"],
         key=f"{P}.tab",

@@ -35,11 +35,12 @@ SIDE = 224
 #: Occlusion's patch (side, stride) when a network is first opened: AlexNet's is issue 16's
 #: 32 / 16 (13 x 13 places); the small networks' cover their input in about 11 to 14 steps.
 OCCLUSION_DEFAULTS = {"digits": (7, 2), "tiny_vgg": (12, 4), "alexnet": (32, 16)}
-#: Most forward passes one occlusion may cost (AlexNet at 1 ms each on this machine's class: about
-#: 30 s); more is refused with a sentence, not queued.
+#: Most forward passes one occlusion may cost (AlexNet's: about 15 to 30 s on 2 cores); more is
+#: refused with a sentence, not queued.
 MOST_PASSES = 2500
-#: Seconds per forward pass before this server has measured its own (bench/bench_trust.py, 2 cores).
-_PASS_SECONDS = {"digits": 0.0002, "tiny_vgg": 0.0006, "alexnet": 0.011}
+#: Seconds per forward pass before this session has measured the server's own. bench/bench_trust.py
+#: measured about 0.006 s for AlexNet in batches on 2 idle cores; a classroom server is busier.
+_PASS_SECONDS = {"digits": 0.0002, "tiny_vgg": 0.0006, "alexnet": 0.008}
 #: Occlusion runs without a button when it should take less than this.
 QUICK_SECONDS = 1.0
 #: FGSM strengths searched for the smallest that flips the answer (fractions of the pixel range).
@@ -94,22 +95,17 @@ def subject(prefix: str, key: str, kind: str, net_input: NetInput, target) -> Su
 
 
 def class_picker(target, key: str, probs_of) -> int:
-    """The class to explain (-1: whatever the network predicts), every class listed with its
-    probability; a selectbox in ``target``. ``probs_of()`` gives (classes, probabilities)."""
+    """The class to explain (-1: whatever the network predicts), in a selectbox in ``target``;
+    ``probs_of()`` gives (classes, probabilities). AlexNet's 1000 classes are listed most probable
+    first. The labels are the class names alone: the link holds a label, and one with a
+    probability in it would not open the same class on another input."""
     classes, probs = probs_of()
     order = np.argsort(-probs)
     options = [-1] + [int(i) for i in (order if len(classes) > 20 else range(len(classes)))]
-    best = int(order[0])
-
-    def label(i: int) -> str:
-        if i < 0:
-            return f"Its answer: '{classes[best]}' ({percent(probs[best])})"
-        return f"'{classes[i]}' ({percent(probs[i])})"
-
     return target.selectbox(
         "Explain the class",
         options,
-        format_func=label,
+        format_func=lambda i: "Its answer (the most probable class)" if i < 0 else classes[i],
         key=key,
         bind=LINK,
         help="The maps show the evidence for this class. Choose one the network did not predict too: "
@@ -117,7 +113,19 @@ def class_picker(target, key: str, probs_of) -> int:
     )
 
 
+def said_line(target, s: Subject) -> None:
+    """What the network says, and the class explained, with their probabilities (beside the picker)."""
+    line = f"It says {s.said(s.predicted)}."
+    if s.target != s.predicted:
+        line += f" Explained: {s.said()}."
+    target.markdown(line)
+
+
 # --- pictures ------------------------------------------------------------------------------------------
+
+
+def _alt_input(s: Subject) -> str:
+    return f"the input as the network sees it. {s.input.said}"
 
 
 def _enlarged(rgb: np.ndarray) -> np.ndarray:
@@ -150,7 +158,7 @@ def _last_conv_side(s: Subject) -> str:
 
 def saliency_view(s: Subject) -> None:
     """The four methods side by side for the chosen class."""
-    pictures = [(_enlarged(s.input.picture), f"Input: it says {s.said(s.predicted)}", "the input")]
+    pictures = [(_enlarged(s.input.picture), f"Input: it says {s.said(s.predicted)}", _alt_input(s))]
     for method, title in METHODS.items():
         values = nets.saliency(s.model_key, s.input.key, s.net, s.input.x, s.target, method)
         pictures.append((map_picture(s, method, values), title,
@@ -260,7 +268,7 @@ def _show_occlusion(s: Subject, drops: np.ndarray, window: int, stride: int) -> 
     grid = colour.colourise(drops, "diverging", top=top, palette=session.palette())
     heat = np.clip(per_pixel / top, 0, 1)
     _show_row([
-        (_enlarged(s.input.picture), f"Input: p('{s.name}') = {percent(s.probs[s.target])}", "the input"),
+        (_enlarged(s.input.picture), f"Input: p('{s.name}') = {percent(s.probs[s.target])}", _alt_input(s)),
         (mosaic.upscale(grid.rgb, SIDE), f"Drop of p('{s.name}'), one cell per place",
          f"occlusion map, {drops.shape[0]} x {drops.shape[1]} places, red where hiding lowers the probability"),
         (mosaic.overlay(_enlarged(s.input.picture), heat), "Where hiding hurts most",
@@ -416,7 +424,7 @@ def adversarial_view(prefix: str, s: Subject) -> None:
     adv_key = f"{s.input.key}|fgsm:{goal}:{eps!r}:{targeted}"
     cam_after = nets.saliency(s.model_key, adv_key, s.net, torch.tensor(attack.x), s.predicted, "gradcam")
     _show_row([
-        (_enlarged(s.input.picture), f"Input: {s.said(s.predicted)}", "the input"),
+        (_enlarged(s.input.picture), f"Input: {s.said(s.predicted)}", _alt_input(s)),
         (_enlarged(magnified), f"The change, ×{gain:.0f} (grey: none)",
          "the perturbation magnified: brighter where pixels went up, darker where they went down"),
         (_enlarged(picture), f"Perturbed: '{s.classes[new]}' ({percent(attack.after[new])})", "the perturbed input"),
