@@ -274,6 +274,9 @@ def test_figures_fgsm_flips_most_digits_and_guided_backprop_survives_randomisati
               f"rank correlation with the original is {g:.3f} for the gradient, {gb:.3f} for guided backprop")
     assert flipped >= 0.8 * len(right)
     assert 1 - gb < 1 - g
+    from app.widgets import trust as page  # the page quotes these two numbers
+
+    assert (round(g, 2), round(gb, 2)) == (page.DIGIT_SANITY_FIGURE["gradient"], page.DIGIT_SANITY_FIGURE["guided"])
 
 
 def test_gradients_work_inside_inference_mode(net, x):
