@@ -303,7 +303,9 @@ def saliency(model_key: str, input_key: str, net, x, target: int, method: str) -
 def _occlusion(model_key: str, input_key: str, target: int, window: int, stride: int, fill, _model, _x,
                _on_progress) -> np.ndarray:  # fmt: skip
     with server.heavy():
-        return trust.occlusion(_model, _x, target, window=window, stride=stride, fill=fill, on_progress=_on_progress)
+        return trust.occlusion(
+            _model, _x, target, window=window, stride=stride, fill=fill, on_progress=_on_progress
+        )
 
 
 def occlusion(model_key: str, input_key: str, net, x, target: int, window: int, stride: int, fill,
@@ -362,11 +364,15 @@ def attack(model_key: str, input_key: str, net, x, target: int, eps: float, targ
 
 
 @memo(mb=1, ttl=3600)
-def _smallest(model_key: str, input_key: str, target: int, grid: tuple, targeted: bool, _model, _x) -> float | None:
+def _smallest(
+    model_key: str, input_key: str, target: int, grid: tuple, targeted: bool, _model, _x
+) -> float | None:
     with server.heavy():
         return trust.smallest_flip(_model, _x, target, grid, targeted=targeted)
 
 
-def smallest_flip(model_key: str, input_key: str, net, x, target: int, grid: tuple, targeted: bool) -> float | None:
+def smallest_flip(
+    model_key: str, input_key: str, net, x, target: int, grid: tuple, targeted: bool
+) -> float | None:
     """convcore.smallest_flip over ``grid`` (cached)."""
     return _smallest(model_key, input_key, target, tuple(grid), bool(targeted), net, x)

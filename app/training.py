@@ -45,6 +45,9 @@ class Job:
     #: (step, held-out accuracy): at the start, CHECKS times during the run on CHECK_DIGITS of the
     #: held-out digits, and at each epoch's end on all of them.
     accuracy: list[tuple[int, float]] = field(default_factory=list)
+    #: What the network does on held-out digits at each of those points (confusion matrix, conv1's
+    #: histogram, filters): the replay after training.
+    snapshots: list[lenet.Snapshot] = field(default_factory=list)
     next_check: int = 0
 
     @property
@@ -73,7 +76,7 @@ class Job:
                         return
                     data = nets.digit_dataset(self.config.train_size, self.config.seed)
                     if not self.accuracy:
-                        self.accuracy.append((0, self._check()))  # the random network: about 10%
+                        self.accuracy.append((0, self._check(0)))  # the random network: about 10%
                     self.result = lenet.train(
                         self.model, self.config, data=data, held_out=nets.held_out_digits(),
                         start_step=start_step, callback=self._report, stop=self.stop,
@@ -90,24 +93,25 @@ class Job:
         self.thread.start()
 
     def _report(self, p: lenet.TrainProgress) -> None:
-        """The training loop's callback: keep the snapshot, and measure accuracy now and then."""
+        """The training loop's callback: keep the filters, and measure the network now and then."""
         self.history.append(p)
         if p.accuracy is not None:  # an epoch's end: measured on all the held-out digits
+            x, y = nets.held_out_digits()
+            self.snapshots.append(lenet.snapshot(self.model, x, y, p.step))
             self.accuracy.append((p.step, p.accuracy))
         elif p.step >= self.next_check:
-            self.accuracy.append((p.step, self._check()))
+            self.accuracy.append((p.step, self._check(p.step)))
         else:
             return
         self.next_check = p.step + max(1, p.total_steps // CHECKS)
 
-    def _check(self) -> float:
-        """Accuracy on the first CHECK_DIGITS held-out digits (the model is left as it was)."""
+    def _check(self, step: int = 0) -> float:
+        """Accuracy on the first CHECK_DIGITS held-out digits, its snapshot kept (the model is left
+        as it was)."""
         x, y = nets.held_out_digits()
-        was_training = self.model.training
-        try:
-            return lenet.evaluate(self.model, x[:CHECK_DIGITS], y[:CHECK_DIGITS])
-        finally:
-            self.model.train(was_training)
+        snap = lenet.snapshot(self.model, x[:CHECK_DIGITS], y[:CHECK_DIGITS], step)
+        self.snapshots.append(snap)
+        return snap.accuracy
 
 
 def new_job(config: lenet.LeNetConfig) -> Job:

@@ -66,10 +66,10 @@ def saliency(models: dict) -> None:
     for key, model in models.items():
         x = torch.rand(*model.network.input_shape, generator=torch.Generator().manual_seed(1))
         with torch.inference_mode():
-            fwd = _median(lambda: model(x[None]))
+            fwd = _median(lambda model=model, x=x: model(x[None]))
         cells = [f"forward {1000 * fwd:6.1f} ms"]
         for method in ("gradient", "guided", "smoothgrad", "gradcam"):
-            t = _median(lambda m=method: trust.saliency(model, x, 1, method=m))
+            t = _median(lambda m=method, model=model, x=x: trust.saliency(model, x, 1, method=m))
             cells.append(f"{method} {1000 * t:6.1f} ms ({t / fwd:4.1f}x)")
         print(f"   {key:9s} " + " | ".join(cells))
 
@@ -78,7 +78,7 @@ def sanity(models: dict) -> None:
     print("3. The sanity check: every layer randomised in turn, four maps at each step (median of 3)")
     for key, model in models.items():
         x = torch.rand(*model.network.input_shape, generator=torch.Generator().manual_seed(2))
-        t = _median(lambda: list(trust.sanity_check(model, x, 1)), 3)
+        t = _median(lambda model=model, x=x: list(trust.sanity_check(model, x, 1)), 3)
         steps = sum(1 for row in model.network.layers if row.kind in ("conv", "dense")) + 1
         print(f"   {key:9s} {t:6.2f} s for {steps} steps")
 
@@ -104,7 +104,9 @@ def threads(model) -> None:
 
     one_by_one = _median(lambda: (guided(), plain()), 3)
     together = _median(both, 3)
-    print("4. One shared digit CNN, 64 guided-backprop maps and 200 forward passes of 64 digits (median of 3)")
+    print(
+        "4. One shared digit CNN, 64 guided-backprop maps and 200 forward passes of 64 digits (median of 3)"
+    )
     print(f"   one after the other {one_by_one:6.2f} s, two threads at once {together:6.2f} s "
           f"({one_by_one / together:.2f}x); tests/test_trust.py checks the answers are the same")  # fmt: skip
 
@@ -123,7 +125,10 @@ def figures(model) -> None:
         flipped += probs.argmax(1) != k
         smallest.append(trust.smallest_flip(model, images[i], k, grid))
     print(f"5. Digit CNN figures, on the first {len(right)} held-out digits it gets right")
-    print("   FGSM flips: " + ", ".join(f"eps {e:.2f}: {int(n)}/{len(right)}" for e, n in zip(strengths, flipped)))
+    print(
+        "   FGSM flips: "
+        + ", ".join(f"eps {e:.2f}: {int(n)}/{len(right)}" for e, n in zip(strengths, flipped))
+    )
     found = [e for e in smallest if e is not None]
     print(f"   smallest flipping strength: median {statistics.median(found):.3f}, "
           f"none up to 0.5 for {len(smallest) - len(found)} of them")  # fmt: skip
@@ -143,7 +148,9 @@ def main() -> int:
         "tiny_vgg": tinyvgg.load_model()[0],
         "alexnet": alexnet.untrained_alexnet(),
     }
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; AlexNet untrained (same cost as pretrained)")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads; AlexNet untrained (same cost as pretrained)"
+    )
     occlusion(models["alexnet"])
     saliency(models)
     sanity(models)

@@ -43,8 +43,17 @@ _LAZY = {
     "explain_unit": "convcore.nets.explain",
     **{
         name: "convcore.nets.trust"
-        for name in ("cascade", "fgsm", "fgsm_sweep", "occlusion", "randomize", "rank_correlation", "saliency",
-                     "sanity_check", "smallest_flip")
+        for name in (
+            "cascade",
+            "fgsm",
+            "fgsm_sweep",
+            "occlusion",
+            "randomize",
+            "rank_correlation",
+            "saliency",
+            "sanity_check",
+            "smallest_flip",
+        )
     },
 }
 

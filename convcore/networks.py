@@ -165,7 +165,9 @@ def network_picture(network: Network, x: object) -> np.ndarray:
     mean = np.broadcast_to(np.asarray(network.mean, dtype=np.float64), (c,)).reshape(c, 1, 1)
     std = np.broadcast_to(np.asarray(network.std, dtype=np.float64), (c,)).reshape(c, 1, 1)
     pixels = np.clip(np.rint((a * std + mean) * 255), 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(np.repeat(pixels, 3, axis=0).transpose(1, 2, 0) if c == 1 else pixels.transpose(1, 2, 0))
+    return np.ascontiguousarray(
+        np.repeat(pixels, 3, axis=0).transpose(1, 2, 0) if c == 1 else pixels.transpose(1, 2, 0)
+    )
 
 
 def _as_network(network: object) -> Network:

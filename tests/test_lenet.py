@@ -140,3 +140,26 @@ def test_the_model_is_built_from_lenet5_and_keeps_the_saved_names():
     by_hand = F.max_pool2d(F.relu(model.conv2(by_hand)), 2)
     by_hand = model.fc3(F.relu(model.fc2(F.relu(model.fc1(torch.flatten(by_hand, 1))))))
     assert torch.equal(model(x), by_hand)
+
+
+def test_snapshot_counts_like_a_plain_loop():
+    """The confusion matrix and the histogram of conv1's outputs against numpy on the same outputs."""
+    model = lenet.new_model(lenet.LeNetConfig())
+    images, labels = lenet.make_digits(300, seed=11)
+    model.train()
+    snap = lenet.snapshot(model, images, labels, step=7)
+    assert model.training  # left as it was
+    with torch.no_grad():
+        model.eval()
+        predicted = model(images).argmax(1).numpy()
+        conv1 = model.conv1(images).numpy().ravel()
+    expected = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(expected, (labels.numpy(), predicted), 1)
+    assert (snap.confusion == expected).all() and snap.step == 7
+    assert snap.accuracy == pytest.approx((predicted == labels.numpy()).mean())
+    hist, _ = np.histogram(np.clip(conv1, -4, 4), bins=lenet.HISTOGRAM_EDGES)
+    assert (snap.histogram == hist).all() and snap.histogram.sum() == conv1.size
+    assert snap.below_zero == pytest.approx((conv1 < 0).mean())
+    assert np.array_equal(snap.filters, model.conv1.weight.detach().numpy())
+    with pytest.raises(ValueError, match="images and labels"):
+        lenet.snapshot(model, images[:0], labels[:0])

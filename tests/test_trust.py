@@ -147,9 +147,13 @@ def test_fgsm_on_alexnet_moves_each_channel_by_eps_over_std_and_stays_a_picture(
     model = alexnet.untrained_alexnet(seed=0)
     x = alexnet.preprocess(np.random.default_rng(4).integers(0, 256, (224, 224, 3), dtype=np.uint8))[0]
     adv = trust.fgsm(model, x, 7, 4 / 255)
-    pixels = adv * torch.tensor(alexnet.IMAGENET_STD).view(3, 1, 1) + torch.tensor(alexnet.IMAGENET_MEAN).view(3, 1, 1)
+    pixels = adv * torch.tensor(alexnet.IMAGENET_STD).view(3, 1, 1) + torch.tensor(
+        alexnet.IMAGENET_MEAN
+    ).view(3, 1, 1)
     assert pixels.min() >= -1e-6 and pixels.max() <= 1 + 1e-6
-    before = x * torch.tensor(alexnet.IMAGENET_STD).view(3, 1, 1) + torch.tensor(alexnet.IMAGENET_MEAN).view(3, 1, 1)
+    before = x * torch.tensor(alexnet.IMAGENET_STD).view(3, 1, 1) + torch.tensor(alexnet.IMAGENET_MEAN).view(
+        3, 1, 1
+    )
     moved = (pixels - before).abs()
     inside = (before > 4 / 255) & (before < 1 - 4 / 255)  # not clipped there
     assert_allclose(moved[inside].numpy(), 4 / 255, atol=1e-5)
@@ -160,7 +164,10 @@ def test_fgsm_sweep_equals_fgsm_one_strength_at_a_time(net, x):
     for targeted in (False, True):
         probs = trust.fgsm_sweep(net, x, 6, eps, targeted=targeted)
         with torch.inference_mode():
-            expected = [torch.softmax(net(trust.fgsm(net, x, 6, e, targeted=targeted)[None]), 1)[0].numpy() for e in eps]
+            expected = [
+                torch.softmax(net(trust.fgsm(net, x, 6, e, targeted=targeted)[None]), 1)[0].numpy()
+                for e in eps
+            ]
         assert_allclose(probs, np.array(expected), atol=1e-6)
 
 
@@ -261,7 +268,8 @@ def test_figures_fgsm_flips_most_digits_and_guided_backprop_survives_randomisati
     with torch.inference_mode():
         right = (model(images).argmax(1) == labels).nonzero()[:, 0][:200]
     flipped = sum(
-        int(trust.fgsm_sweep(model, images[i], int(labels[i]), [0.25])[0].argmax() != int(labels[i])) for i in right
+        int(trust.fgsm_sweep(model, images[i], int(labels[i]), [0.25])[0].argmax() != int(labels[i]))
+        for i in right
     )
     corr = {"gradient": [], "guided": []}
     for i in right[:40]:
@@ -270,13 +278,18 @@ def test_figures_fgsm_flips_most_digits_and_guided_backprop_survives_randomisati
             corr[m].append(steps[-1].similarity[m])
     g, gb = (float(np.nanmean(corr[m])) for m in ("gradient", "guided"))
     with capsys.disabled():
-        print(f"\nFGSM eps 0.25 flips {flipped}/{len(right)} held-out digits; after randomising every layer the "
-              f"rank correlation with the original is {g:.3f} for the gradient, {gb:.3f} for guided backprop")
+        print(
+            f"\nFGSM eps 0.25 flips {flipped}/{len(right)} held-out digits; after randomising every layer the "
+            f"rank correlation with the original is {g:.3f} for the gradient, {gb:.3f} for guided backprop"
+        )
     assert flipped >= 0.8 * len(right)
     assert 1 - gb < 1 - g
     from app.widgets import trust as page  # the page quotes these two numbers
 
-    assert (round(g, 2), round(gb, 2)) == (page.DIGIT_SANITY_FIGURE["gradient"], page.DIGIT_SANITY_FIGURE["guided"])
+    assert (round(g, 2), round(gb, 2)) == (
+        page.DIGIT_SANITY_FIGURE["gradient"],
+        page.DIGIT_SANITY_FIGURE["guided"],
+    )
 
 
 def test_gradients_work_inside_inference_mode(net, x):

@@ -55,7 +55,9 @@ def test_every_tab_opens_on_every_network(net, tab):
     elif tab == "Occlusion":
         assert "forward passes" in said
     elif tab == "Sanity check":
-        assert "Adebayo et al. (2018)" in said and by_label(at.button, at.button[0].label).label.startswith("Randomise")
+        assert "Adebayo et al. (2018)" in said and by_label(at.button, at.button[0].label).label.startswith(
+            "Randomise"
+        )
     else:
         assert "The smallest strength" in said or "No strength up to" in said
     if net == "AlexNet":
@@ -81,7 +83,9 @@ def test_occlusion_writes_convcores_numbers_for_the_digit():
     said = text(at)
     assert "11 x 11 = 121 places: **122 forward passes**" in said
     x = first_zero()
-    drops = trust.occlusion(nets.digit_model()[0], x, 0, window=7, stride=2, fill=0.0)  # black: the default on digits
+    drops = trust.occlusion(
+        nets.digit_model()[0], x, 0, window=7, stride=2, fill=0.0
+    )  # black: the default on digits
     i, j = np.unravel_index(int(np.argmax(drops)), drops.shape)
     assert f"the patch at rows {2 * i}-{2 * i + 6}, columns {2 * j}-{2 * j + 6}" in said
     assert f"from {-np.abs(drops).max():+.3f} to {np.abs(drops).max():+.3f}" in said
@@ -97,7 +101,9 @@ def test_alexnets_occlusion_says_its_cost_then_runs_on_a_click():
 
 
 def test_too_many_passes_are_refused_with_a_sentence():
-    at = open_page({"tr.net": "AlexNet", "tr.tab": "Occlusion", "tr.alexnet.window": "1", "tr.alexnet.stride": "1"})
+    at = open_page(
+        {"tr.net": "AlexNet", "tr.tab": "Occlusion", "tr.alexnet.window": "1", "tr.alexnet.stride": "1"}
+    )
     warning = " ".join(w.value for w in at.warning)
     assert "224 x 224 = 50,176 places" in warning and "too many" in warning
     assert not [b for b in at.button if b.label.startswith("Compute")]
@@ -129,7 +135,9 @@ def test_fgsm_says_the_smallest_flip_convcore_finds():
     assert not at.exception
     towards = trust.smallest_flip(net, x, 3, tw.FLIP_GRID["digits"], targeted=True)
     said = text(at)
-    assert (f"makes it say '3': **ε = {towards:g}**" in said) if towards is not None else "No strength" in said
+    assert (
+        (f"makes it say '3': **ε = {towards:g}**" in said) if towards is not None else "No strength" in said
+    )
     probs = trust.fgsm_sweep(net, x, 3, [0.1], targeted=True)[0]
     frame = at.dataframe[1].value  # after
     assert frame["class"].iloc[0] == str(int(probs.argmax()))

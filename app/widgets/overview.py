@@ -101,7 +101,9 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
             said.info("Draw a digit: every layer of the network appears below.")
             return None
         x = torch.from_numpy(digit)[None]
-        return NetInput(x, f"drawn:{_digest(digit)}", _picture(x, key), "Your drawing, made MNIST-like (28 x 28).")
+        return NetInput(
+            x, f"drawn:{_digest(digit)}", _picture(x, key), "Your drawing, made MNIST-like (28 x 28)."
+        )
     if key == "digits":
         try:
             digit = digits.prepare_drawing(image.pixels)

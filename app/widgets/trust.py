@@ -91,7 +91,9 @@ def subject(prefix: str, key: str, kind: str, net_input: NetInput, target) -> Su
     probs = np.asarray(acts[acts.layers[-1].name], dtype=np.float64)
     predicted = int(probs.argmax())
     classes = convcore.networks.network_classes(acts.network)
-    return Subject(key, model_key, net, net_input, classes, probs, predicted, predicted if target < 0 else target)
+    return Subject(
+        key, model_key, net, net_input, classes, probs, predicted, predicted if target < 0 else target
+    )
 
 
 def class_picker(target, key: str, probs_of) -> int:
@@ -306,7 +308,9 @@ def sanity_view(prefix: str, s: Subject) -> None:
         "order of importance, 0 unrelated."
     )
     cached = nets.sanity_cached(s.model_key, s.input.key, s.target)
-    learned = [row.name for row in convcore.network_layers(convcore.NETWORKS[s.key]) if row.kind in ("conv", "dense")]
+    learned = [
+        row.name for row in convcore.network_layers(convcore.NETWORKS[s.key]) if row.kind in ("conv", "dense")
+    ]
     slot = st.empty()  # the button, then (once the steps are here) what to do with them
     go = cached or slot.button(f"Randomise the {len(learned)} layers, top down", type="primary",
                                icon=":material/shuffle:", key=internal(prefix, "randomise"))  # fmt: skip
@@ -337,8 +341,11 @@ def sanity_view(prefix: str, s: Subject) -> None:
     _maps_row(s, steps[0], "Trained")
     _maps_row(s, step, f"Randomised: {chosen}")
     frame = pd.DataFrame(
-        {"randomised": labels, **{METHODS[m]: [_similarity(st_.similarity[m]) for st_ in steps] for m in METHODS},
-         "it says": [s.classes[st_.prediction] for st_ in steps]}  # fmt: skip
+        {
+            "randomised": labels,
+            **{METHODS[m]: [_similarity(st_.similarity[m]) for st_ in steps] for m in METHODS},
+            "it says": [s.classes[st_.prediction] for st_ in steps],
+        }  # fmt: skip
     )
     st.markdown("**Rank correlation with the trained network's map**, step by step")
     st.dataframe(frame, hide_index=True, width="stretch")
@@ -382,7 +389,9 @@ def _verdict(steps, key: str) -> str:
             " Guided backprop changed less: as Adebayo et al. found, it partly shows the input rather than the "
             "network."
         )
-    said += " On this input guided backprop changed **more** than the gradient, unlike Adebayo et al.'s finding."
+    said += (
+        " On this input guided backprop changed **more** than the gradient, unlike Adebayo et al.'s finding."
+    )
     if key == "digits":
         f = DIGIT_SANITY_FIGURE
         said += (

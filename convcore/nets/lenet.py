@@ -37,8 +37,11 @@ __all__ = [
     "LeNet",
     "LeNetConfig",
     "TrainProgress",
+    "HISTOGRAM_EDGES",
+    "Snapshot",
     "TrainResult",
     "evaluate",
+    "snapshot",
     "layer_outputs",
     "load_model",
     "new_model",
@@ -170,6 +173,77 @@ def evaluate(model: LeNet, images: torch.Tensor, labels: torch.Tensor) -> float:
     for start in range(0, len(images), 2048):
         correct += int((model(images[start : start + 2048]).argmax(1) == labels[start : start + 2048]).sum())
     return correct / len(images)
+
+
+#: The bins of :class:`Snapshot`'s histogram of conv1's outputs (before the ReLU): 0.25 wide from -4
+#: to 4; values beyond are counted in the end bins. Fixed, so that the frames of a run compare.
+HISTOGRAM_EDGES = np.linspace(-4.0, 4.0, 33)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a network does on held-out digits at one moment of its training.
+
+    Attributes
+    ----------
+    step : int
+        Batches done when it was taken.
+    accuracy : float
+        Fraction of the digits classified correctly (the confusion matrix's diagonal over its sum).
+    confusion : ndarray of int64, shape (10, 10)
+        ``confusion[true, predicted]``: how many digits of each class were read as each class.
+    histogram : ndarray of int64, shape (len(HISTOGRAM_EDGES) - 1,)
+        How many of conv1's outputs (every filter, every position, every digit, before the ReLU)
+        fall in each bin of :data:`HISTOGRAM_EDGES` (the end bins also count what lies beyond).
+    below_zero : float
+        The fraction of those outputs below 0: what the ReLU sets to 0.
+    filters : ndarray of float32, shape (n, 1, k, k)
+        conv1's weights, a copy.
+    """
+
+    step: int
+    accuracy: float
+    confusion: np.ndarray
+    histogram: np.ndarray
+    below_zero: float
+    filters: np.ndarray
+
+
+@torch.inference_mode()
+def snapshot(model: LeNet, images: torch.Tensor, labels: torch.Tensor, step: int = 0) -> Snapshot:
+    """A :class:`Snapshot` of ``model`` on held-out ``images`` (N, 1, 28, 28) and ``labels`` (N,).
+    The model is left in the mode it was in (training or evaluation)."""
+    if len(images) == 0 or len(images) != len(labels):
+        raise ValueError(
+            f"images and labels must be non-empty and as many, got {len(images)} and {len(labels)}"
+        )
+    was_training = model.training
+    model.eval()
+    try:
+        confusion = torch.zeros(10, 10, dtype=torch.int64)
+        counts = torch.zeros(len(HISTOGRAM_EDGES) - 1, dtype=torch.int64)
+        below, total = 0, 0
+        edges = torch.as_tensor(HISTOGRAM_EDGES, dtype=torch.float32)
+        for start in range(0, len(images), 1024):
+            batch = images[start : start + 1024]
+            out = None
+            for layer, value in model.steps(batch):
+                if layer.name == "conv1":
+                    first = value.flatten()
+                    below += int((first < 0).sum())
+                    total += first.numel()
+                    inner = torch.bucketize(first.clamp(edges[0], edges[-1]), edges[1:-1], right=True)
+                    counts += torch.bincount(inner, minlength=len(counts))
+                out = value
+            predicted = out.argmax(1)
+            confusion.index_put_(
+                (labels[start : start + 1024], predicted), torch.ones_like(predicted), accumulate=True
+            )
+    finally:
+        model.train(was_training)
+    c = confusion.numpy()
+    return Snapshot(int(step), float(np.trace(c) / c.sum()), c, counts.numpy(), below / total,
+                    model.conv1.weight.detach().numpy().copy())  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,9 @@ def occlusion_per_pixel(drops: object, size: Sequence[int], window: int, stride:
     d = np.asarray(drops, dtype=np.float64)
     h, w = int(size[0]), int(size[1])
     if d.ndim != 2 or d.shape != occlusion_grid((h, w), window, stride):
-        raise ValueError(f"drops must be occlusion's map for this size, window and stride, got shape {d.shape}")
+        raise ValueError(
+            f"drops must be occlusion's map for this size, window and stride, got shape {d.shape}"
+        )
     total, count = np.zeros((h, w)), np.zeros((h, w))
     for i in range(d.shape[0]):
         for j in range(d.shape[1]):
