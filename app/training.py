@@ -27,6 +27,15 @@ FAILED = "Training stopped because of an unexpected error. Press Train from scra
 #: one thread; all 2000 take 0.25 s): ten of them add about 0.3 s to a default run of 5 to 6 s.
 CHECKS = 10
 CHECK_DIGITS = 500
+#: The learning rates and first-layer weight decays the page offers (the extremes show what goes wrong).
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 0.3, 1.0, 10.0)
+DECAYS = (0.0, 0.3, 1.0, 3.0, 10.0)
+DECAY_HELP = (
+    "After each correction, layer 1's weights are shrunk a little: multiplied by 1 - learning rate x decay "
+    "(AdamW's decoupled weight decay, Loshchilov & Hutter 2019). What the digits do not keep fades away, the random "
+    "start with it, and the strokes the network needs remain. At 0 (plain Adam) the filters keep much of their "
+    "starting noise even when the network reads digits well."
+)
 
 
 @dataclass(eq=False)
@@ -112,6 +121,48 @@ class Job:
         snap = lenet.snapshot(self.model, x[:CHECK_DIGITS], y[:CHECK_DIGITS], step)
         self.snapshots.append(snap)
         return snap.accuracy
+
+
+def decay_problem(rate: float, decay: float) -> str:
+    """The sentence for a learning rate and decay that would wipe layer 1 out at every step."""
+    return (
+        f"Learning rate {rate:g} with weight decay {decay:g} would wipe layer 1 out at every step (each step keeps "
+        f"1 - {rate:g} x {decay:g} = {1 - rate * decay:g} of its weights). Lower one of them to train."
+    )
+
+
+def structure_summary(job: Job, shown: np.ndarray) -> str:
+    """How far the filters shown are from noise, next to where they started."""
+    start, now = lenet.filter_structure(job.initial_filters), lenet.filter_structure(shown)
+    return (
+        f"Neighbour correlation {start:.2f} at the start, {now:.2f} now: about 0 for random noise, towards 1 for "
+        "smooth strokes and blobs."
+    )
+
+
+def snapshot_label(snap: lenet.Snapshot, job: Job) -> str:
+    """The replay slider's label of a snapshot: its step, and "start" or "epoch N" where it is one."""
+    if snap.step == 0:
+        return "step 0 (start)"
+    per_epoch = job.history[-1].total_steps // job.config.epochs if job.history else 0
+    if per_epoch and snap.step % per_epoch == 0 and snap.confusion.sum() > CHECK_DIGITS:
+        return f"step {snap.step} (epoch {snap.step // per_epoch})"
+    return f"step {snap.step}"
+
+
+def replay_summary(snap: lenet.Snapshot) -> str:
+    """What a snapshot says in words: accuracy, the most confused pair, what the ReLU zeroes."""
+    c = snap.confusion
+    n = int(c.sum())
+    off = c.copy()
+    np.fill_diagonal(off, 0)
+    said = f"**{snap.accuracy:.1%}** of {n} held-out digits right (guessing: 10%)."
+    if off.max() > 0:
+        t, p = np.unravel_index(int(off.argmax()), off.shape)
+        said += f" The most frequent mistake: a {t} read as {p} ({int(off[t, p])} times)."
+    else:
+        said += " No mistakes."
+    return said + f" {snap.below_zero:.0%} of layer 1's outputs are below zero: the ReLU sets them to 0."
 
 
 def new_job(config: lenet.LeNetConfig) -> Job:

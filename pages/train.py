@@ -21,23 +21,31 @@ st.caption(
 
 # The settings on the left, the filters on the right: the picture is on the first screen, also presenting.
 settings, now = st.columns([2, 3], gap="large")
+start = lenet.TRAIN_PAGE_CONFIG  # defaults under which the filters visibly emerge from noise
 with settings:
-    filters = st.slider("Filters in layer 1", 2, 16, 6, key=f"{P}.filters", bind=LINK)
-    kernel = st.select_slider("Kernel size", [3, 5, 7], 5, key=f"{P}.kernel", bind=LINK)
-    rate = st.select_slider("Learning rate", [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 10.0],
-                            0.002, key=f"{P}.lr",
+    filters = st.slider("Filters in layer 1", 2, 16, start.filters, key=f"{P}.filters", bind=LINK)
+    kernel = st.select_slider("Kernel size", [3, 5, 7], start.kernel, key=f"{P}.kernel", bind=LINK)
+    rate = st.select_slider("Learning rate", training.LEARNING_RATES, start.learning_rate, key=f"{P}.lr",
                             help="How big each correction is. Too small: nothing happens; too large: it blows up.", bind=LINK)  # fmt: skip
+    decay = st.select_slider("Weight decay on layer 1", training.DECAYS, start.decay, key=f"{P}.decay", bind=LINK,
+                             help=training.DECAY_HELP)  # fmt: skip
     epochs = st.slider(
-        "Epochs", 1, 5, 2, key=f"{P}.epochs", help="Passes over the training digits.", bind=LINK
+        "Epochs", 1, 5, start.epochs, key=f"{P}.epochs", help="Passes over the training digits.", bind=LINK
     )
-    size = st.select_slider("Training digits", [3000, 6000, 12000], 12000, key=f"{P}.size", bind=LINK)
-    config = lenet.LeNetConfig(
-        filters=filters, kernel=kernel, learning_rate=rate, epochs=epochs, train_size=size
+    size = st.select_slider(
+        "Training digits", [3000, 6000, 12000], start.train_size, key=f"{P}.size", bind=LINK
     )
+    try:
+        config = lenet.LeNetConfig(
+            filters=filters, kernel=kernel, learning_rate=rate, epochs=epochs, train_size=size, decay=decay
+        )
+    except ValueError:  # the only combination the widgets can make wrong: lr x decay >= 1
+        config = None
+        st.warning(training.decay_problem(rate, decay))
     job: training.Job | None = st.session_state.get(JOB)
     buttons = st.container(horizontal=True, gap="small")  # each button as wide as its label: never cut
     if buttons.button("Train from scratch", type="primary", icon=":material/play_arrow:", key=internal(P, "start"),
-                      disabled=bool(job and job.running)):  # fmt: skip
+                      disabled=bool(job and job.running) or config is None):  # fmt: skip
         job = st.session_state[JOB] = training.new_job(config)
         job.start()
     if buttons.button(
@@ -54,7 +62,7 @@ every = 0.5 if job is not None and job.running else None  # the live parts redra
 @server.fragment(run_every=every)
 def live_filters() -> None:
     job = st.session_state.get(JOB)
-    nets_widgets.training_now(job, config, server.load()["trainings"])
+    nets_widgets.training_now(job, config or start, server.load()["trainings"])
     if (
         job is not None
         and job.result is not None
@@ -69,6 +77,7 @@ def live_history() -> None:
     job = st.session_state.get(JOB)
     if job is not None:
         nets_widgets.training_history(job)
+        nets_widgets.training_replay(job)
         if not job.running and job.history:
             st.download_button("Filmstrip (GIF)", training.filmstrip_gif(job), file_name="filters.gif", mime="image/gif",
                                on_click="ignore", icon=":material/animation:", key=internal(P, "gif"))  # fmt: skip

@@ -31,6 +31,7 @@ FRAMES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-t
 
 def _draw_a_seven(page) -> None:
     canvas = page.locator("canvas").last  # streamlit-drawable-canvas's top layer
+    canvas.scroll_into_view_if_needed()  # below the replay: the mouse draws only on what is on screen
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 50, box["y"] + 50)
     page.mouse.down()
@@ -53,6 +54,18 @@ def test_short_training_then_draw_a_seven(server, page):
     expect(page.get_by_text("Done:")).to_be_visible(timeout=90_000)  # the page polls while it trains
     settle(page)
     expect(page.get_by_role("button", name="Filmstrip (GIF)")).to_be_visible()
+    # the replay: its charts drawn (loss, accuracy, histogram, confusion matrix), and the slider moved
+    # with the keyboard back to the start redraws the sentence for that moment
+    charts = page.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks")
+    expect(charts).to_have_count(4, timeout=15_000)
+    assert all(box["width"] > 150 and box["height"] > 100 for box in (c.bounding_box() for c in charts.all()))
+    expect(page.get_by_text(re.compile(r"of 2000 held-out digits right"))).to_be_visible()
+    page.get_by_role("slider", name="Moment").focus()
+    page.keyboard.press("Home")
+    expect(page.get_by_text(re.compile(r"of 500 held-out digits right"))).to_be_visible(timeout=15_000)
+    expect(
+        page.get_by_role("img", name=re.compile(r"first-layer filters of 7 x 7 at step 0 \(start\)"))
+    ).to_be_visible()
     _draw_a_seven(page)
     expect(page.get_by_text("It reads 7")).to_be_visible(timeout=15_000)
     images_loaded(page)

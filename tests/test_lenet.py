@@ -157,9 +157,86 @@ def test_snapshot_counts_like_a_plain_loop():
     np.add.at(expected, (labels.numpy(), predicted), 1)
     assert (snap.confusion == expected).all() and snap.step == 7
     assert snap.accuracy == pytest.approx((predicted == labels.numpy()).mean())
-    hist, _ = np.histogram(np.clip(conv1, -4, 4), bins=lenet.HISTOGRAM_EDGES)
+    edges = lenet.HISTOGRAM_EDGES
+    hist, _ = np.histogram(np.clip(conv1, edges[0], edges[-1]), bins=edges)
     assert (snap.histogram == hist).all() and snap.histogram.sum() == conv1.size
     assert snap.below_zero == pytest.approx((conv1 < 0).mean())
     assert np.array_equal(snap.filters, model.conv1.weight.detach().numpy())
     with pytest.raises(ValueError, match="images and labels"):
         lenet.snapshot(model, images[:0], labels[:0])
+
+
+def test_filter_structure_by_hand():
+    """Neighbour correlation: 1 for a ramp-like smooth filter, -1 for a checkerboard, 0 for a flat one."""
+    i, j = np.mgrid[0:5, 0:5]
+    checker = np.where((i + j) % 2, 1.0, -1.0)
+    assert lenet.filter_structure(checker[None]) == pytest.approx(-1.0)
+    flat = np.full((1, 1, 5, 5), 0.3)
+    assert lenet.filter_structure(flat) == 0.0
+    # a stripe filter: columns alike, rows alternate in sign by pairs -> hand-computed mean of the two lags
+    stripes = np.tile(np.array([1.0, 1.0, -1.0, -1.0, 1.0])[:, None], (1, 5))
+    w = stripes - stripes.mean()
+    across = (w[:, :-1] * w[:, 1:]).ravel()  # identical neighbours along each row
+    down = (w[:-1, :] * w[1:, :]).ravel()
+    expected = np.concatenate([across, down]).mean() / (w * w).mean()
+    assert lenet.filter_structure(stripes[None, None]) == pytest.approx(expected)
+    noise = np.random.default_rng(0).normal(size=(200, 1, 7, 7))
+    assert abs(lenet.filter_structure(noise)) < 0.05
+    for bad in (np.zeros((3, 3)), np.zeros((2, 2, 5, 5)), np.zeros((0, 5, 5)), np.zeros((1, 1, 1))):
+        with pytest.raises(ValueError, match="filters"):
+            lenet.filter_structure(bad)
+
+
+def test_decay_is_validated_and_zero_is_plain_adam(monkeypatch):
+    for bad in (-1.0, float("nan"), float("inf"), "3", 101.0):
+        with pytest.raises(ValueError, match="decay"):
+            lenet.LeNetConfig(decay=bad)
+    with pytest.raises(ValueError, match="learning_rate \\* decay"):
+        lenet.LeNetConfig(learning_rate=1.0, decay=3.0)
+    config = lenet.LeNetConfig(train_size=640, epochs=1)
+    ours = lenet.new_model(config)
+    lenet.train(ours, config)
+    adam = torch.optim.Adam
+    monkeypatch.setattr(
+        torch.optim, "Adam", lambda groups, lr, **_: adam([p for g in groups for p in g["params"]], lr=lr)
+    )
+    plain = lenet.new_model(config)
+    lenet.train(plain, config)
+    for a, b in zip(ours.state_dict().values(), plain.state_dict().values(), strict=True):
+        assert torch.equal(a, b)  # decay 0 is exactly Adam: the shipped model's recipe is unchanged
+
+
+def test_decay_shrinks_only_the_first_layer():
+    """On blank images conv1's weights get no gradient and change nothing downstream, so a run with
+    decay differs from one without only there: by the factor (1 - lr x decay) per step."""
+    blank = (torch.zeros(128, 1, 28, 28), torch.arange(128) % 10)  # 2 steps of 64
+    runs = {}
+    for decay in (0.0, 10.0):
+        config = lenet.LeNetConfig(epochs=1, decay=decay, learning_rate=0.01)
+        model = lenet.new_model(config)
+        lenet.train(model, config, data=blank)
+        runs[decay] = model.state_dict()
+    start = lenet.new_model(lenet.LeNetConfig()).conv1.weight.detach()
+    assert torch.equal(runs[0.0]["conv1.weight"], start)
+    assert torch.allclose(runs[10.0]["conv1.weight"], start * (1 - 0.01 * 10.0) ** 2, atol=1e-7)
+    for name, value in runs[0.0].items():
+        if name != "conv1.weight":
+            assert torch.equal(runs[10.0][name], value), name
+
+
+def test_the_train_page_recipe_makes_filters_emerge(capsys):
+    """The figure behind the page's defaults: its filters end far from noise, the shipped recipe's less so,
+    and it still reads digits."""
+    held = digits.make_digits(2000, seed=lenet.HELD_OUT_SEED)
+    found = {}
+    for name, config in (("page", lenet.TRAIN_PAGE_CONFIG), ("plain", lenet.DEFAULT_CONFIG)):
+        model = lenet.new_model(config)
+        start = lenet.filter_structure(model.conv1.weight.detach().numpy())
+        result = lenet.train(model, config, held_out=held)
+        found[name] = (start, lenet.filter_structure(model.conv1.weight.detach().numpy()), result.accuracy)
+    with capsys.disabled():
+        print("\nneighbour correlation start -> end, held-out accuracy: " + "; ".join(
+            f"{k} {a:+.2f} -> {b:.2f}, {c:.1%}" for k, (a, b, c) in found.items()))  # fmt: skip
+    (start, end, accuracy), plain = found["page"], found["plain"]
+    assert abs(start) < 0.15 and end > 0.55 and end > plain[1] + 0.1
+    assert accuracy >= 0.95

@@ -32,10 +32,22 @@ def test_short_training_run_shows_result_curves_and_filmstrip():
     assert job.result.status == "done" and job.result.accuracy > 0.3
     assert f"Done: {job.result.accuracy:.1%} correct" in " ".join(s.value for s in at.success)
     assert any(b.label == "Filmstrip (GIF)" for b in at.get("download_button"))
-    assert job.history[-1].filters.shape == (6, 1, 5, 5)
+    assert job.history[-1].filters.shape == (6, 1, 7, 7)  # the page's recipe: 7 x 7 filters
     assert len(job.accuracy) > 2  # the accuracy chart is a curve, not two points
     captions = " ".join(c.value for c in at.caption)
     assert "Held-out accuracy: " in captions and "Loss " in captions  # each chart's numbers in words
+    # the replay: any measured moment, its sentence, its filters, histogram and confusion matrix
+    moment = by_label(at.select_slider, "Moment")
+    assert moment.options[0] == "step 0 (start)" and moment.value == moment.options[-1] == "step 47 (epoch 1)"
+    said = " ".join(m.value for m in at.markdown)
+    assert f"**{job.result.accuracy:.1%}** of 2000 held-out digits right" in said
+    assert len(at.get("vega_lite_chart")) == 4  # loss, accuracy, histogram, confusion matrix
+    assert "Confusion matrix: each row is the true digit" in captions
+    moment.set_value("step 0 (start)").run()
+    said = " ".join(m.value for m in at.markdown)
+    assert f"**{job.snapshots[0].accuracy:.1%}** of 500 held-out digits right" in said
+    pictures = [img for element in at.get("image") for img in element.proto.imgs]
+    assert any(img.caption == "Layer 1's filters then" and "at step 0 (start)" in img.alt for img in pictures)
     made = job.gif
     assert made is not None and made[0] == len(job.history) and made[1][:6] == b"GIF89a"
     at.run()
@@ -61,12 +73,24 @@ def test_stop_and_resume_continue_the_same_run():
 
 def test_extreme_learning_rate_is_explained():
     at = _page()
+    by_label(at.select_slider, "Weight decay on layer 1").set_value(0.0).run()
     by_label(at.select_slider, "Learning rate").set_value(10.0).run()
     by_label(at.select_slider, "Training digits").set_value(3000).run()
     by_label(at.button, "Train from scratch").click().run()
     _finish(at)
     errors = " ".join(e.value for e in at.error)
     assert "diverged" in errors and "learning rate (10) is too large" in errors
+
+
+def test_a_learning_rate_and_decay_that_wipe_layer_one_are_refused_with_a_sentence():
+    at = _page()
+    by_label(at.select_slider, "Learning rate").set_value(1.0).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "Learning rate 1 with weight decay 3 would wipe layer 1 out" in warning
+    assert by_label(at.button, "Train from scratch").disabled
+    by_label(at.select_slider, "Weight decay on layer 1").set_value(0.3).run()
+    assert not at.warning and not by_label(at.button, "Train from scratch").disabled
 
 
 def test_before_training_the_page_shows_the_random_filters_it_starts_from():
@@ -76,7 +100,7 @@ def test_before_training_the_page_shows_the_random_filters_it_starts_from():
     assert all(img.alt for img in pictures)
     by_label(at.slider, "Filters in layer 1").set_value(9).run()
     pictures = [img for element in at.get("image") for img in element.proto.imgs]
-    assert any("9 filters of 5 x 5 (random, before training)" in img.caption for img in pictures)
+    assert any("9 filters of 7 x 7 (random, before training)" in img.caption for img in pictures)
 
 
 def test_the_shipped_model_reads_the_sample_digit_seven():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from app import training
 from convcore.nets import lenet
 
@@ -45,3 +47,38 @@ def test_accuracy_is_measured_often_enough_for_a_curve():
     words = training.accuracy_summary(job)
     assert words.startswith(f"Held-out accuracy: {job.accuracy[0][1]:.0%} at step 0, ")
     assert "loss" in training.loss_summary(job).lower()
+
+
+def test_replay_labels_and_sentences():
+    job = training.new_job(lenet.LeNetConfig(train_size=3000, epochs=2))  # 47 steps an epoch
+    job.start()
+    job.thread.join(timeout=120)
+    labels = [training.snapshot_label(s, job) for s in job.snapshots]
+    assert (
+        labels[0] == "step 0 (start)" and labels[-1] == "step 94 (epoch 2)" and "step 47 (epoch 1)" in labels
+    )
+    assert len(set(labels)) == len(labels)  # the replay slider needs distinct labels
+    assert [s.step for s in job.snapshots] == [
+        step for step, _ in job.accuracy
+    ]  # one snapshot per measurement
+    last = job.snapshots[-1]
+    said = training.replay_summary(last)
+    assert said.startswith(f"**{last.accuracy:.1%}** of 2000 held-out digits right")
+    off = last.confusion - np.diag(np.diag(last.confusion))
+    t, p = np.unravel_index(off.argmax(), off.shape)
+    assert f"a {t} read as {p} ({off[t, p]} times)" in said
+    assert f"{last.below_zero:.0%} of layer 1's outputs are below zero" in said
+    assert "of 500 held-out digits" in training.replay_summary(job.snapshots[1])
+    perfect = lenet.Snapshot(5, 1.0, np.eye(10, dtype=np.int64) * 3, last.histogram, 0.5, last.filters)
+    assert "No mistakes." in training.replay_summary(perfect)
+    words = training.structure_summary(job, job.history[-1].filters)
+    assert words.startswith(
+        f"Neighbour correlation {lenet.filter_structure(job.initial_filters):.2f} at the start"
+    )
+
+
+def test_a_decay_that_wipes_layer_one_is_explained():
+    said = training.decay_problem(1.0, 3.0)
+    assert "would wipe layer 1 out" in said and "1 - 1 x 3 = -2" in said
+    assert lenet.TRAIN_PAGE_CONFIG.learning_rate in training.LEARNING_RATES
+    assert lenet.TRAIN_PAGE_CONFIG.decay in training.DECAYS

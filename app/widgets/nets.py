@@ -276,6 +276,112 @@ def training_now(job: training.Job | None, config: lenet.LeNetConfig, trainings:
     encode.show(st, grid, width=grid.shape[1],
                 caption=f"The first layer's {n} filters of {k} x {k} ({when}): blue negative, red positive",
                 alt=f"the {n} first-layer filters of {k} x {k}, {when}, in blue and red")  # fmt: skip
+    if job is not None and job.history:
+        st.caption(training.structure_summary(job, shown))
+
+
+def training_replay(job: training.Job) -> None:
+    """After a run: any moment of it, chosen on a slider, as the first layer's filters, the histogram of
+    their outputs on held-out digits and the confusion matrix."""
+    snaps = job.snapshots
+    if job.running or len(snaps) < 2:
+        return
+    st.markdown("**Replay**: the network at any moment of its training")
+    labels = [training.snapshot_label(s, job) for s in snaps]
+    key = internal("train", "replay")
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = labels[-1]  # a new run: its end
+    chosen = st.select_slider("Moment", labels, key=key)
+    snap = snaps[labels.index(chosen)]
+    st.markdown(training.replay_summary(snap))
+    left, right = st.columns(2, gap="medium")  # two columns, not three: readable at 1024 pixels
+    grid = _filter_square(snap.filters, 300 if session.presenting() else 240, most=80)
+    n, k = snap.filters.shape[0], snap.filters.shape[-1]
+    with left:
+        encode.show(st, grid, width=grid.shape[1], caption="Layer 1's filters then",
+                    alt=f"the {n} first-layer filters of {k} x {k} at {chosen}, in blue and red")  # fmt: skip
+        _histogram(snap)
+        st.caption(
+            f"Layer 1's outputs on these digits, before the ReLU (square-root scale). Grey: below zero "
+            f"({snap.below_zero:.0%}), set to 0 by the ReLU. The tall bars at 0 are mostly the empty background, "
+            "where a filter sees only zeros and outputs its bias."
+        )
+    with right:
+        _confusion(snap)
+        st.caption(
+            f"Confusion matrix: each row is the true digit, each column what the network said "
+            f"({int(snap.confusion.sum())} digits; the diagonal is right)."
+        )
+
+
+def _histogram(snap: lenet.Snapshot) -> None:
+    """The histogram of a snapshot's conv1 outputs, bars below zero grey, a line at zero."""
+    edges = lenet.HISTOGRAM_EDGES
+    share = snap.histogram / max(1, int(snap.histogram.sum()))
+    frame = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "share": share,
+                          "side": np.where(edges[1:] <= 0, "below zero", "above zero")})  # fmt: skip
+    bars = {
+        "x": {"field": "from", "type": "quantitative", "title": "output before the ReLU",
+              "scale": {"domain": [float(edges[0]), float(edges[-1])]}},
+        "x2": {"field": "to"},
+        "y": {"field": "share", "type": "quantitative", "title": "share", "axis": {"format": "%"},
+              "scale": {"type": "sqrt"}},
+        "y2": {"datum": 0},
+        "color": {"field": "side", "type": "nominal", "legend": None,
+                  "scale": {"domain": ["below zero", "above zero"], "range": ["#9e9e9e", "#1f77b4"]}},
+    }  # fmt: skip
+    zero = {"x": {"datum": 0, "type": "quantitative"}}
+    spec = {
+        "layer": [
+            {"mark": {"type": "bar", "aria": False, "tooltip": True}, "encoding": bars},
+            {"mark": {"type": "rule", "aria": False, "color": "#c62828", "strokeWidth": 2}, "encoding": zero},
+        ],
+        "config": {"axis": {"aria": False}},
+    }
+    alt = f"histogram of layer 1's outputs, {snap.below_zero:.0%} below zero"
+    st.vega_lite_chart(frame, spec, height=180, alt=alt)
+
+
+def _confusion(snap: lenet.Snapshot) -> None:
+    """The confusion matrix as a heat map with its counts written in the cells."""
+    c = snap.confusion
+    frame = pd.DataFrame(
+        [{"true": t, "said": p, "digits": int(c[t, p])} for t in range(10) for p in range(10)]
+    )
+    axis = {"type": "ordinal", "axis": {"labelAngle": 0}}
+    cells = {
+        "x": {"field": "said", "title": "what it said", **axis},
+        "y": {"field": "true", "title": "true digit", **axis},
+    }
+    dark = f"datum.digits > {0.5 * max(1, int(c.max()))}"
+    spec = {
+        "layer": [
+            {
+                "mark": {"type": "rect", "aria": False, "tooltip": True},
+                "encoding": {
+                    **cells,
+                    "color": {
+                        "field": "digits",
+                        "type": "quantitative",
+                        "legend": None,
+                        "scale": {"scheme": "blues", "type": "sqrt"},
+                    },
+                },
+            },
+            {
+                "mark": {"type": "text", "aria": False, "fontSize": 12 if session.presenting() else 10},
+                "encoding": {
+                    **cells,
+                    "text": {"field": "digits", "type": "quantitative"},
+                    "color": {"condition": {"test": dark, "value": "white"}, "value": "black"},
+                },
+            },
+        ],  # fmt: skip
+        "config": {"axis": {"aria": False}},
+    }
+    st.vega_lite_chart(
+        frame, spec, height=300, alt="confusion matrix: true digit by row, its answer by column"
+    )
 
 
 def training_history(job: training.Job) -> None:
