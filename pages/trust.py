@@ -24,11 +24,13 @@ if key == "alexnet" and not problem:
     kind = c2.radio(
         "Model", [nets.PRETRAINED, nets.UNTRAINED], key=f"{P}.alexnet.model", horizontal=True, bind=LINK
     )
+shows = "the maps for it appear below"
 if key != "alexnet":
     with c2:
-        net_input = overview.choose_input(P, key, kind)
+        net_input = overview.choose_input(P, key, kind, shows)
 else:
-    net_input = overview.choose_input(P, key, kind)
+    net_input = overview.choose_input(P, key, kind, shows)
+    st.caption(f"{net_input.said} Change it in the sidebar (Your image).")
 if key == "alexnet" and problem:
     nets_widgets.untrained_notice()
 if net_input is not None:  # (else choose_input has said why: nothing drawn yet, or no digit found)
@@ -55,7 +57,7 @@ if net_input is not None:  # (else choose_input has said why: nothing drawn yet,
     with adversarial:
         if adversarial.open:
             tw.adversarial_view(P, s)
-    if key == "alexnet" and kind == nets.UNTRAINED:
+    if key == "alexnet" and kind == nets.UNTRAINED and not problem:  # (else the notice above said it)
         st.caption(
             "Untrained AlexNet: its answers are noise. A heat map that still looks meaningful here shows the picture, "
             "not the network: the question of the Sanity check tab."

@@ -52,8 +52,11 @@ def _digest(a: np.ndarray) -> str:
 # --- the input -------------------------------------------------------------------------------------
 
 
-def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
-    """The input's widgets for network ``key`` and the input they give (None: nothing drawn yet)."""
+def choose_input(
+    prefix: str, key: str, alex_kind: str, shows: str = "every layer of the network appears below"
+) -> NetInput | None:
+    """The input's widgets for network ``key`` and the input they give (None: nothing drawn yet).
+    ``shows``: what the page shows once a digit is drawn (the hint before one is)."""
     image = session.current_image()
     if key == "alexnet":
         x = ax.preprocess(image.pixels)[0]
@@ -85,6 +88,7 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
         from streamlit_drawable_canvas import st_canvas
 
         side = 280 if session.presenting() else 196
+        st.space("small")  # room for the canvas's toolbar, which sits above its top edge
         row = st.container(horizontal=True, gap="medium")
         with row.container(width=side + 4, gap=None):  # the whole canvas, never cut by a narrow column
             drawing = st_canvas(stroke_width=side // 13, stroke_color="#FFFFFF", background_color="#000000",
@@ -98,7 +102,7 @@ def choose_input(prefix: str, key: str, alex_kind: str) -> NetInput | None:
             said.info(str(exc))
             return None
         if digit is None:
-            said.info("Draw a digit: every layer of the network appears below.")
+            said.info(f"Draw a digit: {shows}.")
             return None
         x = torch.from_numpy(digit)[None]
         return NetInput(

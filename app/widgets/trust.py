@@ -8,6 +8,7 @@ module only lays them out and colours them.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -35,9 +36,10 @@ SIDE = 224
 #: Occlusion's patch (side, stride) when a network is first opened: AlexNet's is issue 16's
 #: 32 / 16 (13 x 13 places); the small networks' cover their input in about 11 to 14 steps.
 OCCLUSION_DEFAULTS = {"digits": (7, 2), "tiny_vgg": (12, 4), "alexnet": (32, 16)}
-#: Most forward passes one occlusion may cost (AlexNet's: about 15 to 30 s on 2 cores); more is
-#: refused with a sentence, not queued.
-MOST_PASSES = 2500
+#: The longest one occlusion may take, estimated from this server's own speed before it runs (a
+#: classroom server is shared): longer is refused with a sentence, not queued. AlexNet's 32 / 16
+#: takes about 1.5 s, stride 4 about 25 s; Tiny VGG's patch 1 / stride 1 about 2.5 s.
+MOST_SECONDS = 45.0
 #: Seconds per forward pass before this session has measured the server's own. bench/bench_trust.py
 #: measured about 0.006 s for AlexNet in batches on 2 idle cores; a classroom server is busier.
 _PASS_SECONDS = {"digits": 0.0002, "tiny_vgg": 0.0006, "alexnet": 0.008}
@@ -75,12 +77,21 @@ class Subject:
 
 
 def percent(p: float) -> str:
-    """A probability as the page writes it: one decimal, "< 0.1 %" below that, "> 99.9 %" above."""
-    if p < 0.0005:
-        return "< 0.1 %"
-    if p > 0.9995:
-        return "> 99.9 %"
-    return f"{100 * p:.1f} %"
+    """A probability as the page writes it, with a non-breaking space before "%": one decimal from
+    10 % to 99.9 % ("92.7 %"), three digits from 0.1 % to 10 % ("5.43 %", "0.102 %": an untrained
+    AlexNet's thousand classes are all near 0.1 %); closer to 0 or 1, enough decimals to show two
+    digits of what is left ("99.9968 %", "0.0021 %"); beyond what a 32-bit softmax can tell apart,
+    "> 99.99999 %"."""
+    p = float(p)
+    if 0.1 <= p <= 0.999:
+        return f"{100 * p:.1f}\u00a0%"
+    if 0.001 <= p < 0.1:
+        return f"{100 * p:.{2 - math.floor(math.log10(100 * p))}f}\u00a0%"
+    tail = 100 * (p if p < 0.001 else 1 - p)  # in percent
+    if tail < 1e-5:
+        return "< 0.00001\u00a0%" if p < 0.5 else "> 99.99999\u00a0%"
+    decimals = min(6, max(1, 1 - math.floor(math.log10(tail))))
+    return f"{100 * p:.{decimals}f}\u00a0%"
 
 
 def subject(prefix: str, key: str, kind: str, net_input: NetInput, target) -> Subject:
@@ -143,9 +154,10 @@ def map_picture(s: Subject, method: str, values: np.ndarray) -> np.ndarray:
     return _enlarged(colour.colourise(values, "absolute", top=top, palette=session.palette()).rgb)
 
 
-def _show_row(pictures: list[tuple[np.ndarray, str, str]]) -> None:
-    """Pictures side by side, each with its caption and its alt text."""
-    for col, (rgb, caption, alt) in zip(st.columns(len(pictures), gap="small"), pictures):
+def _show_row(pictures: list[tuple[np.ndarray, str, str]], slots: int = 0) -> None:
+    """Pictures side by side, each with its caption and its alt text, in ``slots`` columns (at least
+    one per picture: more keep them the size of a fuller row's)."""
+    for col, (rgb, caption, alt) in zip(st.columns(max(slots, len(pictures)), gap="small"), pictures):
         encode.show(col, rgb, caption=caption, width="stretch", alt=alt)
 
 
@@ -173,10 +185,17 @@ def saliency_view(s: Subject) -> None:
         "- **Guided backprop** (Springenberg et al., 2015): the same gradient, but each ReLU passes back only "
         "positive gradients where its input was positive. Sharper, and, as the *Sanity check* tab shows, partly "
         "a picture of the input's edges.\n"
-        "- **SmoothGrad** (Smilkov et al., 2017): the gradient averaged over 25 copies of the input with noise "
-        "(15 % of its range) added: less speckle.\n"
+        "- **SmoothGrad** (Smilkov et al., 2017): the gradient averaged over 25 copies of the input, each with "
+        "Gaussian noise added (standard deviation 15 % of the input's range, darkest to brightest): less speckle.\n"
         f"- **Grad-CAM** (Selvaraju et al., 2017): the last conv layer's maps ({_last_conv_side(s)}), each "
-        "weighted by how much it raises the class's score, added up and enlarged: coarse, but about the class."
+        "weighted by how much it raises the class's score, added up, negative parts set to 0 (a ReLU) and "
+        "enlarged: coarse, but about the class."
+        + (
+            " On a digit it often lights up empty background too: the last layer's maps respond there as well "
+            "(where no stroke is tells a digit apart too: a 7 has nothing at its lower left), and its grid is coarse."
+            if s.key == "digits"
+            else ""
+        )
     )
 
 
@@ -198,11 +217,12 @@ def occlusion_view(prefix: str, s: Subject) -> None:
                       help="The side of the square that hides part of the input")  # fmt: skip
     stride = b.slider("Stride (pixels)", 1, side // 2, stride0, key=f"{p}.stride", bind=LINK,
                       help="How far the patch moves between two forward passes")  # fmt: skip
-    fills = {"Grey": 0.5, "Black": 0.0, "Mean colour": "mean"}
+    fills = {"Grey": 0.5, "Black": 0.0, "Mean": "mean"}
     fill_name = fill_col.radio("Patch", list(fills), index=1 if s.key == "digits" else 0, key=f"{p}.fill",
                                horizontal=True, bind=LINK,
-                               help="What the patch holds. Zeiler and Fergus (2014) used grey on photos; on a digit "
-                               "drawn white on black, black is 'nothing there' and grey is a stroke.")  # fmt: skip
+                               help="What the patch holds: grey, black, or the input's mean colour. Zeiler and Fergus (2014) "
+                               "used grey on photos; on a digit drawn white on black, black is 'nothing there' and grey "
+                               "is a stroke.")  # fmt: skip
     fill = fills[fill_name]
     rows, cols = trust.occlusion_grid((c, h, w), window, stride)
     passes = rows * cols + 1
@@ -213,17 +233,26 @@ def occlusion_view(prefix: str, s: Subject) -> None:
     )
     if stride > window:
         cost += f" The stride is larger than the patch: {stride - window} pixels between patches are never hidden."
-    if passes > MOST_PASSES:
+    missed_rows, missed_cols = h - ((rows - 1) * stride + window), w - ((cols - 1) * stride + window)
+    if missed_rows or missed_cols:
+        edge = " and ".join(
+            f"the last {n} {what}{'s' if n > 1 else ''}"
+            for n, what in ((missed_rows, "row"), (missed_cols, "column"))
+            if n
+        )
+        cost += f" The patch never reaches {edge} (the stride does not fit the picture exactly)."
+    if seconds > MOST_SECONDS:
         st.warning(
-            f"{cost} That is more than {MOST_PASSES:,}, too many for a shared classroom server: make the stride "
-            "or the patch larger."
+            f"{cost} That is longer than {MOST_SECONDS:.0f} s, too long on a shared classroom server: make the "
+            "stride or the patch larger."
         )
         return
     st.markdown(cost)
     args = (s.model_key, s.input.key, s.target, window, stride, fill)
     ready = nets.occlusion_cached(*args) or seconds < QUICK_SECONDS
     buttons = st.container(horizontal=True, gap="small")
-    go = ready or buttons.button(f"Compute ({passes:,} passes)", type="primary", icon=":material/play_arrow:",
+    go_slot = buttons.empty()  # the Compute button, gone once the map is here
+    go = ready or go_slot.button(f"Compute ({passes:,} passes)", type="primary", icon=":material/play_arrow:",
                                  key=internal(prefix, "occlude"))  # fmt: skip
     cancel_slot = buttons.empty()  # the Cancel button, while it computes
     if st.session_state.pop(internal(prefix, "cancelled"), False):
@@ -248,6 +277,7 @@ def occlusion_view(prefix: str, s: Subject) -> None:
         st.session_state[internal("tr", f"pass_s.{s.key}")] = spent / passes
     bar.empty()
     cancel_slot.empty()
+    go_slot.empty()
     _show_occlusion(s, drops, window, stride)
 
 
@@ -270,32 +300,61 @@ def _show_occlusion(s: Subject, drops: np.ndarray, window: int, stride: int) -> 
     grid = colour.colourise(drops, "diverging", top=top, palette=session.palette())
     heat = np.clip(per_pixel / top, 0, 1)
     _show_row([
-        (_enlarged(s.input.picture), f"Input: p('{s.name}') = {percent(s.probs[s.target])}", _alt_input(s)),
+        (_enlarged(s.input.picture), f"Input: p('{s.name}') is {percent(s.probs[s.target])}", _alt_input(s)),
         (mosaic.upscale(grid.rgb, SIDE), f"Drop of p('{s.name}'), one cell per place",
          f"occlusion map, {drops.shape[0]} x {drops.shape[1]} places, red where hiding lowers the probability"),
         (mosaic.overlay(_enlarged(s.input.picture), heat), "Where hiding hurts most",
          "the drops, averaged over the patches covering each pixel, over the input"),
     ])  # fmt: skip
+    st.markdown(occlusion_sentence(s, drops, window, stride, top))
+
+
+def _span(start: int, window: int, what: str) -> str:
+    """Rows or columns a patch covers: "row 16" or "rows 16-47"."""
+    return f"{what} {start}" if window == 1 else f"{what}s {start}-{start + window - 1}"
+
+
+def occlusion_sentence(s: Subject, drops: np.ndarray, window: int, stride: int, top: float) -> str:
+    """The occlusion map in words: its scale, and the place that lowers the class's probability most
+    (or, for a class it did not predict, raises it most), with the probability before and after."""
     base = float(s.probs[s.target])
-    i, j = np.unravel_index(int(np.argmax(drops)), drops.shape)
-    worst = float(drops[i, j])
-    rise = float(drops.min())
-    st.markdown(
+
+    def place(index: int) -> str:
+        i, j = np.unravel_index(index, drops.shape)
+        return f"the patch at {_span(i * stride, window, 'row')}, {_span(j * stride, window, 'column')}"
+
+    fall, rise = float(drops.max()), float(drops.min())
+    said = (
         f"Red: hiding the patch there lowers p('{s.name}'); blue: raises it. The scale runs from "
-        f"{-top:+.3f} to {top:+.3f} (probability, 0 to 1). The largest drop: the patch at rows {i * stride}-"
-        f"{i * stride + window - 1}, columns {j * stride}-{j * stride + window - 1} takes it from {percent(base)} to "
-        f"{percent(base - worst)}."
-        + (f" Hiding some places raises it, by up to {-rise:.3f}." if rise < -0.0005 else "")
+        f"{-top:+.2g} to {top:+.2g} (probability, 0 to 1)."
     )
+    lowers = (
+        f"{place(int(np.argmax(drops)))} lowers it the most: from {percent(base)} to {percent(base - fall)}"
+        if fall > 0
+        else "No place lowers it"
+    )
+    raises = (
+        f"{place(int(np.argmin(drops)))} raises it the most: from {percent(base)} to {percent(base - rise)}"
+        if rise < 0
+        else "no place raises it"
+    )
+    if s.target != s.predicted:  # a class it did not choose: what would make it more likely comes first
+        return f"{said} {raises[0].upper()}{raises[1:]}; {lowers[0].lower()}{lowers[1:]}."
+    return f"{said} {lowers[0].upper()}{lowers[1:]}; {raises}."
 
 
 # --- sanity check --------------------------------------------------------------------------------------
 
 
-def _step_label(layer: str, first: str) -> str:
+def _step_label(layer: str, first: str, start: str = "as trained") -> str:
     if not layer:
-        return "none (as trained)"
+        return f"none ({start})"
     return f"{layer} and above" if layer != first else layer
+
+
+def _start(s: Subject) -> str:
+    """What the network is before the first step: trained, or (AlexNet without its weights) not."""
+    return "as loaded, untrained" if s.model_key == f"alexnet:{nets.UNTRAINED}" else "as trained"
 
 
 def sanity_view(prefix: str, s: Subject) -> None:
@@ -319,27 +378,30 @@ def sanity_view(prefix: str, s: Subject) -> None:
                    "app's network is not changed), and the four maps are drawn again after each step.")  # fmt: skip
         return
     live = st.empty()
-    bar = st.progress(0.0, text="The trained network's maps")
+    start = _start(s)
+    untrained = start != "as trained"
+    bar = st.progress(0.0, text=f"The maps of the network {start}")
     first = learned[-1]
 
     def on_step(step) -> None:
         n = 1 + (len(learned) - learned.index(step.layer) if step.layer else 0)
         bar.progress(n / (len(learned) + 1), text=f"Step {n} of {len(learned) + 1}: randomised "
-                     f"{_step_label(step.layer, first)}")  # fmt: skip
+                     f"{_step_label(step.layer, first, start)}")  # fmt: skip
         with live.container():
-            _maps_row(s, step, f"Randomised: {_step_label(step.layer, first)}")
+            _maps_row(s, step, f"Randomised: {_step_label(step.layer, first, start)}")
 
     steps = nets.sanity(s.model_key, s.input.key, s.net, s.input.x, s.target, on_step=on_step)
     bar.empty()
     live.empty()
     slot.caption(f"Every layer was randomised in turn ({', '.join(reversed(learned))}): move the slider to replay "
                  "the steps.")  # fmt: skip
-    labels = [_step_label(step.layer, first) for step in steps]
+    labels = [_step_label(step.layer, first, start) for step in steps]
     chosen = st.select_slider("Randomised down to", labels, labels[-1], key=f"{prefix}.{s.key}.step", bind=LINK,
-                              help="Replay the steps: the maps of the trained network (top) and of this step (below)")  # fmt: skip
+                              help="Replay the steps: the maps of the network as it was (top) and of this step (below)")  # fmt: skip
     step = steps[labels.index(chosen)]
-    _maps_row(s, steps[0], "Trained")
-    _maps_row(s, step, f"Randomised: {chosen}")
+    _maps_row(s, steps[0], "As loaded (untrained)" if untrained else "Trained")
+    if step is not steps[0]:  # (at "none" the two rows would be the same)
+        _maps_row(s, step, f"Randomised: {chosen}")
     frame = pd.DataFrame(
         {
             "randomised": labels,
@@ -347,9 +409,14 @@ def sanity_view(prefix: str, s: Subject) -> None:
             "it says": [s.classes[st_.prediction] for st_ in steps],
         }  # fmt: skip
     )
-    st.markdown("**Rank correlation with the trained network's map**, step by step")
+    st.markdown(f"**Rank correlation with the map of the network {start}**, step by step")
     st.dataframe(frame, hide_index=True, width="stretch")
-    st.markdown(_verdict(steps, s.key))
+    if any(np.isnan(v) for st_ in steps for v in st_.similarity.values()):
+        st.caption(
+            "A blank map has no order to compare. Grad-CAM sets negative evidence to 0 (its ReLU): when no map of "
+            "the last conv layer raises the class's score, nothing is left to draw."
+        )
+    st.markdown(_untrained_verdict(steps) if untrained else _verdict(steps, s.key))
 
 
 def _similarity(r: float) -> str:
@@ -371,6 +438,23 @@ def _maps_row(s: Subject, step, title: str) -> None:
 #: the mean rank correlation with the trained network's map after randomising every layer, over the
 #: first 40 held-out digits it gets right.
 DIGIT_SANITY_FIGURE = {"gradient": 0.28, "guided": 0.43, "digits": 40}
+
+
+def _untrained_verdict(steps) -> str:
+    """The sanity check on a network that was never trained: there is no learned map to lose."""
+    last = steps[-1].similarity
+    g, gb = last["gradient"], last["guided"]
+    numbers = (
+        ""
+        if np.isnan(g) or np.isnan(gb)
+        else f" (here {g:.2f} for the gradient, {gb:.2f} for guided backprop)"
+    )
+    return (
+        "This AlexNet was never trained: randomising it swaps one set of random weights for another, so there is "
+        f"nothing learned to lose and the similarities{numbers} say nothing about Adebayo et al.'s question. Whatever "
+        "still looks like the picture in these maps comes from the picture itself. Load the pretrained weights (end "
+        "of the page) to run the real test."
+    )
 
 
 def _verdict(steps, key: str) -> str:
@@ -414,14 +498,19 @@ def adversarial_view(prefix: str, s: Subject) -> None:
                           help="Every pixel of every colour moves up or down by this many levels (of 0 to 255)")  # fmt: skip
         eps, eps_text = levels / 255, f"{levels}/255"
     else:
-        eps = a.slider("Strength ε", 0.0, 0.5, 0.1, 0.01, key=f"{p}.eps", bind=LINK,
+        eps = a.slider("Strength ε", 0.0, 0.5, 0.1, FLIP_GRID[s.key][1], key=f"{p}.eps", bind=LINK, format="%.3f",
                        help="Every pixel moves up or down by ε (pixels run from 0, black, to 1, white)")  # fmt: skip
-        eps_text = f"{eps:.2f}"
-    towards = b.selectbox("Push", [-1] + list(range(len(s.classes))), key=f"{p}.towards", bind=LINK,
-                          format_func=lambda i: f"away from its answer '{s.classes[s.predicted]}'" if i < 0
-                          else f"towards '{s.classes[i]}'")  # fmt: skip
+        eps_text = f"{eps:g}"
+    # Its own answer is not a direction to push in (it already says it); the labels hold no
+    # probability or answer, so a link opens the same choice on another input.
+    options = [-1] + [i for i in range(len(s.classes)) if i != s.predicted]
+    towards = b.selectbox("Push", options, key=f"{p}.towards", bind=LINK,
+                          format_func=lambda i: "away from its answer" if i < 0 else f"towards '{s.classes[i]}'")  # fmt: skip
     targeted = towards >= 0
     goal = towards if targeted else s.predicted
+    if s.target not in (s.predicted, towards):
+        st.caption(f"The class explained above ('{s.name}') is not used here: choose *towards '{s.name}'* in Push "
+                   "to make the network say it.")  # fmt: skip
     attack = nets.attack(s.model_key, s.input.key, s.net, s.input.x, goal, eps, targeted)
     network = convcore.NETWORKS[s.key]
     picture = convcore.networks.network_picture(network, attack.x)
@@ -429,22 +518,25 @@ def adversarial_view(prefix: str, s: Subject) -> None:
     gain = 127 / max(eps * 255, 1.0)  # ±ε to the ends of the range
     magnified = np.clip(np.rint(128 + gain * change), 0, 255).astype(np.uint8)
     new = int(attack.after.argmax())
-    cam_before = nets.saliency(s.model_key, s.input.key, s.net, s.input.x, s.predicted, "gradcam")
-    adv_key = f"{s.input.key}|fgsm:{goal}:{eps!r}:{targeted}"
-    cam_after = nets.saliency(s.model_key, adv_key, s.net, torch.tensor(attack.x), s.predicted, "gradcam")
+    answer = s.classes[s.predicted]
     _show_row([
-        (_enlarged(s.input.picture), f"Input: {s.said(s.predicted)}", _alt_input(s)),
-        (_enlarged(magnified), f"The change, ×{gain:.0f} (grey: none)",
-         "the perturbation magnified: brighter where pixels went up, darker where they went down"),
-        (_enlarged(picture), f"Perturbed: '{s.classes[new]}' ({percent(attack.after[new])})", "the perturbed input"),
-        (mosaic.overlay(_enlarged(s.input.picture), cam_before), f"Grad-CAM '{s.classes[s.predicted]}', before",
-         "Grad-CAM of its answer on the input"),
-        (mosaic.overlay(_enlarged(picture), cam_after), f"Grad-CAM '{s.classes[s.predicted]}', after",
-         "Grad-CAM of the same class on the perturbed input"),
+        (_enlarged(s.input.picture), f"Input: '{answer}'", _alt_input(s)),
+        (_enlarged(magnified), f"The change, ×{gain:.0f}" if eps > 0 else "No change (ε = 0)",
+         "the perturbation magnified: brighter where pixels went up, darker where they went down, grey unchanged"),
+        (_enlarged(picture), f"Perturbed: '{s.classes[new]}'", f"the perturbed input, read as '{s.classes[new]}'"),
     ])  # fmt: skip
     before, after = st.columns(2, gap="medium")
     _top5(before, "Before", s.classes, attack.before)
     _top5(after, f"After (ε = {eps_text})", s.classes, attack.after)
+    cam_before = nets.saliency(s.model_key, s.input.key, s.net, s.input.x, s.predicted, "gradcam")
+    adv_key = f"{s.input.key}|fgsm:{goal}:{eps!r}:{targeted}"
+    cam_after = nets.saliency(s.model_key, adv_key, s.net, torch.tensor(attack.x), s.predicted, "gradcam")
+    st.markdown(f"**Where Grad-CAM finds '{answer}'**, before and after")
+    _show_row([
+        (mosaic.overlay(_enlarged(s.input.picture), cam_before), "Before", f"Grad-CAM of '{answer}' on the input"),
+        (mosaic.overlay(_enlarged(picture), cam_after), "After",
+         f"Grad-CAM of '{answer}' on the perturbed input"),
+    ], slots=3)  # fmt: skip
     flip = nets.smallest_flip(s.model_key, s.input.key, s.net, s.input.x, goal, FLIP_GRID[s.key], targeted)
     grid = FLIP_GRID[s.key]
     step_text = "1/255" if s.key == "alexnet" else f"{grid[1]:g}"
@@ -455,16 +547,22 @@ def adversarial_view(prefix: str, s: Subject) -> None:
     else:
         shown = f"{round(flip * 255)}/255" if s.key == "alexnet" else f"{flip:g}"
         found = f"The smallest strength that {aim}: **ε = {shown}** (searched from 0 to {end_text} in steps of {step_text})."
-    st.markdown(
-        f"{found} FGSM (Goodfellow et al., 2015) moves every pixel by ε in the direction that "
-        + ("raises the chosen class's score" if targeted else "lowers the score of its answer")
-        + " the fastest (the sign of the gradient): one step, the same size everywhere."
+    how = (
+        "FGSM (Goodfellow et al., 2015) moves every pixel by ε, in the direction that lowers the score of its "
+        "answer the fastest (the sign of the gradient): one step, the same size everywhere."
+        if not targeted
+        else "This is FGSM's targeted variant (Kurakin et al., 2017): every pixel moves by ε, in the direction that "
+        "raises the chosen class's score the fastest (the sign of the gradient): one step, the same size everywhere."
     )
+    st.markdown(f"{found} {how}")
 
 
 def _top5(target, title: str, classes, probs: np.ndarray) -> None:
+    """The five most probable classes, each probability written with the digits that matter."""
     top = np.argsort(-probs)[:5]
-    frame = pd.DataFrame({"class": [classes[i] for i in top], "probability": [float(probs[i]) for i in top]})
+    frame = pd.DataFrame(
+        {"class": [classes[i] for i in top], "probability": [percent(probs[i]) for i in top]}
+    )
     target.markdown(f"**{title}**")
-    target.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "probability": st.column_config.ProgressColumn("probability", min_value=0.0, max_value=1.0, format="percent")})  # fmt: skip
+    # a static table: every name and number wraps to the column, nothing is cut at 1024 pixels
+    target.table(frame, hide_index=True, border="horizontal")
