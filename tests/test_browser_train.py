@@ -52,6 +52,9 @@ def test_short_training_then_draw_a_seven(server, page):
         page.get_by_text(re.compile(r"Step \d+ of \d+|Preparing the training digits")).first
     ).to_be_visible()
     expect(page.get_by_text("Done:")).to_be_visible(timeout=90_000)  # the page polls while it trains
+    # the end reruns the whole page once (the buttons come back): wait for that run, or a key pressed
+    # during it reaches a slider that is about to be replaced
+    expect(page.get_by_role("button", name="Train from scratch")).to_be_enabled(timeout=15_000)
     settle(page)
     expect(page.get_by_role("button", name="Filmstrip (GIF)")).to_be_visible()
     # the replay: its charts drawn (loss, accuracy, histogram, confusion matrix), and the slider moved

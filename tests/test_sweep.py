@@ -28,6 +28,7 @@ TABS = {
         ["What it sees", "Its filters (conv1)", "Feature maps", "Architecture", "Pretrained vs untrained"],
     ),
     "filter_lab": ("lab.tab", ["One filter", "Filter bank"]),
+    "trust": ("tr.tab", ["Saliency maps", "Occlusion", "Sanity check", "Adversarial example"]),
 }
 _TECHNICAL = re.compile(r"Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|File \"|line \d+")
 EXAMPLES = {"default": 6, "thorough": 40}
@@ -119,12 +120,34 @@ def _movable(at) -> list:
     return found
 
 
+def _raw_option(widget, index: int):
+    """The value behind a selectbox's ``index``-th label. AppTest knows only the labels, and its
+    ``select_index`` passes the label itself, which a ``format_func`` such as ``dict.get`` turns into
+    None; so try the candidates a page uses (the label, a class index from -1 for "its answer" to
+    AlexNet's 999, the keys of a dict) and keep the one formatted as that label. None when none is."""
+    label = widget.options[index]
+    candidates = [label, *range(-1, 1000)]
+    owner = getattr(widget.format_func, "__self__", None)
+    if isinstance(owner, dict):
+        candidates += list(owner)
+    for raw in candidates:
+        try:
+            if str(widget.format_func(raw)) == label:
+                return (raw,)
+        except Exception:  # noqa: BLE001 - a candidate of the wrong type for this format_func
+            continue
+    return None
+
+
 def _apply(at, widget, how: str, value) -> bool:
     """Set the value like a click would; False when AppTest cannot express it (skip that move)."""
     try:
         if how == "index":
-            if hasattr(widget, "select_index"):
-                widget.select_index(value)
+            if hasattr(widget, "select_index"):  # a selectbox: by the value behind the label
+                raw = _raw_option(widget, value)
+                if raw is None:
+                    return False
+                widget.set_value(raw[0])
             else:
                 widget.set_value(widget.options[value])
         else:

@@ -288,10 +288,9 @@ def training_replay(job: training.Job) -> None:
         return
     st.markdown("**Replay**: the network at any moment of its training")
     labels = [training.snapshot_label(s, job) for s in snaps]
-    key = internal("train", "replay")
-    if st.session_state.get(key) not in labels:
-        st.session_state[key] = labels[-1]  # a new run: its end
-    chosen = st.select_slider("Moment", labels, key=key)
+    if st.session_state.get(internal("train", "replay")) not in labels:
+        st.session_state[internal("train", "replay")] = labels[-1]  # a new run: its end
+    chosen = st.select_slider("Moment", labels, key=internal("train", "replay"))
     snap = snaps[labels.index(chosen)]
     st.markdown(training.replay_summary(snap))
     left, right = st.columns(2, gap="medium")  # two columns, not three: readable at 1024 pixels

@@ -40,7 +40,7 @@ OCCLUSION_DEFAULTS = {"digits": (7, 2), "tiny_vgg": (12, 4), "alexnet": (32, 16)
 #: classroom server is shared): longer is refused with a sentence, not queued. AlexNet's 32 / 16
 #: takes about 1.5 s, stride 4 about 25 s; Tiny VGG's patch 1 / stride 1 about 2.5 s.
 MOST_SECONDS = 45.0
-#: Seconds per forward pass before this session has measured the server's own. bench/bench_trust.py
+#: Seconds per forward pass before this session has measured the server's own. bench/bench_trust
 #: measured about 0.006 s for AlexNet in batches on 2 idle cores; a classroom server is busier.
 _PASS_SECONDS = {"digits": 0.0002, "tiny_vgg": 0.0006, "alexnet": 0.008}
 #: Occlusion runs without a button when it should take less than this.
@@ -439,7 +439,7 @@ def _maps_row(s: Subject, step, title: str) -> None:
     _show_row(pictures)
 
 
-#: Issue 16's figure on the digit CNN (tests/test_trust.py computes it and checks these numbers):
+#: Issue 16's figure on the digit CNN (tests/test_trust computes it and checks these numbers):
 #: the mean rank correlation with the trained network's map after randomising every layer, over the
 #: first 40 held-out digits it gets right.
 DIGIT_SANITY_FIGURE = {"gradient": 0.28, "guided": 0.43, "digits": 40}
