@@ -98,14 +98,55 @@ def _paren(value: float) -> str:
     return f"({fmt(value)})" if value < 0 else fmt(value)
 
 
+def added_up(terms: list[float]) -> list[str]:
+    """``terms`` written with one number of decimals for all, so that what is shown adds up: the
+    terms, then the sum of all but the last, then the sum of all (the last is a bias). The fewest
+    decimals (at least 3 significant digits of the largest term) for which the shown first terms add
+    up to the shown sum and the shown sum plus the shown last term to the shown total.
+
+    >>> added_up([-101.6, 116.4, -41.9, 0.0])
+    ['-101.6', '116.4', '-41.9', '0.0', '-27.1', '-27.1']
+    >>> added_up([2.0, 3.0, 4.0, 1.0])
+    ['2', '3', '4', '1', '9', '10']
+    """
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    values = [Decimal(repr(float(t))) for t in terms]
+    sums = (sum(values[:-1], Decimal(0)), sum(values, Decimal(0)))
+    top = max(abs(float(v)) for v in [*values, *sums]) or 1.0
+    sizes = [x for x in (top, abs(float(sums[0])), abs(float(sums[1]))) if x > 1e-9]  # 3 digits of each
+    start = min(6, max(0, *(2 - int(np.floor(np.log10(x))) for x in sizes)))
+    if all(v == v.to_integral_value() for v in values):  # whole numbers are written whole
+        start = 0
+    for places in range(start, 13):
+        q = Decimal(1).scaleb(-places)
+        shown = [v.quantize(q, rounding=ROUND_HALF_EVEN) for v in values]
+        totals = [s.quantize(q, rounding=ROUND_HALF_EVEN) for s in sums]
+        if sum(shown[:-1]) == totals[0] and totals[0] + shown[-1] == totals[1]:
+            return [_plain(v) for v in [*shown, *totals]]
+    return [fmt(float(v)) for v in [*values, *sums]]
+
+
+def _plain(value) -> str:
+    """A Decimal as written, without the sign of a negative zero."""
+    text = f"{value:f}"
+    return text[1:] if text.startswith("-") and value == 0 else text
+
+
+def _paren_text(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
 def step_equation(step: convcore.ConvStep) -> str:
     """The sum written out (all terms for up to 9 products), plus bias, equals the output."""
     terms = step.products.size
     o, i, j = step.position
     where = f"output row {i + 1}, column {j + 1}" + (f", channel {o + 1}" if o else "")
     if step.products.shape[0] == 3:
-        parts = " + ".join(f"{fmt(s)}" for s in step.channel_sums)
-        line = f"R + G + B = {parts} = {fmt(step.total)}"
+        shown = added_up([*step.channel_sums, step.bias])
+        parts = " + ".join(_paren_text(t) for t in shown[:3])
+        return (f"R + G + B = {parts} = {shown[4]}; + bias {_paren_text(shown[3])} = {shown[5]} "
+                f"({where})")  # fmt: skip
     elif terms <= 9:
         pairs = [f"{_paren(a)}×{_paren(b)}" for a, b in zip(step.inputs.ravel(), step.kernel.ravel())]
         line = " + ".join(pairs) + f" = {fmt(step.total)}"

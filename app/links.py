@@ -39,6 +39,8 @@ def copy_button() -> None:
         st.caption("The link keeps this page's settings and the sample image.")
 
 
+#: app.lessons.PARAM (kept here too: app.lessons imports the registry, which this module must not).
+LESSON_PARAM = "lesson"
 _ARRIVED = "_links.arrived"  # the link's parameters whose widgets have not been drawn yet
 _BROKEN = "_links.broken"
 _SEEN = "_links.seen"
@@ -70,6 +72,7 @@ def arrive() -> None:
         return
     st.session_state[_SEEN] = True
     params = st.query_params.to_dict()
+    params.pop(LESSON_PARAM, None)  # the open lesson step: not a widget's setting (app.lessons reads it)
     for key in list(params):
         if any(_unusable(v) for v in st.query_params.get_all(key)):
             del st.query_params[key]
@@ -89,6 +92,19 @@ def drop() -> None:
     st.session_state[_BROKEN] = True
 
 
+def _holds(key: str, value: str) -> bool:
+    """Whether the widget ``key`` holds the link's ``value`` (a label, a number, "true"/"false")."""
+    held = st.session_state.get(key)
+    if isinstance(held, bool):
+        return value.strip().lower() == str(held).lower()
+    if isinstance(held, (int, float)):
+        try:
+            return float(value) == float(held)
+        except ValueError:
+            return False
+    return str(held) == value
+
+
 def check() -> None:
     """After a run: say so if a link's value was refused by the widget it was meant for.
 
@@ -99,7 +115,8 @@ def check() -> None:
     refused = False
     for key in [k for k in arrived if k in st.session_state or arrived[k] is None]:
         value = arrived.pop(key)
-        refused = refused or value is None or key not in st.query_params
+        # Streamlit also drops a value equal to the widget's default from the address: not a refusal
+        refused = refused or value is None or (key not in st.query_params and not _holds(key, value))
     if st.session_state.pop(_BROKEN, False) or refused:
         st.toast(
             "Some of that link's settings could not be used here; the page shows its usual values instead.",

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import links, presenter, registry, server, session  # noqa: E402
+from app import lessons, links, presenter, registry, server, session  # noqa: E402
 
 
 def run() -> None:
@@ -23,6 +23,7 @@ def run() -> None:
     links.arrive()
     pages = registry.st_pages()
     page = st.navigation(list(pages.values()))
+    lessons.arrive(registry.by_url(page.url_path))  # a lesson step's link: its page from its settings
     try:
         presenter.apply(pages, registry.by_url(page.url_path))
         server.guarded(page.run)()  # a busy server or refused settings: a sentence, the page stays usable

@@ -1,12 +1,13 @@
 """How the app looks: the page style every page shares (readable captions, visible focus, a compact
-top), presenter mode for a projector (larger type, no sidebar, a lesson bar), and the sidebar's
-display settings (colours for maps, the presenter toggle, the "Copy link" button)."""
+top), presenter mode for a projector (larger type, no sidebar), the lesson bar (Previous and Next
+through app.lessons' steps), and the sidebar's display settings (colours for maps, the presenter
+toggle, the "Copy link" button)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import links, picker, registry, session
+from app import lessons, links, picker, registry, session
 from app.draw.colour import PALETTES
 from app.session import LINK
 
@@ -20,6 +21,8 @@ _BASE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, [role="slider"]:focus-visible,
 input:focus-visible, [tabindex]:focus-visible { outline: 3px solid #1c5fb8 !important; outline-offset: 2px; }
+.st-key-ui-lesson-bar { border-bottom: 1px solid #d5d6da; padding-bottom: 0.3rem; row-gap: 0.2rem; }
+.st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.875rem !important; }
 </style>"""
 # Presenter mode: everything larger (type, and the pages draw their grids larger too:
 # session.presenting()), no sidebar, darker text, slider values clear of the knob.
@@ -35,7 +38,6 @@ html { font-size: 21px; }
 [data-testid="stSliderThumbValue"] { top: -1.6rem !important; }
 h1 { font-size: 2.1rem !important; padding-top: 0.5rem !important; }
 .st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.85rem !important; }
-.st-key-ui-lesson-bar { border-bottom: 1px solid #d5d6da; padding-bottom: 0.3rem; }
 [data-testid="stSlider"] { padding-top: 0.6rem; }
 </style>"""
 
@@ -63,35 +65,64 @@ def sidebar() -> None:
     st.sidebar.toggle(
         "Presenter mode",
         key=session.PRESENTER_KEY,
-        help="Large type, no sidebar, the lesson's pages in order.",
+        help="Large type, no sidebar, and the lesson's steps with Previous and Next.",
         bind=LINK,
     )
 
 
 def apply(pages: dict[str, st.Page], current: registry.Page) -> None:
-    """The shared style, the sidebar and, in presenter mode, the lesson bar (before the page)."""
+    """The shared style, the sidebar, and the lesson bar (before the page): in presenter mode
+    always, otherwise while a lesson step is open on its page."""
     st.html(_BASE_CSS)
     sidebar()
-    if not session.presenting():
+    step = _open_step(current)
+    if session.presenting():
+        st.html(_PRESENTER_CSS)
+    elif step is None:
         return
-    st.html(_PRESENTER_CSS)
-    lesson = registry.LESSON
-    here = lesson.index(current) if current in lesson else -1
     # One compact row (it wraps on a narrow screen): the projected screen is for the page's picture.
     with st.container(key="ui-lesson-bar", horizontal=True, vertical_alignment="center", gap="small"):
-        if here > 0:
-            st.page_link(pages[lesson[here - 1].name], label="Previous", icon=":material/arrow_back:")
-        if here >= 0:
-            st.markdown(f"**Lesson {here + 1} of {len(lesson)}: {lesson[here].lesson}**", width="content")
-        else:
-            st.page_link(pages[lesson[0].name], label="Start the lesson", icon=":material/school:")
-        if 0 <= here < len(lesson) - 1:
-            st.page_link(pages[lesson[here + 1].name], label="Next", icon=":material/arrow_forward:")
-        with st.popover(
-            "Picture", icon=":material/image:", help="Choose a sample, upload a photo or take one."
-        ):
-            picker.draw()
-        with st.popover("Link", icon=":material/link:", help="Copy this view's link for the class."):
-            links.copy_button()
-        st.button("Leave presenter mode", key=session.internal("ui", "leave"), on_click=_leave,
-                  icon=":material/close_fullscreen:")  # fmt: skip
+        if step is not None:
+            _step_bar(step)
+        elif current.name != "lessons":
+            lessons.page_link(
+                st, lessons.STEPS[0].link, step=1, label="Start the lesson", icon=":material/school:"
+            )
+        if session.presenting():
+            with st.popover(
+                "Picture", icon=":material/image:", help="Choose a sample, upload a photo or take one."
+            ):
+                picker.draw()
+            with st.popover("Link", icon=":material/link:", help="Copy this view's link for the class."):
+                links.copy_button()
+            st.button("Leave presenter mode", key=session.internal("ui", "leave"), on_click=_leave,
+                      icon=":material/close_fullscreen:")  # fmt: skip
+
+
+def _open_step(current: registry.Page) -> int | None:
+    """The lesson step the address names, if it opens this page (else None: the student went on)."""
+    n = lessons.current()
+    if n is None:
+        return None
+    step = lessons.STEPS[n - 1]
+    return n if current.name in {link.page for link in (step.link, *step.also)} else None
+
+
+def _step_bar(n: int) -> None:
+    """Previous, "Step n of N: title", Next, the step's question (answer hidden), all steps."""
+    steps = lessons.STEPS
+    step = steps[n - 1]
+    if n > 1:
+        lessons.page_link(st, steps[n - 2].link, step=n - 1, label="Previous", icon=":material/arrow_back:")
+    st.markdown(f"**Step {n} of {len(steps)}: {step.title}**", width="content")
+    if n < len(steps):
+        lessons.page_link(st, steps[n].link, step=n + 1, label="Next", icon=":material/arrow_forward:")
+    else:
+        registry.page_link(st, "lessons", label="All steps")
+    with st.popover("Question", icon=":material/help:", help="This step's question for the class."):
+        st.markdown(step.explain)
+        st.markdown(f"**Ask the class:** {step.question}")
+        with st.expander("Answer"):
+            st.markdown(step.answer)
+        st.caption(f"Teacher's note: {step.note}")
+        registry.page_link(st, "lessons", label="All the steps")

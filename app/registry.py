@@ -1,7 +1,7 @@
-"""The one list of pages: file, title, icon, settings prefixes, lesson place and Home's link label.
+"""The one list of pages: file, title, icon, settings prefixes and Home's link label.
 
-``main.py`` builds the navigation from it, presenter mode walks the lesson in ``lesson`` order,
-Home links to every page, and the tests and the load test find the pages and their widget-key
+``main.py`` builds the navigation from it, Home links to every page, the lesson's steps
+(app/lessons.py) name their pages by it, and the tests and the load test find the pages and their widget-key
 prefixes here. A new page is one file in ``pages/`` plus one row below.
 """
 
@@ -20,16 +20,14 @@ class Page:
     """One page of the app.
 
     ``name`` is the file name without ``.py`` and the URL path (empty for Home); ``prefixes`` are the
-    session-state prefixes of its widgets' keys (one namespace per page); ``lesson`` is its stop in
-    presenter mode's lesson (a title), or "" when it is not one; ``link`` is the label of Home's
-    link to it (the title when empty).
+    session-state prefixes of its widgets' keys (one namespace per page); ``link`` is the label of
+    Home's link to it (the title when empty).
     """
 
     name: str
     title: str
     icon: str
     prefixes: tuple[str, ...] = ()
-    lesson: str = ""
     link: str = ""
 
     @property
@@ -46,34 +44,25 @@ class Page:
 
 
 HOME = Page("home", "Home", ":material/home:")
-#: Every page, in the sidebar's order. Lesson stops are walked in LESSON's order.
+#: Every page, in the sidebar's order (the lesson's steps are in app.lessons).
 PAGES: tuple[Page, ...] = (
     HOME,
-    Page("filter_lab", "Filter Lab", ":material/tune:", ("lab", "bank"), "Filters and feature maps",
-         "Open the Filter Lab"),
-    Page("conv_steps", "Convolution, step by step", ":material/grid_on:", ("cs",),
-         "Stride, padding and dilation, step by step", "Convolution, step by step"),
-    Page("pool_steps", "Pooling, step by step", ":material/grid_view:", ("ps",), "Pooling",
-         "Pooling, step by step"),
-    Page("network", "Inside a network", ":material/account_tree:", ("nw",), "Layers combine maps: a whole network",
-         "Inside a network, unit by unit"),
-    Page("alexnet", "AlexNet explorer", ":material/neurology:", ("ax",), "A real network: AlexNet",
+    Page("lessons", "Lessons", ":material/school:", ("ls",), "Lessons: the CNN story in 17 steps, for a class"),
+    Page("filter_lab", "Filter Lab", ":material/tune:", ("lab", "bank"), "Open the Filter Lab"),
+    Page("conv_steps", "Convolution, step by step", ":material/grid_on:", ("cs",), "Convolution, step by step"),
+    Page("pool_steps", "Pooling, step by step", ":material/grid_view:", ("ps",), "Pooling, step by step"),
+    Page("network", "Inside a network", ":material/account_tree:", ("nw",), "Inside a network, unit by unit"),
+    Page("alexnet", "AlexNet explorer", ":material/neurology:", ("ax",),
          "AlexNet explorer: a real network on your image"),
-    Page("trust", "Can you trust a heat map?", ":material/fact_check:", ("tr",), "",
+    Page("trust", "Can you trust a heat map?", ":material/fact_check:", ("tr",),
          "Can you trust a heat map? Saliency, occlusion, sanity checks, adversarial examples"),
-    Page("train", "Train a CNN", ":material/model_training:", ("train",), "Training: filters are learned",
-         "Train a CNN and watch its filters emerge"),
+    Page("train", "Train a CNN", ":material/model_training:", ("train",), "Train a CNN and watch its filters emerge"),
     Page("layers", "Parameters and receptive fields", ":material/stacks:", ("ly",),
-         "Layers: parameters and receptive fields", "Parameters and receptive fields"),
-    Page("conv1d", "1-D convolution and upsampling", ":material/timeline:", ("c1", "tc"), "",
-         "1-D convolution and upsampling"),
+         "Parameters and receptive fields"),
+    Page("conv1d", "1-D and 3-D convolution, upsampling", ":material/timeline:", ("c1", "tc", "c3"),
+         "1-D and 3-D convolution, upsampling"),
 )  # fmt: skip
 BY_NAME = {page.name: page for page in PAGES}
-#: Presenter mode's lesson, in order.
-LESSON: tuple[Page, ...] = tuple(
-    BY_NAME[name]
-    for name in ("filter_lab", "conv_steps", "pool_steps", "network", "layers", "alexnet", "train")
-)
 
 
 def by_url(url_path: str) -> Page:

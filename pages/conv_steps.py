@@ -7,7 +7,7 @@ import convcore
 from app import explain, export, server, session
 from app.draw import encode, steps
 from app.session import LINK
-from app.widgets import exercises, live, stepper
+from app.widgets import exercises, live, stepgrid, stepper
 from app.widgets import steps as step_widgets
 
 P = "cs"
@@ -28,7 +28,7 @@ with inp:
         "RGB volume (3 channels)", key=f"{P}.rgb", help="An RGB patch and 3-channel kernels.", bind=LINK
     )
     with body:
-        x, tint = step_widgets.input_grid(P, image, colour=colour)
+        x, tint = step_widgets.input_grid(P, image, colour=colour, sizes=(5, 32))
 with ker:
     weight, names = step_widgets.kernels(P, colour=colour)
     bias = st.number_input("Bias", -1000.0, 1000.0, 0.0, step=1.0, key=f"{P}.bias", bind=LINK)
@@ -67,6 +67,9 @@ except ValueError as exc:
 @server.fragment(run_every=stepper.interval(P))
 def walk(trace: convcore.ConvTrace) -> None:
     k = stepper.controls(P, len(trace), dragged)
+    if x.shape[-1] > stepgrid.DENSE:
+        st.caption(f"A {x.shape[-1]} x {x.shape[-1]} input is drawn small, each cell shaded by its number (point at "
+                   "one to read it); the window's numbers are in the kernel and product grids, the sum below.")  # fmt: skip
     step = trace[k]
     alts = steps.conv_step_alts(trace, step)
     alt = "; ".join([*alts["inputs"], *alts["kernels"], *alts["products"], alts["output"]])
@@ -81,6 +84,8 @@ def walk(trace: convcore.ConvTrace) -> None:
         st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
         for line in explain.size_formulas(x.shape[-2:], weight.shape[2:], params):
             st.latex(line)  # stacked: side by side they do not fit a laptop screen
+        if trace.output.shape[1:] == x.shape[-2:] and stride == 1 and padding:
+            st.caption(f"'Same' padding: at stride 1, p = d(k - 1)/2 = {padding} keeps the input's size.")
         exercises.output_size(P, trace.geometry)
     step_widgets.downloads(P, trace, step, frame=lambda s, cell: steps.conv_frame(trace, s, tint=tint, cell=cell),
                            csv_sections=export.conv_csv_sections)  # fmt: skip

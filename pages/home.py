@@ -14,6 +14,7 @@ st.markdown(
     "the kernel. This is the first step of every convolutional neural network (CNN)."
 )
 
+registry.page_link(st, "lessons")  # the guided path first: every step is one more click from here
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("1. Choose an image")
@@ -45,7 +46,8 @@ st.subheader("4. Go further")
 for page in ("network", "layers", "conv1d", "alexnet", "trust", "train"):
     registry.page_link(st, page)
 st.caption(
-    "For a class: Presenter mode is at the bottom of the sidebar; every page's address is a shareable link."
+    "For a class: Lessons walks the CNN story step by step; Presenter mode is at the bottom of the sidebar; "
+    "every page's address is a shareable link."
 )
 
 st.subheader("Sample images")

@@ -105,3 +105,39 @@ def test_the_what_if_size_hint_and_solution():
     hint, worked = explain.size_what_if(8, 3, 2, 1, 1, 1)
     assert "the top of the fraction stays 8 + 2 - 1·(3 - 1) - 1 = 7. Divide it by the new stride, 2" in hint
     assert r"\mathbf{4}" in worked and convcore.output_size(8, 3, stride=2, padding=1) == 4
+
+
+def test_an_rgb_sum_adds_up_as_shown():
+    """The RGB equation's shown terms add up to its shown sum, and the shown sum plus the shown bias
+    to the shown output (one number of decimals for all), close to the true output."""
+    from decimal import Decimal
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    @settings(max_examples=150, deadline=None)
+    @given(seed=hs.integers(0, 2**32 - 1), places=hs.integers(0, 3), bias=hs.floats(-50, 50))
+    def check(seed, places, bias):
+        rng = np.random.default_rng(seed)
+        x = rng.integers(0, 256, (3, 6, 6)).astype(float)
+        w = rng.normal(0, 1, (1, 3, 3, 3)).round(places)
+        trace = convcore.conv2d_steps(x, w, np.array([bias]))
+        step = trace[int(rng.integers(len(trace)))]
+        left, right = explain.step_equation(step).split("; + bias ")
+        _, terms, total = left.split(" = ")
+        shown = [Decimal(t.strip("()")) for t in terms.split(" + ")]
+        b, value = right.split(" = ")
+        value = Decimal(value.split(" (")[0])
+        assert sum(shown) == Decimal(total)
+        assert Decimal(total) + Decimal(b.strip("()")) == value
+        assert abs(float(value) - step.value) <= 0.005 * max(1.0, abs(step.value))
+
+    check()
+    # the case the issue found: shown as -102 + 116 + -41.9 = -27.6, which does not add up
+    assert explain.added_up([-101.64, 116.38, -41.9, 0.0])[:5] == [
+        "-101.64",
+        "116.38",
+        "-41.90",
+        "0.00",
+        "-27.16",
+    ]

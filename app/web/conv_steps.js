@@ -31,7 +31,8 @@ class StepGrid {
     const fig = el('figure', `g ${cls}`);
     fig.appendChild(el('figcaption', '', title));
     const box = el('div', 'cells');
-    box.style.gridTemplateColumns = `repeat(${values[0].length}, var(--cell))`;
+    const size = cls === 'input' || cls === 'output' ? '--gcell' : '--cell'; // (the same but on a large grid)
+    box.style.gridTemplateColumns = `repeat(${values[0].length}, var(${size}))`;
     const cells = values.map((line, r) =>
       line.map((v, q) => {
         const c = el('span', 'cell', show(v));
@@ -49,15 +50,37 @@ class StepGrid {
     return { fig, box, wrap, cells };
   }
 
+  // a large grid's cells shaded by value (numbers only on pointing): grey levels for numbers that are
+  // all >= 0 (0 black, the largest white, as a picture), else red for positive and blue for negative
+  shade(grid, values) {
+    const flat = values.flat().filter((v) => v !== null);
+    const top = Math.max(1e-12, ...flat.map(Math.abs));
+    const signed = flat.some((v) => v < 0);
+    grid.cells.flat().forEach((cell) => {
+      const v = values[+cell.dataset.r][+cell.dataset.q];
+      let bg = '#e6e7eb';
+      if (v !== null && !signed) {
+        const g = Math.round((255 * v) / top);
+        bg = `rgb(${g},${g},${g})`;
+      } else if (v !== null) {
+        const a = Math.round(255 * (1 - Math.abs(v) / top));
+        bg = v >= 0 ? `rgb(255,${a},${a})` : `rgb(${a},${a},255)`;
+      }
+      cell.style.setProperty('--bg', bg);
+    });
+  }
+
   build() {
     const d = this.d;
     const root = this.root;
     root.replaceChildren();
     root.classList.toggle('big', !!d.big);
+    root.classList.toggle('dense', !!d.dense);
     const row = el('div', 'row');
     this.chans = d.inputs.map((input, c) => {
       const box = el('div', 'chan');
       const grid = this.grid(input.values, input.title, 'input', d.mask);
+      if (d.dense) this.shade(grid, input.values);
       const win = el('div', 'win');
       const ghost = el('div', 'win ghost');
       grid.wrap.append(win, ghost);
@@ -78,6 +101,7 @@ class StepGrid {
       return { input: grid, win, ghost, small, sum };
     });
     const out = this.grid(d.output, d.output_title, 'output');
+    if (d.dense) this.shade(out, d.output);
     out.cells.flat().forEach((cell) => {
       cell.addEventListener('pointerenter', () => this.ghost(+cell.dataset.r, +cell.dataset.q));
       cell.addEventListener('pointerleave', () => this.ghost(null));
@@ -93,13 +117,23 @@ class StepGrid {
   }
 
   // cells as large as wanted, smaller when the grids would not fit the width (all alike)
+  // A large input (d.dense: over 16 x 16) keeps the small grids' numbers readable: the input and the
+  // output are drawn with small shaded cells (--gcell), the kernel and products at full size.
   fit() {
     const d = this.d;
     const widest = Math.max(...d.current.side[0].map((g) => g.values[0].length));
-    const cols = d.inputs[0].values[0].length + widest + d.output[0].length;
+    const n = d.inputs[0].values[0].length;
     const room = Math.max(200, this.root.clientWidth - 80);
-    const cell = Math.max(22, Math.min(d.cell, Math.floor(room / (cols + 1))));
+    if (!d.dense) {
+      const cell = Math.max(22, Math.min(d.cell, Math.floor(room / (n + widest + d.output[0].length + 1))));
+      this.root.style.setProperty('--cell', `${cell}px`);
+      this.root.style.setProperty('--gcell', `${cell}px`);
+      return;
+    }
+    const gcell = Math.max(5, Math.min(12, Math.floor((room * 0.4) / n)));
+    const cell = Math.max(22, Math.min(d.cell, Math.floor((room - n * gcell - 48) / (2 * widest))));
     this.root.style.setProperty('--cell', `${cell}px`);
+    this.root.style.setProperty('--gcell', `${gcell}px`);
   }
 
   // replay an entrance animation on ``cell`` after ``delay`` ms (none when not moving)

@@ -22,6 +22,9 @@ from app.session import internal
 from app.widgets import stepper
 
 _HTML = '<div class="sg"></div>'
+#: A padded input wider than this is drawn with small shaded cells (its numbers on pointing), so that a
+#: 32 x 32 input fits beside its kernel; the kernel and the products keep their numbers.
+DENSE = 16
 
 
 def _jsonable(values: np.ndarray) -> list:
@@ -76,6 +79,7 @@ def _show(prefix: str, trace, step, channel: int, inputs: list[dict], side: list
             "value": step.value,
         },  # fmt: skip
         "cell": cell,
+        "dense": max(trace.geometry.input_size) > DENSE,
         "big": session.presenting(),
         "duration": int(1000 * duration),
         "alt": alt,

@@ -154,7 +154,7 @@ def kernels(prefix: str, *, colour: bool) -> tuple[np.ndarray, list[str]]:
         "Filters (one output channel each)",
         options,
         default=["green_patches", "sobel_x"],
-        max_selections=4,
+        max_selections=6,
         key=f"{prefix}.kernel.names",
         format_func=lambda k: convcore.FILTERS[k].name,
         help="A greyscale kernel is used on each of R, G and B. Kernels of different sizes are padded with zeros.",
