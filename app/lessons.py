@@ -25,11 +25,13 @@ _FOUR_EDGES = "Four edges of a stroke (top, left, bottom, right)"
 
 @dataclass(frozen=True)
 class Link:
-    """A page with settings: ``params`` are its share link's query parameters."""
+    """A page with settings: ``params`` are its share link's query parameters; ``section`` the
+    heading to scroll to when the step is below the first screen."""
 
     page: str
     params: dict[str, str | list[str]] = field(default_factory=dict)
     label: str = ""
+    section: str = ""  # the start of the heading the page opens at (scrolled to), "" for the top
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,10 @@ STEPS: tuple[Step, ...] = (
     Step(
         "Translation: equivariance and invariance",
         Link(
-            "pool_steps", {"ps.source": "Preset", "ps.preset": "Digit 7", "ps.size": "8", "ps.shift": "Right"}
-        ),
+            "pool_steps",
+            {"ps.source": "Preset", "ps.preset": "Digit 7", "ps.size": "8", "ps.shift": "Right"},
+            section="Shift the input",
+        ),  # fmt: skip
         "Shift the input by one pixel and a convolution's map shifts by one pixel too: convolution is "
         "translation-equivariant, because the same kernel is used everywhere. After max pooling many numbers do "
         "not change at all: pooling makes the output approximately invariant to small shifts.",
@@ -215,7 +219,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "LeNet-5 as published (LeCun et al., 1998)",
-        Link("layers", {"ly.preset": "LeNet-5 (LeCun et al., 1998)"}),
+        Link("layers", {"ly.preset": "LeNet-5 (LeCun et al., 1998)"}, section="A stack of layers"),
         "LeNet-5 read handwritten digits: a 32 x 32 input, C1 with six 5 x 5 filters (156 parameters), S2 "
         "subsampling (12), C3 with sixteen maps each connected to only some of S2's maps (1,516), S4 (32), C5 with "
         "120 units (48,120), F6 with 84 (10,164), and 10 outputs. This app's digit network is 'LeNet-5 style': the "
@@ -239,7 +243,14 @@ STEPS: tuple[Step, ...] = (
         "The Feature maps tab shows the hierarchy: early layers answer edges and colours, later ones textures and "
         "parts of objects (Zeiler and Fergus, 2014). Without downloaded weights the page shows an untrained AlexNet "
         "and says so.",
-        also=(Link("layers", {"ly.preset": "AlexNet (paper, 2012)"}, "The paper's layers, counted"),),
+        also=(
+            Link(
+                "layers",
+                {"ly.preset": "AlexNet (paper, 2012)"},
+                "The paper's layers, counted",
+                "A stack of layers",
+            ),
+        ),
     ),
     Step(
         "Learned, not designed",
@@ -265,7 +276,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "3-D convolution: video and volumes",
-        Link("conv1d"),
+        Link("conv1d", section="3-D convolution"),
         "Videos and medical scans are volumes: a 3-D kernel spans a few frames (or slices) as well as rows and "
         "columns, and slides along time too. A temporal-difference kernel lights up what moves between frames.",
         "A 3 x 3 x 3 kernel on video frames with 3 colour channels: how many weights?",
@@ -331,6 +342,16 @@ def arrive(page: registry.Page) -> None:
         reset += [k for k in ("image.source", "image.sample") if k in st.session_state]
     for key in reset:
         del st.session_state[key]
+
+
+def opened(page: registry.Page) -> tuple[int, Link] | None:
+    """The open step and its link, when the address names a step whose link opens ``page``."""
+    n = current()
+    if n is None:
+        return None
+    step = STEPS[n - 1]
+    links_ = [link for link in (step.link, *step.also) if link.page == page.name]
+    return (n, links_[0]) if links_ else None
 
 
 def current() -> int | None:

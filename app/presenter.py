@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import lessons, links, picker, registry, session
+from app import components, lessons, links, picker, registry, session
 from app.draw.colour import PALETTES
 from app.session import LINK
 
@@ -21,7 +21,9 @@ _BASE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, [role="slider"]:focus-visible,
 input:focus-visible, [tabindex]:focus-visible { outline: 3px solid #1c5fb8 !important; outline-offset: 2px; }
-.st-key-ui-lesson-bar { border-bottom: 1px solid #d5d6da; padding-bottom: 0.3rem; row-gap: 0.2rem; }
+.st-key-ui-lesson-bar { border-bottom: 1px solid #d5d6da; padding: 0.3rem 0; row-gap: 0.2rem; background: #fff; }
+div:has(> .st-key-ui-lesson-bar) { position: sticky; top: 0; z-index: 990; background: #fff; padding-top: 3.2rem;
+  margin-top: -3.2rem; }
 .st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.875rem !important; }
 </style>"""
 # Presenter mode: everything larger (type, and the pages draw their grids larger too:
@@ -100,12 +102,19 @@ def apply(pages: dict[str, st.Page], current: registry.Page) -> None:
 
 
 def _open_step(current: registry.Page) -> int | None:
-    """The lesson step the address names, if it opens this page (else None: the student went on)."""
-    n = lessons.current()
-    if n is None:
+    """The lesson step the address names, if it opens this page (else None: the student went on).
+    A step about a section further down opens there (scrolled once, when the step is opened)."""
+    found = lessons.opened(current)
+    if found is None:
         return None
-    step = lessons.STEPS[n - 1]
-    return n if current.name in {link.page for link in (step.link, *step.also)} else None
+    n, link = found
+    if link.section:
+        components.component("scroll_to", '<div class="scroll-to"></div>')(
+            data={"heading": link.section, "token": f"{n}:{link.page}"},
+            key=session.internal("ui", "scroll"),
+            height=0,
+        )
+    return n
 
 
 def _step_bar(n: int) -> None:
@@ -114,7 +123,7 @@ def _step_bar(n: int) -> None:
     step = steps[n - 1]
     if n > 1:
         lessons.page_link(st, steps[n - 2].link, step=n - 1, label="Previous", icon=":material/arrow_back:")
-    st.markdown(f"**Step {n} of {len(steps)}: {step.title}**", width="content")
+    st.markdown(f"**{n} / {len(steps)}** · {step.title}", width="content")
     if n < len(steps):
         lessons.page_link(st, steps[n].link, step=n + 1, label="Next", icon=":material/arrow_forward:")
     else:

@@ -41,9 +41,8 @@ def test_every_step_opens_its_page_with_its_settings(n, step):
                 kept = at.query_params[key]
                 assert (list(kept) if isinstance(value, list) else kept) == value, (key, kept, value)
         # the lesson bar: where we are, the way on
-        bar = [m.value for m in at.markdown if m.value.startswith("**Step ")]
-        if link is step.link:
-            assert bar == [f"**Step {n} of {len(lessons.STEPS)}: {step.title}**"]
+        bar = [m.value for m in at.markdown if m.value.endswith(f"** · {step.title}")]
+        assert bar == [f"**{n} / {len(lessons.STEPS)}** · {step.title}"]
 
 
 def test_the_lessons_page_lists_every_step_with_a_question_and_a_hidden_answer():
@@ -70,14 +69,14 @@ def test_presenter_mode_walks_the_steps_with_previous_and_next():
     assert not at.exception
     labels = [link.label for link in at.get("page_link")]
     assert "Previous" in labels and "Next" in labels
-    assert any(m.value == f"**Step 3 of {len(lessons.STEPS)}: {step.title}**" for m in at.markdown)
+    assert any(m.value == f"**3 / {len(lessons.STEPS)}** · {step.title}" for m in at.markdown)
 
 
 def test_a_step_number_out_of_range_is_ignored():
     for raw in ("0", "99", "abc", "-1"):
         at = _open("conv_steps", {lessons.PARAM: raw})
         assert not at.exception
-        assert not any(m.value.startswith("**Step ") for m in at.markdown)
+        assert not any(" / 17** · " in m.value for m in at.markdown)
 
 
 # ------------------------------------------------------------------------------ the steps' facts

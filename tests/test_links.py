@@ -24,7 +24,7 @@ CASES = [
     ("pool_steps", {"ps.mode": "Average"}, lambda at: by_label(at.radio, "Pooling").value, "Average"),
     ("alexnet", {"ax.tab": "Feature maps", "ax.layer": "pool2"}, lambda at: by_label(at.selectbox, "Layer").value, "pool2"),
     ("train", {"train.epochs": "4"}, lambda at: by_label(at.slider, "Epochs").value, 4),
-    ("layers", {"ly.preset": "LeNet-5"}, lambda at: by_label(at.radio, "Start from").value, "LeNet-5"),
+    ("layers", {"ly.preset": "LeNet-5 (LeCun et al., 1998)"}, lambda at: by_label(at.radio, "Start from").value, "lenet5_paper"),
     ("conv1d", {"c1.signal": "Step"}, lambda at: by_label(at.radio, "Signal").value, "Step"),
 ]  # fmt: skip
 
