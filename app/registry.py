@@ -47,7 +47,7 @@ HOME = Page("home", "Home", ":material/home:")
 #: Every page, in the sidebar's order (the lesson's steps are in app.lessons).
 PAGES: tuple[Page, ...] = (
     HOME,
-    Page("lessons", "Lessons", ":material/school:", ("ls",), "Lessons: the CNN story in 17 steps, for a class"),
+    Page("lessons", "Lessons", ":material/school:", (), "Lessons: the CNN story in 17 steps, for a class"),
     Page("filter_lab", "Filter Lab", ":material/tune:", ("lab", "bank"), "Open the Filter Lab"),
     Page("conv_steps", "Convolution, step by step", ":material/grid_on:", ("cs",), "Convolution, step by step"),
     Page("pool_steps", "Pooling, step by step", ":material/grid_view:", ("ps",), "Pooling, step by step"),

@@ -9,7 +9,7 @@ export default function (component) {
   const look = () => {
     const h = [...document.querySelectorAll('h1, h2, h3, h4')].find((e) => e.textContent.trim().startsWith(d.heading));
     if (h) {
-      h.style.scrollMarginTop = '6rem'; // below the lesson bar, which stays on top
+      h.style.scrollMarginTop = '9rem'; // below the lesson bar, which stays on top
       h.scrollIntoView({ block: 'start', behavior: 'instant' });
     }
     else if (tries++ < 60) setTimeout(look, 250);
