@@ -141,7 +141,7 @@ def step_equation(step: convcore.ConvStep) -> str:
     """The sum written out (all terms for up to 9 products), plus bias, equals the output."""
     terms = step.products.size
     o, i, j = step.position
-    where = f"output row {i + 1}, column {j + 1}" + (f", channel {o + 1}" if o else "")
+    where = f"output row {i + 1}, column {j + 1}" + (f", output channel {o + 1}" if o else "")
     if step.products.shape[0] == 3:
         shown = added_up([*step.channel_sums, step.bias])
         parts = " + ".join(_paren_text(t) for t in shown[:3])

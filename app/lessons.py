@@ -59,7 +59,7 @@ STEPS: tuple[Step, ...] = (
         "(MNIST's digits are 28 x 28).",
         "How many numbers describe one 28 x 28 MNIST digit? And a 224 x 224 colour photo?",
         "784 (28 x 28). The photo: 224 x 224 x 3 = 150,528, one number per pixel for each of red, green and blue.",
-        "The kernel here is the identity (a 1 in the middle): the output copies the input, so the class can "
+        "The kernel here is the identity (a 1 in the middle): the output copies the input (without its border at padding 0), so the class can "
         "concentrate on the grid. Point at a cell to see its value. Input > 'Crop of your image' shows the numbers "
         "of any photo in the sidebar.",
     ),
@@ -87,7 +87,7 @@ STEPS: tuple[Step, ...] = (
         "bottom and right.",
         "Which map shows the top of the 7's bar, and which its underside?",
         "The top-edge map (bright here, dark above) along the top of the bar, and the bottom-edge map (bright here, "
-        "dark below) along its underside. The diagonal stroke shows in the left- and right-edge maps.",
+        "dark below) along its underside. The slanted stroke shows mostly in the left- and right-edge maps.",
         "The four kernels: top [[-1,-1,-1],[1,1,1],[0,0,0]], left [[-1,1,0],[-1,1,0],[-1,1,0]], bottom "
         "[[0,0,0],[1,1,1],[-1,-1,-1]], right [[0,1,-1],[0,1,-1],[0,1,-1]]. The link switches the sidebar's image to "
         "the sample Digit 7.",
@@ -166,7 +166,7 @@ STEPS: tuple[Step, ...] = (
         "the pooling have?",
         "14 x 14 x 6, and none.",
         "LeNet-5's subsampling layers did learn a coefficient and a bias per map (12 parameters in S2); today's "
-        "pooling has none. Further down the page, 'Shift the input by one pixel' is the next step.",
+        "pooling has none. Further down the page, 'Shift the input by one pixel' is step 9.",
     ),
     Step(
         "Why a non-linearity",
@@ -193,7 +193,7 @@ STEPS: tuple[Step, ...] = (
         "Why is a pooled map only approximately invariant to a shift?",
         "A feature that moves but stays inside its pooling window changes nothing; one that crosses into the next "
         "window changes that window's maximum.",
-        "Scroll to 'Shift the input by one pixel'. Try window 2 and 3, and the Checkerboard preset.",
+        "The link opens at 'Shift the input by one pixel'. Try windows of 2 and 3, and the Checkerboard preset.",
     ),
     Step(
         "Parameters: sharing and local connectivity",
@@ -222,22 +222,24 @@ STEPS: tuple[Step, ...] = (
         Link("layers", {"ly.preset": "LeNet-5 (LeCun et al., 1998)"}, section="A stack of layers"),
         "LeNet-5 read handwritten digits: a 32 x 32 input, C1 with six 5 x 5 filters (156 parameters), S2 "
         "subsampling (12), C3 with sixteen maps each connected to only some of S2's maps (1,516), S4 (32), C5 with "
-        "120 units (48,120), F6 with 84 (10,164), and 10 outputs. This app's digit network is 'LeNet-5 style': the "
-        "same plan with 28 x 28 inputs, ReLU, max pooling and full connections.",
+        "120 units (48,120), F6 with 84 (10,164), and 10 RBF output units. This app's digit network is 'LeNet-5 "
+        "style': the same plan with 28 x 28 inputs, ReLU, max pooling without parameters, a second convolution that "
+        "sees all six maps, and a softmax output.",
         "Why does C3 connect each of its maps to only some of S2's maps?",
         "The paper gives two reasons: it keeps the number of connections down (1,516 parameters instead of 2,416), "
         "and it breaks the symmetry, so that different maps are forced to learn different, complementary features.",
-        "The table shows every layer's output size and parameters, flatten and softmax included; 'LeNet-5 style' in "
-        "the same list is the app's own digit network.",
+        "The table shows every layer's output size and parameters (a flatten row before F6; the output is 10 RBF "
+        "units, so there is no softmax). 'LeNet-5 style' under 'Start from' holds the conv and pool layers of the "
+        "app's digit network; the whole network, softmax included, is under 'Whole networks, layer by layer'.",
     ),
     Step(
         "AlexNet (Krizhevsky et al., 2012)",
         Link("alexnet", {"ax.tab": "Its filters (conv1)"}),
         "AlexNet won ImageNet 2012 with 5 convolutional and 3 dense layers: its first layer had 96 filters of 11 x 11 "
         "x 3, split over two GPUs (48 each), then 256, 384, 384 and 256 filters. The app shows torchvision's version "
-        "(64, 192, 384, 256, 256, from Krizhevsky's 2014 'One weird trick' paper), whose trained weights are "
+        "(64, 192, 384, 256, 256: torchvision's variant, based on Krizhevsky's 2014 'One weird trick' paper), whose trained weights are "
         "available; in both, about 96 % of the weights are in the dense layers.",
-        "Where are most of AlexNet's 61 million parameters, and why?",
+        "Where are most of AlexNet's 61 million parameters (60 million in the paper's words), and why?",
         "In the dense layers, about 96 %: fc6 alone connects 6 x 6 x 256 = 9,216 numbers to 4,096 units, 37.7 "
         "million weights. The convolutions reuse small kernels everywhere.",
         "The Feature maps tab shows the hierarchy: early layers answer edges and colours, later ones textures and "
@@ -262,7 +264,7 @@ STEPS: tuple[Step, ...] = (
         "detectors?",
         "Edges and colour contrasts are the most useful local features of almost any picture, so training finds "
         "them again and again: first layers are the most general (Yosinski et al., 2014).",
-        "Press 'Train from scratch' (about 15 s); then move the Moment slider to replay the filters, the histogram "
+        "Press 'Train from scratch' (a few seconds); then move the Moment slider to replay the filters, the histogram "
         "of layer 1's outputs and the confusion matrix.",
     ),
     Step(

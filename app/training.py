@@ -125,9 +125,15 @@ class Job:
 
 def decay_problem(rate: float, decay: float) -> str:
     """The sentence for a learning rate and decay that would wipe layer 1 out at every step."""
+    product = rate * decay
+    effect = (
+        "wipes them out"
+        if product == 1
+        else "flips their sign" + (" and makes them larger" if product > 2 else "")
+    )
     return (
-        f"Learning rate {rate:g} with weight decay {decay:g} would wipe layer 1 out at every step (each step keeps "
-        f"1 - {rate:g} x {decay:g} = {1 - rate * decay:g} of its weights). Lower one of them to train."
+        f"Learning rate {rate:g} with weight decay {decay:g}: each step would multiply layer 1's weights by "
+        f"1 - {rate:g} x {decay:g} = {1 - product:g}, which {effect}. Lower one of them to train."
     )
 
 
@@ -159,7 +165,8 @@ def replay_summary(snap: lenet.Snapshot) -> str:
     said = f"**{snap.accuracy:.1%}** of {n} held-out digits right (guessing: 10%)."
     if off.max() > 0:
         t, p = np.unravel_index(int(off.argmax()), off.shape)
-        said += f" The most frequent mistake: a {t} read as {p} ({int(off[t, p])} times)."
+        times = int(off[t, p])
+        said += f" The most frequent mistake: a {t} read as {p} ({times} time{'s' if times != 1 else ''})."
     else:
         said += " No mistakes."
     return said + f" {snap.below_zero:.0%} of layer 1's outputs are below zero: the ReLU sets them to 0."

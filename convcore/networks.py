@@ -141,7 +141,7 @@ def _imagenet_classes() -> tuple[str, ...]:
 #: The app's three networks by key (the digit network with its shipped first layer: 6 of 5 x 5).
 NETWORKS: dict[str, Network] = {
     "digits": digit_network(),
-    "tiny_vgg": Network("tiny_vgg", "Tiny VGG (shapes, as in CNN Explainer)", (3, 64, 64), tiny_vgg(),
+    "tiny_vgg": Network("tiny_vgg", "Tiny VGG (CNN Explainer's layout, trained on shapes)", (3, 64, 64), tiny_vgg(),
                         TINY_VGG_CLASSES),
     "alexnet": Network("alexnet", "AlexNet (torchvision's variant)", (3, 224, 224), ALEXNET,
                        (), IMAGENET_MEAN, IMAGENET_STD),  # classes read on demand: see network_classes

@@ -95,7 +95,7 @@ SAMPLES: dict[str, Sample] = {
     for s in (
         Sample(
             "Grace Hopper",
-            "A portrait: faces, fabric, a flag.",
+            "A portrait: a face, a uniform, a flag.",
             _photo("grace_hopper.jpg"),
             "US Navy photo, public domain; shipped with matplotlib",
         ),

@@ -14,7 +14,7 @@ st.title("Can you trust a heat map?")
 if not session.presenting():
     st.caption(
         "Heat maps say where a network looks. Compare four ways of drawing them, test them by hiding parts of the "
-        "input and by randomising the network, and fool the network with changes you cannot see."
+        "input and by randomising the network, and fool the network with small changes to every pixel (on a photo, too small to see)."
     )
 c1, c2 = st.columns([3, 11])  # the input's widgets get the room, as on the network page
 key = c1.selectbox("Network", list(nets.NETWORKS), format_func=nets.NETWORKS.get, key=f"{P}.net", bind=LINK)
@@ -30,7 +30,7 @@ if key != "alexnet":
         net_input = overview.choose_input(P, key, kind, shows)
 else:
     net_input = overview.choose_input(P, key, kind, shows)
-    st.caption(f"{net_input.said} Change it in the sidebar (Your image).")
+    st.caption(f"{net_input.said} Change it in the sidebar (Your image), or under Picture in presenter mode.")
 if key == "alexnet" and problem:
     nets_widgets.untrained_notice()
 if net_input is not None:  # (else choose_input has said why: nothing drawn yet, or no digit found)

@@ -87,7 +87,7 @@ def test_a_learning_rate_and_decay_that_wipe_layer_one_are_refused_with_a_senten
     by_label(at.select_slider, "Learning rate").set_value(1.0).run()
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)
-    assert "Learning rate 1 with weight decay 3 would wipe layer 1 out" in warning
+    assert "Learning rate 1 with weight decay 3: each step would multiply layer 1" in warning
     assert by_label(at.button, "Train from scratch").disabled
     by_label(at.select_slider, "Weight decay on layer 1").set_value(0.3).run()
     assert not at.warning and not by_label(at.button, "Train from scratch").disabled

@@ -79,6 +79,6 @@ def test_replay_labels_and_sentences():
 
 def test_a_decay_that_wipes_layer_one_is_explained():
     said = training.decay_problem(1.0, 3.0)
-    assert "would wipe layer 1 out" in said and "1 - 1 x 3 = -2" in said
+    assert "1 - 1 x 3 = -2, which flips their sign and makes them larger" in said
     assert lenet.TRAIN_PAGE_CONFIG.learning_rate in training.LEARNING_RATES
     assert lenet.TRAIN_PAGE_CONFIG.decay in training.DECAYS

@@ -94,7 +94,9 @@ def predict_next(
     """
     target = trace[min(index + 1, len(trace) - 1)]
     c, i, j = target.position
-    where = f"row {i + 1}, column {j + 1}" + (f" of channel {c + 1}" if trace.output.shape[0] > 1 else "")
+    where = f"row {i + 1}, column {j + 1}" + (
+        f" of output channel {c + 1}" if trace.output.shape[0] > 1 else ""
+    )
     with st.expander("Predict the next output", icon=":material/quiz:"):
         st.markdown(f"What number will the output at **{where}** be? Work it out, then check.")
         attempts = _attempts(prefix, "next", (target.index, target.position, round(float(target.value), 6)))
@@ -125,4 +127,9 @@ def output_size(prefix: str, geometry: convcore.ConvGeometry) -> None:
         attempts = _attempts(prefix, "size", (n, k, other, before, after, d))
         _ask(prefix, "size", attempts, label="Rows of the output", whole=True, right=lambda a: a == rows)
         hint, worked = explain.size_what_if(n, k, other, before, after, d)
-        _feedback(attempts, value=f"{rows} rows", hint=hint, solution=lambda: st.latex(worked))
+        _feedback(
+            attempts,
+            value=f"{rows} row{'s' if rows != 1 else ''}",
+            hint=hint,
+            solution=lambda: st.latex(worked),
+        )

@@ -61,7 +61,8 @@ def choose_input(
     if key == "alexnet":
         x = ax.preprocess(image.pixels)[0]
         return NetInput(x, f"image:{image.key}", ax.crop_shown(image.pixels),
-                        "The centre of the current image (sidebar), 224 x 224, as AlexNet sees it.")  # fmt: skip
+                        "The current image (sidebar), its shorter side resized to 256 and its centre cropped "
+                        "to 224 x 224, as AlexNet sees it.")  # fmt: skip
     p = f"{prefix}.{key}"
     if key == "digits":
         options = ["Held-out digit", "Draw one", "Current image"]
@@ -116,9 +117,10 @@ def choose_input(
             return None
         x = torch.from_numpy(digit)[None]
         return NetInput(x, f"digit:{image.key}", _picture(x, key),
-                        "The current image turned into a digit-like input: grey, the darker side made the "
-                        "background, cropped to what stands out, 20 pixels tall in a 28 x 28 square. A photo "
-                        "is not a digit: expect a guess.")  # fmt: skip
+                        "The current image turned into a digit-like input: grey, inverted if mostly light so "
+                        "that the background is black, cropped to what stands out, its longer side scaled to 20 "
+                        "pixels and centred in a 28 x 28 square (as MNIST was made). A photo is not a digit: "
+                        "expect a guess.")  # fmt: skip
     small = mosaic.cover(image.pixels, (64, 64))
     x = torch.from_numpy(small.astype(np.float32) / 255.0).permute(2, 0, 1).contiguous()
     return NetInput(x, f"small:{image.key}", small,
@@ -397,8 +399,8 @@ def _conv_view(acts, unit, where: str) -> None:
     )
     st.markdown(
         f"**{info.name}, {where}** adds up, over {maps}, each {whose}'s {kh} x {kw} window times its slice of "
-        f"the kernel (one partial sum per {whose}), then adds the bias. This is how a layer combines the maps "
-        f"before it."
+        f"the kernel (one partial sum per {whose}), then adds the bias."
+        + (" This is how a layer combines the maps before it." if n > 1 else "")
         + (" The window reaches past the edge: those cells are padding zeros." if padded else "")
     )
     order = np.argsort(-np.abs(unit.contributions)) if n > _MOST_TERMS else np.arange(n)

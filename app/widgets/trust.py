@@ -186,7 +186,7 @@ def saliency_view(s: Subject) -> None:
     st.markdown(
         f"Each map answers *where is the evidence for {s.said()}?* in its own way:\n"
         "- **Gradient** (Simonyan et al., 2014): how much the class's score changes when one pixel changes a "
-        "little. Black: not at all; white: the most (the top 1 % saturate).\n"
+        "little. Dark: not at all; bright: the most (the top 1 % saturate).\n"
         "- **Guided backprop** (Springenberg et al., 2015): the same gradient, but each ReLU passes back only "
         "positive gradients where its input was positive. Sharper, and, as the *Sanity check* tab shows, partly "
         "a picture of the input's edges.\n"
@@ -197,7 +197,7 @@ def saliency_view(s: Subject) -> None:
         "enlarged: coarse, but about the class."
         + (
             " On a digit it often lights up empty background too: the last layer's maps respond there as well "
-            "(where no stroke is tells a digit apart too: a 7 has nothing at its lower left), and its grid is coarse."
+            "(where no stroke is tells a digit apart too: a 7 has nothing at its lower right), and its grid is coarse."
             if s.key == "digits"
             else ""
         )
@@ -237,7 +237,9 @@ def occlusion_view(prefix: str, s: Subject) -> None:
         f"(one per place, plus the input itself): {_duration(seconds)} on this server."
     )
     if stride > window:
-        cost += f" The stride is larger than the patch: {stride - window} pixels between patches are never hidden."
+        gap = stride - window
+        cost += (f" The stride is larger than the patch: a band {gap} pixel{'s' if gap > 1 else ''} wide between "
+                 "neighbouring patches is never hidden.")  # fmt: skip
     missed_rows, missed_cols = h - ((rows - 1) * stride + window), w - ((cols - 1) * stride + window)
     if missed_rows or missed_cols:
         edge = " and ".join(
@@ -329,8 +331,9 @@ def occlusion_sentence(s: Subject, drops: np.ndarray, window: int, stride: int, 
         return f"the patch at {_span(i * stride, window, 'row')}, {_span(j * stride, window, 'column')}"
 
     fall, rise = float(drops.max()), float(drops.min())
+    pos, neg = ("Orange", "purple") if session.palette()[0] == "PuOr_r" else ("Red", "blue")
     said = (
-        f"Red: hiding the patch there lowers p('{s.name}'); blue: raises it. The scale runs from "
+        f"{pos}: hiding the patch there lowers p('{s.name}'); {neg}: raises it. The scale runs from "
         f"{-top:+.2g} to {top:+.2g} (probability, 0 to 1)."
     )
     lowers = (
@@ -500,11 +503,11 @@ def adversarial_view(prefix: str, s: Subject) -> None:
     a, b = st.columns([1, 1], gap="medium")
     if s.key == "alexnet":
         levels = a.slider("Strength ε (pixel levels of 255)", 0, 32, 2, key=f"{p}.eps", bind=LINK,
-                          help="Every pixel of every colour moves up or down by this many levels (of 0 to 255)")  # fmt: skip
+                          help="Every pixel of every colour moves up or down by this many levels, kept within 0 to 255")  # fmt: skip
         eps, eps_text = levels / 255, f"{levels}/255"
     else:
         eps = a.slider("Strength ε", 0.0, 0.5, 0.1, FLIP_GRID[s.key][1], key=f"{p}.eps", bind=LINK, format="%.3f",
-                       help="Every pixel moves up or down by ε (pixels run from 0, black, to 1, white)")  # fmt: skip
+                       help="Every pixel moves up or down by ε, kept within 0 (black) to 1 (white): a black pixel cannot get darker")  # fmt: skip
         eps_text = f"{eps:g}"
     # Its own answer is not a direction to push in (it already says it); the labels hold no
     # probability or answer, so a link opens the same choice on another input.
@@ -553,11 +556,13 @@ def adversarial_view(prefix: str, s: Subject) -> None:
         shown = f"{round(flip * 255)}/255" if s.key == "alexnet" else f"{flip:g}"
         found = f"The smallest strength that {aim}: **ε = {shown}** (searched from 0 to {end_text} in steps of {step_text})."
     how = (
-        "FGSM (Goodfellow et al., 2015) moves every pixel by ε, in the direction that lowers the score of its "
-        "answer the fastest (the sign of the gradient): one step, the same size everywhere."
+        "FGSM (Goodfellow et al., 2015) moves every pixel by ε, in the direction that lowers the probability of its "
+        "answer the fastest (the sign of the loss's gradient), kept within the picture's range: one step, the same "
+        "size everywhere."
         if not targeted
         else "This is FGSM's targeted variant (Kurakin et al., 2017): every pixel moves by ε, in the direction that "
-        "raises the chosen class's score the fastest (the sign of the gradient): one step, the same size everywhere."
+        "raises the chosen class's probability the fastest (the sign of the loss's gradient), kept within the "
+        "picture's range: one step, the same size everywhere."
     )
     st.markdown(f"{found} {how}")
 
