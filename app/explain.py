@@ -226,17 +226,3 @@ def size_what_if(n: int, k: int, s: int, before: int, after: int, d: int) -> tup
         f"{d}·({k} - 1) - 1 = {top}. Divide it by the new stride, {s}, round down and add 1."
     )
     return hint, size_formula("H", n, k, s, before, after, d)
-
-
-def volume_note(frames: int = 16, side: int = 112, kt: int = 3) -> str:
-    """The 1-D page's note on 3-D convolution (video, scans), with its numbers from convcore."""
-    out_t = convcore.output_size(frames, kt, padding=1)
-    # a kt x 3 x 3 kernel on 3 channels counts like a 3 x 3 kernel on kt x 3 stacked channels
-    weights3d = convcore.parameter_count(convcore.Layer("conv", (3, 3), channels=1), kt * 3, bias=False)
-    return (
-        f"Stack {frames} video frames of {side} x {side} x 3 into a volume. A 3-D kernel of {kt} x 3 x 3 (time x "
-        f"height x width) on 3 channels has {weights3d:,} weights and slides along time too: with padding 1 the "
-        f"output has {out_t} frames of {side} x {side}, each number mixing {kt} neighbouring frames, so it can "
-        "detect motion. The same idea reads CT and MRI scans, where the third axis is depth. Every step is still "
-        "multiply and add."
-    )

@@ -184,7 +184,12 @@ STEPS: tuple[Step, ...] = (
         "Translation: equivariance and invariance",
         Link(
             "pool_steps",
-            {"ps.source": "Preset", "ps.preset": "Digit 7", "ps.size": "8", "ps.shift": "Right"},
+            {
+                "ps.source": "Preset",
+                "ps.preset": "Small random integers",
+                "ps.size": "8",
+                "ps.shift": "Right",
+            },
             section="Shift the input",
         ),  # fmt: skip
         "Shift the input by one pixel and a convolution's map shifts by one pixel too: convolution is "
@@ -193,7 +198,7 @@ STEPS: tuple[Step, ...] = (
         "Why is a pooled map only approximately invariant to a shift?",
         "A feature that moves but stays inside its pooling window changes nothing; one that crosses into the next "
         "window changes that window's maximum.",
-        "The link opens at 'Shift the input by one pixel'. Try windows of 2 and 3, and the Checkerboard preset.",
+        "The link opens at 'Shift the input by one pixel'. Try windows of 2 and 3, the Vertical edge preset, and the Digit 7 (where pooling keeps fewer numbers: say why).",
     ),
     Step(
         "Parameters: sharing and local connectivity",
@@ -278,7 +283,16 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "3-D convolution: video and volumes",
-        Link("conv1d", section="3-D convolution"),
+        Link(
+            "conv1d",
+            {
+                "c3.stack": "A square moving right",
+                "c3.kernel": "Temporal difference",
+                "c3.frame": "2",
+                "c3.position": "7",
+            },
+            section="3-D convolution",
+        ),
         "Videos and medical scans are volumes: a 3-D kernel spans a few frames (or slices) as well as rows and "
         "columns, and slides along time too. A temporal-difference kernel lights up what moves between frames.",
         "A 3 x 3 x 3 kernel on video frames with 3 colour channels: how many weights?",

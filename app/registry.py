@@ -48,7 +48,7 @@ HOME = Page("home", "Home", ":material/home:")
 PAGES: tuple[Page, ...] = (
     HOME,
     Page("lessons", "Lessons", ":material/school:", (), "Lessons: the CNN story in 17 steps, for a class"),
-    Page("filter_lab", "Filter Lab", ":material/tune:", ("lab", "bank"), "Open the Filter Lab"),
+    Page("filter_lab", "Filter Lab", ":material/tune:", ("lab", "bank", "two"), "Open the Filter Lab"),
     Page("conv_steps", "Convolution, step by step", ":material/grid_on:", ("cs",), "Convolution, step by step"),
     Page("pool_steps", "Pooling, step by step", ":material/grid_view:", ("ps",), "Pooling, step by step"),
     Page("network", "Inside a network", ":material/account_tree:", ("nw",), "Inside a network, unit by unit"),
@@ -59,8 +59,8 @@ PAGES: tuple[Page, ...] = (
     Page("train", "Train a CNN", ":material/model_training:", ("train",), "Train a CNN and watch its filters emerge"),
     Page("layers", "Parameters and receptive fields", ":material/stacks:", ("ly",),
          "Parameters and receptive fields"),
-    Page("conv1d", "1-D and 3-D convolution, upsampling", ":material/timeline:", ("c1", "tc", "c3"),
-         "1-D and 3-D convolution, upsampling"),
+    Page("conv1d", "1-D and 3-D convolution", ":material/timeline:", ("c1", "tc", "c3"),
+         "1-D and 3-D convolution, and transposed convolution (upsampling)"),
 )  # fmt: skip
 BY_NAME = {page.name: page for page in PAGES}
 

@@ -15,11 +15,16 @@ window, product and sum), :mod:`~convcore.conv1d`, :mod:`~convcore.transpose`,
 layer by layer; :func:`explain_unit`, which needs torch, is imported on first use),
 :mod:`~convcore.images`,
 :mod:`~convcore.samples`.
+For the lessons: :mod:`~convcore.compose` (two convolutions as one kernel),
+:mod:`~convcore.equivariance` (a shift moves the map), :mod:`~convcore.conv3d` (video, volumes).
 """
 
 from .apply import FilterInputs, apply_filter, filter_inputs
+from .compose import ComposedKernel, TwoConvolutions, compose_kernels, two_convolutions
 from .conv import conv2d, convolve2d
 from .conv1d import conv1d, conv1d_steps
+from .conv3d import AVERAGE_3D, TEMPORAL_DIFFERENCE, Conv3dStep, conv3d, conv3d_step, moving_square
+from .equivariance import ConvShift, conv_shift
 from .geometry import (
     ConvGeometry,
     ConvParams,
@@ -68,10 +73,14 @@ def __getattr__(name: str):
 
 __all__ = [
     "BANKS",
+    "AVERAGE_3D",
     "ConvGeometry",
+    "ComposedKernel",
+    "Conv3dStep",
     "ConvParams",
     "ConvStep",
     "ConvTrace",
+    "ConvShift",
     "FILTERS",
     "NETWORKS",
     "NetLayer",
@@ -90,15 +99,21 @@ __all__ = [
     "ReceptiveField",
     "SAMPLES",
     "ShiftComparison",
+    "TEMPORAL_DIFFERENCE",
+    "TwoConvolutions",
     "apply_filter",
     "cascade",
     "filter_inputs",
     "compare_shift",
+    "compose_kernels",
     "conv1d",
     "conv1d_steps",
     "conv2d",
     "conv2d_steps",
+    "conv3d",
+    "conv3d_step",
     "conv_geometry",
+    "conv_shift",
     "conv_transpose2d",
     "convolve2d",
     "crop_patch",
@@ -113,6 +128,7 @@ __all__ = [
     "network_layers",
     "occlusion",
     "load_image",
+    "moving_square",
     "open_image",
     "output_size",
     "parameter_count",
@@ -131,4 +147,5 @@ __all__ = [
     "smallest_flip",
     "to_grey",
     "transpose_contributions",
+    "two_convolutions",
 ]

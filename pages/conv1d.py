@@ -1,4 +1,4 @@
-"""1-D convolution step by step, a note on 3-D convolution, and transposed convolution (upsampling)."""
+"""1-D convolution step by step, 3-D convolution on a short video, and transposed convolution (upsampling)."""
 
 import numpy as np
 import streamlit as st
@@ -8,13 +8,13 @@ from app import explain, server
 from app.draw import encode, grid, steps
 from app.draw.text import fmt
 from app.session import LINK
-from app.widgets import live, stepper
+from app.widgets import live, stepper, volume
 from app.widgets import steps as step_widgets
 from app.widgets.kernels import number_editor, typed_numbers
 
 P = "c1"
 T = "tc"
-st.title("1-D convolution and upsampling")
+st.title("1-D and 3-D convolution, upsampling")
 # while one of these sliders is dragged, the pictures follow it (not only on release)
 dragged = live.watch([f"{P}.step", f"{P}.stride", f"{P}.padding", f"{T}.step", f"{T}.stride"])
 
@@ -91,14 +91,15 @@ if trace is not None:
         signal, trace.output[0, 0], field.start - 0.5 + np.arange(trace.output.shape[2]) * field.jump
     )
 
-with st.expander("3-D convolution: video and volumes"):
-    st.markdown(explain.volume_note())
+st.divider()
+volume.section()
 
 st.divider()
 st.subheader("Transposed convolution: upsampling")
 st.caption(
     "The decoder of a convolutional autoencoder makes maps bigger. Each input number adds a copy of the kernel, "
-    "scaled by itself, to the output; with stride 2 the copies sit 2 apart, so a 2 x 2 map becomes 4 x 4. "
+    "scaled by itself, to the output; with stride 2 the copies sit 2 apart, so a 2 x 2 kernel makes a 2 x 2 map "
+    "4 x 4. "
     "The numbers are checked against PyTorch's conv_transpose2d."
 )
 u1, u2, u3 = st.columns(3)

@@ -9,18 +9,20 @@ import streamlit as st
 import convcore
 from app import caches, explain, server, session
 from app.session import LINK
-from app.widgets import conv, kernels
+from app.widgets import compose, conv, kernels
 
 P = "lab"
 st.title("Filter Lab")
 if not session.presenting():  # the teacher says it; the projector's first screen is for the pictures
     st.caption(
         "A kernel slides over your image; each output number is the sum of the kernel times the pixels "
-        "under it. PyTorch computes exactly these numbers."
+        "under it: the same numbers as PyTorch's conv2d."
     )
 image = session.current_image()
 # Only the open tab computes (on_change="rerun"): the bank's four maps are drawn when asked for.
-one, bank = st.tabs(["One filter", "Filter bank"], key="lab.tab", on_change="rerun", bind=LINK)
+one, bank, two = st.tabs(
+    ["One filter", "Filter bank", "Two filters in a row"], key="lab.tab", on_change="rerun", bind=LINK
+)
 
 
 @server.fragment
@@ -67,7 +69,12 @@ def filter_bank(shown: bool) -> None:
     name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name", bind=LINK)
     filters = convcore.get_bank(name)
     rgb = c2.toggle(
-        "Each colour channel", key="bank.rgb", help="Off: apply to brightness.", bind=LINK, wrap=True
+        "Each colour channel",
+        key="bank.rgb",
+        help="Off: each filter on the brightness, one map each. On: each filter on red, green and blue "
+        "separately, three maps each (a colour kernel always covers all three).",
+        bind=LINK,
+        wrap=True,
     )
     with c1:
         display, stretch = conv.display_choice("bank", filters[0])
@@ -75,15 +82,26 @@ def filter_bank(shown: bool) -> None:
         return
     with maps:
         if not session.presenting():  # the projector's first screen is for the maps
-            st.caption(
-                "Several filters on the same image at once, one feature map each: what one CNN layer computes."
-            )
+            st.caption(conv.bank_caption(filters, "rgb" if rgb else "luminance", display))
         conv.show_bank(image, filters, "rgb" if rgb else "luminance", display, stretch)
 
 
-# Both tabs draw their settings on every run, so a link holds them whichever tab is open (Streamlit
+@server.fragment
+def two_filters(shown: bool) -> None:
+    relu = compose.relu_toggle()  # the switch the lesson turns: above the pictures
+    pictures = st.container()
+    first, second = compose.settings()
+    if not shown:
+        return
+    with pictures:
+        compose.show(image, first, second, relu)
+
+
+# Every tab draws its settings on every run, so a link holds them whichever tab is open (Streamlit
 # drops a widget's value from the address when the widget is not drawn); only the open tab computes.
 with one:
     one_filter(one.open)
 with bank:
     filter_bank(bank.open)
+with two:
+    two_filters(two.open)

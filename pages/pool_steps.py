@@ -1,13 +1,12 @@
 """Pooling, step by step: max or average over each window, and what a one-pixel shift does."""
 
-import numpy as np
 import streamlit as st
 
 import convcore
 from app import explain, export, server, session
-from app.draw import encode, grid, steps
+from app.draw import steps
 from app.session import LINK
-from app.widgets import exercises, live, stepper
+from app.widgets import exercises, live, shift, stepper
 from app.widgets import steps as step_widgets
 
 P = "ps"
@@ -58,8 +57,11 @@ def walk(trace: convcore.PoolTrace) -> None:
                                                                         hint=explain.pool_hint))  # fmt: skip
     h, w = x.shape
     oh, ow = trace.output.shape[1:]
+    change = (
+        f"shrinks from {w} x {h} to {ow} x {oh}" if oh * ow < h * w else f"goes from {w} x {h} to {ow} x {oh}"
+    )
     st.caption(f"Each window of the map becomes one number: its largest (max pooling) or its average. No weights "
-               f"are learned. The map shrinks from {w} x {h} to {ow} x {oh} numbers.")  # fmt: skip
+               f"are learned, and each map of a layer is pooled on its own. The map {change} numbers.")  # fmt: skip
     formulas = explain.size_formulas(
         (h, w), (size, size), convcore.ConvParams(stride=stride, padding=padding)
     )
@@ -74,34 +76,4 @@ if trace is not None:
     walk(trace)
 
 st.divider()
-st.subheader("Shift the input by one pixel")
-st.caption(
-    "Is a pooled map less sensitive to exactly where things are? Shift the input and count the numbers that "
-    "stay the same. With max pooling, a feature that moves but stays inside its window changes nothing; one "
-    "that crosses into the next window does. Try the presets and window sizes."
-)
-direction = st.radio("Direction", ["Right", "Down"], key=f"{P}.shift", horizontal=True, bind=LINK)
-try:
-    cmp = convcore.compare_shift(
-        x, size, rows=int(direction == "Down"), cols=int(direction == "Right"), stride=stride, mode=mode
-    )
-except ValueError as exc:
-    st.warning(f"No pooled output with these settings: {exc}")
-else:
-    changed = {tuple(int(v) for v in rc) for rc in np.argwhere(cmp.pooled != cmp.pooled_shifted)}
-    a, b, c, d = st.columns(4)
-    shown = step_widgets.sizes()
-    cell, ts = round(shown["cell"] * 30 / 36), shown["title_size"]
-    encode.show(a, grid.picture(cmp.original, title="Input", cell=cell, title_size=ts, tint=tint),
-                alt=f"The input, {x.shape[0]} x {x.shape[1]} numbers")  # fmt: skip
-    encode.show(b, grid.picture(cmp.shifted, title=f"Shifted {direction.lower()}", cell=cell, title_size=ts, tint=tint),
-                alt=f"The input shifted one pixel {direction.lower()}, the edge repeated")  # fmt: skip
-    encode.show(c, grid.picture(cmp.pooled, title="Pooled", cell=cell, title_size=ts, tint=tint),
-                alt=f"The input pooled: {cmp.pooled.shape[0]} x {cmp.pooled.shape[1]} numbers")  # fmt: skip
-    encode.show(d, grid.picture(cmp.pooled_shifted, title="Pooled after the shift", cell=cell, title_size=ts,
-                                tint=tint, window=changed),
-                alt=f"The shifted input pooled; the {len(changed)} numbers that changed are outlined")  # fmt: skip
-    st.markdown(
-        f"Unchanged numbers: **{cmp.unchanged_before:.0%}** of the input, "
-        f"**{cmp.unchanged_after:.0%}** of the pooled output (changed ones outlined)."
-    )
+shift.section(P, x, size, stride, mode, tint)

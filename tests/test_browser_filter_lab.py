@@ -20,6 +20,8 @@ VIEWS = {
     "custom_rgb": "lab.filter=Custom:+type+your+own+numbers&lab.custom.rgb=true",
     "three_maps": "lab.colour.detector=Each+colour+channel:+three+maps",
     "bank": "lab.tab=Filter+bank&bank.name=Colour+detectors&bank.rgb=true",
+    "two": "lab.tab=Two+filters+in+a+row&image.sample=Digit+7",
+    "two_relu": "lab.tab=Two+filters+in+a+row&two.relu=true",
 }
 
 
@@ -77,3 +79,26 @@ def test_the_map_is_drawn_at_its_true_size(server, page, size, presenter):
     assert _width(page, "input picture") == pytest.approx(photo, rel=0.01), "the input keeps its size"
     assert three == pytest.approx(photo * 171 / 512, rel=0.03), (photo, three)
     assert three < one / 2.5
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_two_filters_in_a_row_are_on_the_first_screen(server, page, presenter):
+    """Lesson step 8 at 1024 x 768: the ReLU switch, the five pictures and the difference are seen
+    without scrolling."""
+    _open(server, page, VIEWS["two_relu"], (1024, 768), presenter)
+    starts = (
+        "the input ",
+        "map of filter A",
+        "map of filter B",
+        "the combined kernel C",
+        "map of the combined",
+    )
+    for start in starts:
+        img = page.locator(f"img[alt^='{start}']").first
+        expect(img).to_be_visible()
+        box = img.evaluate("e => e.getBoundingClientRect().toJSON()")
+        assert box["bottom"] <= 768 and box["width"] >= 100, (start, box)
+    said = page.get_by_text("Largest difference", exact=False).first
+    assert said.evaluate("e => e.getBoundingClientRect().bottom") <= 768
+    toggle = page.get_by_text("ReLU between them", exact=True)
+    assert toggle.evaluate("e => e.getBoundingClientRect().top") >= 0

@@ -146,3 +146,71 @@ def test_presenter_mode_opens_on_the_pictures():
     assert leaves[:1] == ["UnknownElement"], kinds[:8]
     assert [p["caption"] for p in _readout(at)["pictures"]] == ["Input", f"Feature map: {W} x {H}"]
     assert not [c for c in at.main.caption if "A kernel slides" in c.value]
+
+
+def _difference(at: AppTest) -> str:
+    said = [m.value for m in at.markdown if m.value.startswith("Largest difference")]
+    assert len(said) == 1, [m.value for m in at.markdown]
+    return said[0]
+
+
+def test_the_tabs_keep_their_labels_and_the_third_opens_from_a_link():
+    at = _lab(**{"lab.tab": "Two filters in a row"})
+    assert [t.label for t in at.tabs] == ["One filter", "Filter bank", "Two filters in a row"]
+    assert by_label(at.toggle, "ReLU between them").value is False
+    assert by_label(at.selectbox, "Filter A (first)").value == "sobel_x"
+    assert by_label(at.selectbox, "Filter B (second, on A's map)").value == "box_blur"
+
+
+def test_two_filters_without_relu_are_one_5x5_kernel_and_with_relu_they_are_not():
+    """Lesson step 8 on the digit 7: the two-step map equals the combined kernel's map ('0.00000');
+    with the ReLU between them it does not, by exactly what convcore computes."""
+
+    import convcore
+    from app.widgets import compose
+
+    at = _lab(**{"lab.tab": "Two filters in a row", "image.sample": "Digit 7"})
+    assert _difference(at) == "Largest difference  \n**0.00000**"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Without a non-linearity, Sobel x then Box blur is one filter" in text
+    alts = _alts(at)
+    kernel = next(a for a in alts if a.startswith("the combined kernel C, 5 x 5, times 1/9: "))
+    assert kernel.endswith("-1 -1 0 1 1; -3 -3 0 3 3; -4 -4 0 4 4; -3 -3 0 3 3; -1 -1 0 1 1")
+    by_label(at.toggle, "ReLU between them").set_value(True).run()
+    assert not at.exception
+    image = at.session_state["image.current"]
+    x = compose._small_grey(image.key, image.pixels)
+    sobel, box = (convcore.get_filter(k).kernel for k in ("sobel_x", "box_blur"))
+    expected = convcore.two_convolutions(x, sobel, box, relu=True)
+    assert expected.difference > 100
+    assert _difference(at) == f"Largest difference  \n**{expected.difference:.5f}**"
+    negatives = int((expected.first < 0).sum())
+    assert f"With a ReLU between them, A's {negatives:,} negative numbers become 0" in " ".join(
+        m.value for m in at.markdown
+    )
+    # a blur first has no negative numbers on a picture: the ReLU has nothing to do, and it is said
+    by_label(at.selectbox, "Filter A (first)").select("box_blur").run()
+    by_label(at.selectbox, "Filter B (second, on A's map)").select("sobel_x").run()
+    assert _difference(at) == "Largest difference  \n**0.00000**"
+    assert "Filter A's map has no negative numbers here" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_bank_caption_says_what_is_shown():
+    at = open_tab(_lab(), "lab.tab", "Filter bank")
+    captions = lambda: " ".join(c.value for c in at.caption)  # noqa: E731
+    assert (
+        "4 filters on the same image's brightness, one feature map each: what one CNN layer with 4"
+        in captions()
+    )
+    by_label(at.toggle, "Each colour channel").set_value(True).run()
+    said = captions()
+    assert (
+        "Each filter on red, green and blue separately, three maps per filter: never added together" in said
+    )
+    assert "what one CNN layer" not in said
+    by_label(at.selectbox, "Filter bank").select("Colour detectors").run()
+    said = captions()
+    assert "3 colour filters, each with a red, a green and a blue slice" in said
+    assert "'Each colour channel' changes nothing" in said
+    by_label(at.selectbox, "Filter bank").select("Sobel x, y and magnitude").run()
+    assert "Sobel magnitude is not one convolution" in captions()

@@ -153,6 +153,41 @@ def test_pool_shift_comparison_is_reported():
     assert f"**{cmp.unchanged_after:.0%}** of the pooled output" in text
 
 
+def test_pool_shift_shows_the_map_moving_with_the_input_and_pooling_keeping_numbers():
+    """Lesson step 9: equivariance of the convolution (its map moves with the input, all numbers
+    away from the border equal), against approximate invariance after pooling; convcore's numbers."""
+    at = _page(POOL)
+    by_label(at.radio, "Input").set_value("Preset").run()
+    by_label(at.selectbox, "Preset").select("Vertical edge").run()
+    assert not at.exception
+    x = convcore.patch_preset("Vertical edge", 8).astype(float)
+    check = convcore.conv_shift(x, convcore.get_filter("sobel_x").kernel, cols=1)
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Convolution moves with the input** (equivariance)" in text
+    assert f"**{check.equal_inside} of {check.inside_count}** numbers are equal to it" in text
+    assert check.inside_count == 30 and "only the outlined border column" in text
+    assert "**After max pooling, more numbers stay the same** (approximate invariance)" in text
+    by_label(at.radio, "Direction").set_value("Down").run()
+    by_label(at.selectbox, "Kernel for the convolution").select("laplacian").run()
+    by_label(at.radio, "Pooling").set_value("Average").run()
+    assert not at.exception
+    down = convcore.conv_shift(x, convcore.get_filter("laplacian").kernel, rows=1, cols=0)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"**{down.equal_inside} of {down.inside_count}** numbers" in text and "border row" in text
+    assert "**This shift changes no number of the input**" in text  # a vertical edge, moved down
+    by_label(at.selectbox, "Preset").select("Digit 7").run()
+    digit = convcore.compare_shift(
+        convcore.patch_preset("Digit 7", 8).astype(float), 2, rows=1, cols=0, mode="avg"
+    )
+    assert digit.unchanged_after <= digit.unchanged_before  # the stroke crosses window borders
+    assert "**Here average pooling keeps no more numbers than the input**" in " ".join(
+        m.value for m in at.markdown
+    )
+    alts = " | ".join(_alts(at))
+    assert "The map of Laplacian on the input, 6 x 6" in alts
+    assert "the 6 numbers of the border row where new pixels came in are outlined" in alts
+
+
 @pytest.mark.parametrize("page", [CONV, POOL])
 def test_gif_is_made_on_request(page):
     at = _page(page)

@@ -27,7 +27,7 @@ TABS = {
         "ax.tab",
         ["What it sees", "Its filters (conv1)", "Feature maps", "Architecture", "Pretrained vs untrained"],
     ),
-    "filter_lab": ("lab.tab", ["One filter", "Filter bank"]),
+    "filter_lab": ("lab.tab", ["One filter", "Filter bank", "Two filters in a row"]),
     "trust": ("tr.tab", ["Saliency maps", "Occlusion", "Sanity check", "Adversarial example"]),
 }
 _TECHNICAL = re.compile(r"Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|File \"|line \d+")

@@ -61,9 +61,11 @@ def conv_params(prefix: str, filt: convcore.Filter) -> convcore.ConvParams:
     elif padding == "same" and stride > 1:
         before, _ = convcore.same_padding(filt.size, dilation)
         padding = max(before)
+        longer = " of the kernel's longer side" if filt.size[0] != filt.size[1] else ""
+        rounded = ", rounded down" if any(dilation * (k - 1) % 2 for k in filt.size) else ""
         st.caption(
-            f"'Same size' exists only for stride 1 (as in PyTorch). Using padding {padding} = "
-            f"d(k-1)/2 on each side instead."
+            f"'Same size' exists only for stride 1 (as in PyTorch). Using padding {padding} on each side "
+            f"instead: d(k-1)/2{longer}{rounded}."
         )
     mode = "zeros"
     if padding not in ("valid", 0):
@@ -184,6 +186,31 @@ def show_result(image: CurrentImage, filt: convcore.Filter, key: caches.MapKey,
     info.download_button("Download feature map (PNG)", caches.download_png(image, filt, key),
                          file_name=f"feature_map_{filt.key}.png", mime="image/png", icon=":material/download:",
                          key=internal(prefix, "download"), wrap=True)  # fmt: skip
+
+
+def bank_caption(filters: list[convcore.Filter], colour: str, display: str) -> str:
+    """What the bank's maps are, truthfully for each case: with "Each colour channel" a greyscale
+    kernel runs on R, G and B separately (three maps per filter, never added: a depthwise
+    convolution), which is not what a CNN layer does; a colour kernel always adds its three slices'
+    results into one map; on brightness each filter gives one map."""
+    n = len(filters)
+    grey = [f for f in filters if not f.is_colour]
+    if colour == "rgb" and grey:
+        shown = ("shown together as one colour picture" if display == "image"
+                 else "three maps per filter")  # fmt: skip
+        said = (f"Each filter on red, green and blue separately, {shown}: never added together (a depthwise "
+                "convolution). A CNN layer would add each filter's three results into one map.")  # fmt: skip
+    elif grey:
+        said = (f"{n} filters on the same image's brightness, one feature map each: what one CNN layer with {n} "
+                "filters computes on a one-channel image (before its bias and ReLU).")  # fmt: skip
+    else:
+        said = (f"{n} colour filters, each with a red, a green and a blue slice whose results are added into one "
+                f"map: what one CNN layer with {n} filters computes on an RGB image (before its bias and ReLU).")  # fmt: skip
+        if colour == "rgb":
+            said += " These kernels already cover the three channels: 'Each colour channel' changes nothing."
+    if any(f.magnitude_of for f in filters):
+        said += " Sobel magnitude is not one convolution: it is sqrt(a² + b²) of two maps."
+    return said
 
 
 def show_bank(
