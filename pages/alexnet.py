@@ -11,7 +11,10 @@ from convcore.nets import alexnet as ax
 P = "ax"
 st.title("AlexNet explorer")
 st.caption(
-    "AlexNet (2012) won ImageNet with 5 convolutional and 3 fully connected layers. Here it looks at your image."
+    "AlexNet (Krizhevsky, Sutskever and Hinton, 2012) won the ImageNet challenge ILSVRC-2012 with 5 convolutional "
+    "and 3 fully connected layers. Here it looks at your image as torchvision builds it, a one-GPU layout taken from "
+    "Krizhevsky's 2014 'One weird trick' paper: 64 filters in conv1 where the 2012 paper had 96 (48 on each of two "
+    "GPUs), with torchvision's pretrained ImageNet weights when they are on this computer."
 )
 image = session.current_image()
 problem = nets.pretrained_status()
@@ -50,10 +53,7 @@ with see:
                     alt=f"Grad-CAM heat map over the input: where AlexNet finds evidence for '{name}'")  # fmt: skip
 with filters:
     if filters.open:
-        st.markdown(
-            "The 64 filters of the first layer, each 11 x 11 x 3, shown as colour patches. Trained, they became detectors "
-            "of **horizontal and vertical edges**, **green patches** and **blue-to-yellow edges**: nobody designed them."
-        )
+        st.markdown(nets_widgets.conv1_words(kind, weights_here=not problem))
     nets_widgets.filter_view(P, kind, shown=filters.open)
 with maps:
     m1, m2 = st.columns([1, 1])
@@ -79,14 +79,16 @@ with arch:
         conv = int(table[table.kind == "conv"].parameters.sum())
         dense = int(table[table.kind == "dense"].parameters.sum())
         st.markdown(
-            f"**{conv + dense:,} parameters**: convolutional layers {conv:,} ({conv / (conv + dense):.0%}), "
-            f"dense layers {dense:,} (**{dense / (conv + dense):.0%}**). The filters are small; the dense layers hold "
-            "almost all the numbers."
+            f"**{conv + dense:,} parameters** in torchvision's AlexNet: convolutional layers {conv:,} "
+            f"({100 * conv / (conv + dense):.2f}\u00a0%), dense layers {dense:,} (**{100 * dense / (conv + dense):.2f}\u00a0%**). "
+            "The filters are small; the dense layers hold almost all the numbers."
         )
         st.caption(
             f"A dash ({nets_widgets.BLANK}) means no value: ReLU and dense layers have no window, and a neuron "
             "of a dense layer sees the whole image."
         )
+        st.markdown("**The 2012 paper beside torchvision's**")
+        nets_widgets.alexnet_versions()
 with compare:
     if compare.open and problem:
         st.info("Needs the pretrained weights (see the end of the page).")

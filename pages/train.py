@@ -14,7 +14,7 @@ P = "train"
 JOB = internal(P, "job")
 st.title("Train a CNN")
 st.caption(
-    "Filters are not designed, they are learned. This small network (LeNet-5's layout: conv, ReLU, pool, twice, "
+    "Filters are not designed, they are learned. This small network (in LeNet-5's style: conv, ReLU, pool, twice, "
     "then dense layers) starts from random numbers and learns to read digits drawn with 8 fonts, rotated, scaled, "
     "shifted and made noisy."
 )

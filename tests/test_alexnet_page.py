@@ -52,7 +52,45 @@ def test_without_weights_the_page_explains_and_works_untrained(no_weights):
     open_tab(at, "ax.tab", "Architecture")
     table = at.dataframe[0].value
     assert int(table.parameters.sum()) == 61_100_840
-    assert "96%" in " ".join(m.value for m in at.markdown)
+    assert "dense layers 58,631,144 (**95.96\u00a0%**)" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_page_names_torchvisions_variant_and_shows_the_papers_96(no_weights):
+    at = _page()
+    intro = " ".join(c.value for c in at.caption)
+    assert "AlexNet (Krizhevsky, Sutskever and Hinton, 2012) won the ImageNet challenge ILSVRC-2012" in intro
+    assert (
+        "Krizhevsky's 2014 'One weird trick' paper: 64 filters in conv1 where the 2012 paper had 96" in intro
+    )
+    open_tab(at, "ax.tab", "Its filters (conv1)")
+    words = " ".join(m.value for m in at.markdown)
+    # untrained weights are shown: the page says so, and does not call them detectors
+    assert "**untrained**, random numbers, so what you see is noise" in words
+    assert "the weights can be downloaded at the end of the page" in words
+    assert "96 such filters, 48 on each of its two GPUs; torchvision's has 64" in words
+    assert "Trained, they became" not in words
+    assert "conv1's 64 filters, untrained (random), as an 8 x 8 grid" in " ".join(c.value for c in at.caption)
+
+
+def test_the_architecture_tab_sets_the_paper_beside_torchvision_and_torch_agrees(no_weights):
+    import torch
+
+    from convcore.nets import alexnet as ax
+
+    at = open_tab(_page(), "ax.tab", "Architecture")
+    versions = at.dataframe[1].value.set_index("layer")
+    assert versions.loc["conv1", "paper (2012)"] == "96 of 11 x 11 x 3"
+    assert versions.loc["conv1", "torchvision"] == "64 of 11 x 11 x 3"
+    assert versions.loc["all", "paper: parameters"] == 60_965_224
+    # the oracle: torchvision's column is the app's torch model, counted by numel()
+    model = ax.untrained_alexnet()
+    modules = [
+        m for m in [*model.features, *model.classifier] if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))
+    ]
+    own = [sum(p.numel() for p in m.parameters()) for m in modules]
+    assert versions["torchvision: parameters"].tolist() == [*own, sum(p.numel() for p in model.parameters())]
+    captions = " ".join(c.value for c in at.caption)
+    assert "(**96.17\u00a0%**)" in captions and "(**95.96\u00a0%**)" in captions
 
 
 def test_the_architecture_table_shows_a_dash_for_no_value_and_thousands_separators(no_weights):
@@ -101,6 +139,14 @@ def test_download_without_network_says_why_and_keeps_working(no_weights, monkeyp
 def test_with_weights_both_models_and_grad_cam_for_any_class(fake_pretrained):
     at = _page()
     assert not any("not on this computer" in m.value for m in at.markdown)
+    open_tab(at, "ax.tab", "Its filters (conv1)")
+    assert "torchvision's pretrained weights, learned from ImageNet" in " ".join(m.value for m in at.markdown)
+    by_label(at.radio, "Model").set_value(nets.UNTRAINED).run()
+    assert "**untrained**" in " ".join(
+        m.value for m in at.markdown
+    ) and "choose 'Pretrained' above" in " ".join(m.value for m in at.markdown)
+    by_label(at.radio, "Model").set_value(nets.PRETRAINED).run()
+    open_tab(at, "ax.tab", "What it sees")
     assert by_label(at.radio, "Model").options == [nets.PRETRAINED, nets.UNTRAINED]
     top = [int(i) for i in at.dataframe[0].value.index]  # the table lists the pretrained top 5
     assert len(top) == 5

@@ -101,5 +101,8 @@ def test_every_tab_fits_a_projector_and_the_picture_comes_first(server, page, si
                 path=str(ARTIFACTS / f"alexnet_{w}_{'presenter' if presenter else 'normal'}_{tab[:8]}.png")
             )
         assert problems == [], tab
+        if tab == "Architecture":  # the paper's AlexNet beside torchvision's: a second table, fitting too
+            expect(page.get_by_text("The 2012 paper beside torchvision's")).to_be_attached()
+            assert page.locator("[data-testid=stMain] [data-testid=stDataFrame]").count() == 2
         alts = page.evaluate(f"() => [...document.querySelectorAll('{PICTURE}')].map(i => i.alt)")
         assert all(alts), (tab, alts)

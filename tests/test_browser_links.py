@@ -169,7 +169,7 @@ def test_copy_link_on_a_plain_http_school_server_still_gives_the_link(server, pa
     # the older copy command is used, and where that fails too the link is shown to copy by hand.
     page.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false});")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(server + "/layers?ly.preset=LeNet-5")
+    page.goto(server + "/layers?ly.preset=LeNet-5+%28LeCun+et+al.%2C+1998%29")
     settle(page)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("button", name="Copy link").click()

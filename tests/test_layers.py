@@ -9,8 +9,14 @@ from convcore import layers as ly
 from convcore.layers import (
     ALEXNET,
     ALEXNET_FEATURES,
+    ALEXNET_PAPER,
+    ALEXNET_PAPER_SIZE,
+    LENET5_C3_CONNECTIONS,
+    LENET5_PAPER,
+    LENET5_PAPER_SIZE,
     Layer,
     conv_and_pool,
+    input_maps,
     layer_stack,
     lenet5,
     parameter_count,
@@ -161,11 +167,173 @@ def test_layer_stack_says_where_the_map_vanishes():
         (dict(kind="relu", kernel=3), ValueError, "a relu layer has no window"),
         (dict(kind="pool", kernel=2, channels=4), ValueError, "channels must be 0 for a pool layer"),
         (dict(kind="conv", kernel=3, channels=2, name=5), TypeError, "name must be a str"),
+        (dict(kind="pool", kernel=2, groups=2), ValueError, "groups is for conv layers only"),
+        (dict(kind="conv", kernel=3, channels=6, groups=4), ValueError, "groups must divide channels"),
+        (dict(kind="conv", kernel=3, channels=2, groups=0), ValueError, "groups must be >= 1"),
+        (
+            dict(kind="conv", kernel=3, channels=2, connections=[(0,)]),
+            ValueError,
+            "connections must have one entry per filter",
+        ),
+        (
+            dict(kind="conv", kernel=3, channels=1, connections=[()]),
+            ValueError,
+            r"connections\[0\] must name one or more",
+        ),
+        (
+            dict(kind="conv", kernel=3, channels=1, connections=[(1, 1)]),
+            ValueError,
+            r"connections\[0\] must name one or more different",
+        ),
+        (
+            dict(kind="conv", kernel=3, channels=1, connections=[(-1,)]),
+            ValueError,
+            r"connections\[0\] must be >= 0",
+        ),
+        (
+            dict(kind="conv", kernel=3, channels=1, connections="01"),
+            TypeError,
+            "connections must be a sequence",
+        ),
+        (
+            dict(kind="conv", kernel=3, channels=2, groups=2, connections=[(0,), (1,)]),
+            ValueError,
+            "connections and groups",
+        ),
+        (
+            dict(kind="dense", channels=2, connections=[(0,), (1,)]),
+            ValueError,
+            "connections is for conv layers only",
+        ),
+        (dict(kind="pool", kernel=2, pooling="min"), ValueError, "pooling must be one of"),
+        (
+            dict(kind="conv", kernel=2, channels=1, pooling="average"),
+            ValueError,
+            "pooling is for pool layers only",
+        ),
+        (
+            dict(kind="conv", kernel=2, channels=1, trainable=True),
+            ValueError,
+            "trainable is for pool layers only",
+        ),
+        (dict(kind="pool", kernel=2, trainable=1), TypeError, "trainable must be True or False"),
+        (dict(kind="conv", kernel=2, channels=1, rbf=True), ValueError, "rbf is for dense layers only"),
     ],
 )
 def test_layers_are_checked_with_the_parameter_named(kwargs, error, match):
     with pytest.raises(error, match=match):
         Layer(**kwargs)
+
+
+#: The paper's Table I, typed from the paper: row = S2 map, column = C3 map, X = connected.
+_TABLE_I = (
+    "X   XXX  XXXX XX",
+    "XX   XXX  XXXX X",
+    "XXX   XXX  X XXX",
+    " XXX  XXXX  X XX",
+    "  XXX  XXXX XX X",
+    "   XXX  XXXX XXX",
+)
+
+
+def test_lenet5_c3_connections_are_the_papers_table_one():
+    typed = tuple(tuple(m for m in range(6) if _TABLE_I[m][f] == "X") for f in range(16))
+    assert LENET5_C3_CONNECTIONS == typed
+    assert sum(len(maps) for maps in LENET5_C3_CONNECTIONS) == 60
+    assert [len(maps) for maps in LENET5_C3_CONNECTIONS] == [3] * 6 + [4] * 9 + [6]
+
+
+def test_lenet5_as_published_counts_by_hand():
+    rows = {r.name: r for r in layer_stack(LENET5_PAPER_SIZE, 1, LENET5_PAPER)}
+    assert list(rows) == ["C1", "S2", "C3", "S4", "C5", "F6", "output"]
+    assert rows["C1"].params == (5 * 5 * 1 + 1) * 6 == 156
+    assert rows["S2"].params == 2 * 6 == 12  # one coefficient and one bias per map
+    assert rows["C3"].params == 60 * 5 * 5 + 16 == 1_516
+    assert rows["S4"].params == 2 * 16 == 32
+    assert rows["C5"].params == (5 * 5 * 16 + 1) * 120 == 48_120
+    assert rows["F6"].params == (120 + 1) * 84 == 10_164
+    assert rows["output"].params == 84 * 10 == 840  # RBF units: one parameter per input, no bias
+    trainable = sum(r.params for r in rows.values() if not r.layer.rbf)
+    assert trainable == 156 + 12 + 1_516 + 32 + 48_120 + 10_164 == 60_000
+    assert sum(r.params for r in rows.values()) == 60_840
+    sizes = [(r.size, r.channels) for r in rows.values()]
+    assert sizes == [((28, 28), 6), ((14, 14), 6), ((10, 10), 16), ((5, 5), 16), ((1, 1), 120),
+                     ((1, 1), 84), ((1, 1), 10)]  # fmt: skip
+    assert rows["C5"].receptive_field == 32  # a C5 unit sees the whole input
+    # C3 fully connected would be the app's LeNet-5-style conv2: 2,416
+    full = Layer("conv", 5, channels=16)
+    assert parameter_count(full, 6) == 2_416 == layer_stack(28, 1, lenet5())[3].params
+    assert parameter_count(rows["S2"].layer, 6, bias=False) == 6
+
+
+def test_alexnet_as_published_counts_by_hand():
+    rows = {r.name: r for r in layer_stack(ALEXNET_PAPER_SIZE, 3, ALEXNET_PAPER)}
+    counts = {name: r.params for name, r in rows.items() if r.params}
+    by_hand = {  # filters x filter size (+ biases); a dense layer: inputs x neurons (+ biases)
+        "conv1": 96 * 11 * 11 * 3 + 96,
+        "conv2": 256 * 5 * 5 * 48 + 256,
+        "conv3": 384 * 3 * 3 * 256 + 384,
+        "conv4": 384 * 3 * 3 * 192 + 384,
+        "conv5": 256 * 3 * 3 * 192 + 256,
+        "fc6": 6 * 6 * 256 * 4096 + 4096,
+        "fc7": 4096 * 4096 + 4096,
+        "fc8": 4096 * 1000 + 1000,
+    }
+    assert counts == by_hand
+    assert list(counts.values()) == [
+        34_944,
+        307_456,
+        885_120,
+        663_936,
+        442_624,
+        37_752_832,
+        16_781_312,
+        4_097_000,
+    ]
+    assert sum(counts.values()) == 60_965_224
+    assert [rows[f"conv{i}"].channels for i in range(1, 6)] == [96, 256, 384, 384, 256]
+    # each filter's depth: conv2, conv4 and conv5 see their own GPU's half only
+    depth = {f"conv{i}": len(input_maps(rows[f"conv{i}"].layer, rows[prev].channels)[0])
+             for i, prev in ((2, "pool1"), (3, "pool2"), (4, "conv3"), (5, "conv4"))}  # fmt: skip
+    assert depth == {"conv2": 48, "conv3": 256, "conv4": 192, "conv5": 192}
+    assert [rows[n].size for n in ("conv1", "pool1", "pool2", "conv5", "pool5")] == [
+        (55, 55), (27, 27), (13, 13), (13, 13), (6, 6)]  # fmt: skip
+    # the paper's 224 x 224 does not give its 55 x 55 without padding; torchvision pads by 2
+    assert layer_stack(224, 3, ALEXNET_PAPER[:1])[0].size == (54, 54)
+    assert layer_stack(224, 3, ALEXNET[:1])[0].size == (55, 55)
+
+
+def test_about_96_percent_of_alexnets_parameters_are_in_the_dense_layers_in_both_versions():
+    for layers, size, total, share in ((ALEXNET_PAPER, ALEXNET_PAPER_SIZE, 60_965_224, 0.9617),
+                                       (ALEXNET, 224, 61_100_840, 0.9596)):  # fmt: skip
+        rows = layer_stack(size, 3, layers)
+        dense = sum(r.params for r in rows if r.layer.kind == "dense")
+        assert dense == 58_631_144 and sum(r.params for r in rows) == total
+        assert dense / total == pytest.approx(share, abs=5e-5)
+
+
+def test_groups_and_connections_count_like_torch():
+    assert parameter_count(Layer("conv", 5, channels=256, groups=2), 96) == sum(
+        p.numel() for p in torch.nn.Conv2d(96, 256, 5, groups=2).parameters()
+    )
+    # a partial connection table is a conv whose missing (filter, map) pairs are held at 0
+    mask = torch.zeros(16, 6)
+    for f, maps in enumerate(LENET5_C3_CONNECTIONS):
+        mask[f, list(maps)] = 1
+    conv = torch.nn.Conv2d(6, 16, 5)
+    assert int(mask.sum()) * 25 + conv.bias.numel() == parameter_count(LENET5_PAPER[2], 6)
+    assert input_maps(Layer("conv", 3, channels=4), 2) == ((0, 1),) * 4
+
+
+def test_groups_and_connections_must_fit_the_input():
+    with pytest.raises(ValueError, match="C3: connections name input map 5, but the input has 4 maps"):
+        layer_stack(32, 4, LENET5_PAPER[2:3])
+    with pytest.raises(ValueError, match="conv2: groups \\(2\\) must divide the input's 3 channels"):
+        layer_stack(32, 3, ALEXNET_PAPER[3:4])
+    with pytest.raises(ValueError, match="layer must be a conv layer"):
+        input_maps(Layer("pool", 2), 3)
+    with pytest.raises(TypeError, match="layer must be a convcore Layer"):
+        input_maps("conv", 3)
 
 
 def test_layer_keeps_the_positional_order_and_is_frozen():
@@ -226,7 +394,8 @@ def test_the_layers_page_shows_dashes_separators_and_says_which_unit_of_an_even_
     assert json.loads(table.proto.columns)["parameters"]["type_config"]["format"] == "%,d"
     assert table.value["parameters"].iloc[0] == 23_296
     pictures = [img for element in at.get("image") for img in element.proto.imgs]
-    captions = " ".join(img.caption for img in pictures)  # the last layer is shown first: pool3, 6 x 6
+    captions = " ".join(img.caption for img in pictures)  # the last layer is shown first: pool5, 6 x 6
     assert all(img.alt for img in pictures)
-    assert "Unit (row 4, column 4) of pool3's 6 x 6 map sees 195 x 195 input pixels" in captions
+    # AlexNet's last pool is pool5 here too, as on the AlexNet page (not "pool3", numbered by kind)
+    assert "Unit (row 4, column 4) of pool5's 6 x 6 map sees 195 x 195 input pixels" in captions
     assert "no unit sits exactly in the middle" in captions

@@ -5,5 +5,6 @@
 - :mod:`app.draw.grid`: the one number-grid renderer (kernels, inputs, outputs, steps);
 - :mod:`app.draw.mosaic`: pictures side by side, tiles of maps and filters, overlays, boxes;
 - :mod:`app.draw.steps`: one step of a convolution or pooling trace as pictures;
-- :mod:`app.draw.encode`: PNG/JPEG bytes and showing a drawn picture.
+- :mod:`app.draw.encode`: PNG/JPEG bytes and showing a drawn picture;
+- :mod:`app.draw.connectivity`: one unit's links to the layer below, dense beside convolutional.
 """

@@ -4,6 +4,7 @@ layers, the receptive field of a unit, and the AlexNet page's filter and feature
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from app import nets, session, training
 from app.draw import colour, encode, mosaic
 from app.session import LINK, internal
 from app.widgets.kernels import ALEXNET_INDEX_KEY
+from convcore.layers import ALEXNET, ALEXNET_PAPER, ALEXNET_PAPER_SIZE, input_maps, layer_stack
 from convcore.nets import alexnet as ax
 from convcore.nets import lenet, weights
 
@@ -88,34 +90,64 @@ def class_choice(prefix: str, top: list) -> tuple[int, str]:
 MAX_LAYERS = 30
 #: Columns of the layer table: name -> (smallest, largest) whole number.
 _LAYER_COLUMNS = {"kernel": (1, 15), "stride": (1, 8), "padding": (0, 10), "dilation": (1, 8)}
+#: Each column's width in pixels, its header's with the edit icon: the table fits the 560 pixels it has at 1024.
+_LAYER_WIDTHS = {
+    "layer": 70,
+    "kind": 66,
+    "kernel": 72,
+    "stride": 68,
+    "padding": 86,
+    "dilation": 86,
+    "filters": 72,
+}
 
 
 def layer_table(key: str, layers: list[convcore.Layer]) -> list[convcore.Layer]:
     """An editable table of conv and pool layers (rows can be added and removed, at most
-    MAX_LAYERS), read back as Layers; raises ValueError naming the row that is incomplete."""
-    frame = pd.DataFrame([dict(kind=la.kind, kernel=la.kernel, stride=la.stride, padding=la.padding,
+    MAX_LAYERS), read back as Layers with their names (an empty name: numbered by kind, as
+    :func:`convcore.layer_stack` does); raises ValueError naming the row that is incomplete."""
+    frame = pd.DataFrame([dict(layer=la.name, kind=la.kind, kernel=la.kernel, stride=la.stride, padding=la.padding,
                                dilation=la.dilation, filters=la.channels or None) for la in layers])  # fmt: skip
+    width = _LAYER_WIDTHS
     config = {
-        name: st.column_config.NumberColumn(name, min_value=lo, max_value=hi, step=1, required=True)
+        name: st.column_config.NumberColumn(
+            name, min_value=lo, max_value=hi, step=1, required=True, width=width[name]
+        )
         for name, (lo, hi) in _LAYER_COLUMNS.items()
     }
-    config["kind"] = st.column_config.SelectboxColumn("kind", options=["conv", "pool"], required=True)
+    config["layer"] = st.column_config.TextColumn(
+        "layer",
+        max_chars=20,
+        help="its name; left empty, it is numbered by kind (conv3, pool2, ...)",
+        width=width["layer"],
+    )
+    config["kind"] = st.column_config.SelectboxColumn(
+        "kind", options=["conv", "pool"], required=True, width=width["kind"]
+    )
     config["filters"] = st.column_config.NumberColumn(
-        "filters", min_value=1, max_value=1024, step=1, help="conv only; pooling keeps the channels"
+        "filters",
+        min_value=1,
+        max_value=1024,
+        step=1,
+        help="conv only; pooling keeps the channels",
+        width=width["filters"],
     )
     edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
                             column_config=config, placeholder=BLANK)  # fmt: skip
     if len(edited) > MAX_LAYERS:
         raise ValueError(f"use at most {MAX_LAYERS} layers (the table has {len(edited)})")
-    read = []
+    read: list[convcore.Layer] = []
     for i, row in enumerate(edited.itertuples(index=False), start=1):
         values = [getattr(row, name) for name in _LAYER_COLUMNS]
         if row.kind not in ("conv", "pool") or any(pd.isna(v) for v in values):
             raise ValueError(f"row {i}: choose a kind and fill kernel, stride, padding and dilation")
         if row.kind == "conv" and pd.isna(row.filters):
             raise ValueError(f"row {i}: a conv layer needs a number of filters")
+        name = "" if pd.isna(row.layer) else str(row.layer).strip()
+        if name and name in (la.name for la in read):
+            raise ValueError(f"row {i}: another layer is called {name!r}: give each layer its own name")
         channels = int(row.filters) if row.kind == "conv" else 0
-        read.append(convcore.Layer(row.kind, *(int(v) for v in values), channels=channels))
+        read.append(convcore.Layer(row.kind, *(int(v) for v in values), channels=channels, name=name))
     return read
 
 
@@ -147,6 +179,177 @@ def field_picture(
     encode.show(target, boxed, width="stretch", caption=caption, alt=alt)
 
 
+#: Columns of the layers page's stack table (the last two shown with short headers: at 1024 pixels the
+#: table has about 560 pixels).
+STACK_COLUMNS = ["layer", "filters or window", "output", "parameters", "receptive field (px)",
+                 "step between units (px)"]  # fmt: skip
+_STACK_CONFIG = {
+    **COUNT_COLUMNS,
+    STACK_COLUMNS[4]: st.column_config.NumberColumn(
+        "field (px)", help="Receptive field: the input pixels one unit sees, per side"
+    ),
+    STACK_COLUMNS[5]: st.column_config.NumberColumn(
+        "step (px)", help="Input pixels between neighbouring units"
+    ),
+}
+
+
+def _depths(layer: convcore.Layer, in_channels: int) -> str:
+    """How many input maps one filter sees: "48", or "3, 4 or 6" for a connection table."""
+    found = sorted({len(maps) for maps in input_maps(layer, in_channels)})
+    return str(found[0]) if len(found) == 1 else ", ".join(map(str, found[:-1])) + f" or {found[-1]}"
+
+
+def unit_text(layer: convcore.Layer, in_channels: int) -> str | None:
+    """One filter, window or neuron of ``layer`` in a few words ("96 of 11 x 11 x 3"); None for a ReLU."""
+    kh, kw = layer.kernel_size
+    if layer.kind == "conv":
+        return f"{layer.channels:,} of {kh} x {kw} x {_depths(layer, in_channels)}"
+    if layer.kind == "pool":
+        return f"{kh} x {kw} {layer.pooling}" + (" x c + b" if layer.trainable else "")
+    if layer.kind == "dense":
+        return f"{layer.channels:,} {'RBF units' if layer.rbf else 'neurons'}"
+    return None
+
+
+def stack_table(rows: list[convcore.LayerRow], input_shape: tuple[int, int, int], *, softmax: bool) -> None:
+    """The layers page's table of ``rows`` (from an input of (height, width, channels)): a flatten
+    row before the first dense layer, a softmax row at the end if ``softmax``; ReLUs left out."""
+    h, w, channels = input_shape
+    flat: int | None = h * w * channels
+    data = []
+    for r in rows:
+        if r.layer.kind == "dense" and flat is not None:
+            data.append(["flatten", None, f"{flat:,}", 0, None, None])
+        if r.layer.kind != "relu":
+            out = (
+                f"{r.channels:,}" if r.layer.kind == "dense" else f"{r.size[0]} x {r.size[1]} x {r.channels}"
+            )
+            data.append([r.name, unit_text(r.layer, channels), out, r.params, r.receptive_field, r.jump])
+        flat = None if r.layer.kind == "dense" else r.size[0] * r.size[1] * r.channels
+        channels = r.channels
+    if softmax:
+        data.append(["softmax", None, f"{rows[-1].channels:,}", 0, None, None])
+    # across the page: in a column at 1024 pixels its last columns were hidden
+    frame = pd.DataFrame(data, columns=STACK_COLUMNS).astype({c: "Int64" for c in STACK_COLUMNS[-2:]})
+    st.dataframe(frame, hide_index=True, width="stretch", height="content", column_config=_STACK_CONFIG,
+                 placeholder=BLANK)  # fmt: skip
+
+
+def lenet5_paper_notes(rows: list[convcore.LayerRow]) -> None:
+    """What the published LeNet-5's table cannot say: C3's connection table (drawn as the paper's
+    Table I), the trainable subsampling, the RBF outputs; every number from ``rows``."""
+    by = {r.name: r for r in rows}
+    s2, c3, s4, f6, out = by["S2"], by["C3"], by["S4"], by["F6"], by["output"]
+    table = input_maps(c3.layer, s2.channels)
+    links, k = sum(map(len, table)), c3.layer.kernel_size[0]
+    full = convcore.parameter_count(replace(c3.layer, connections=None), s2.channels)
+    st.markdown(
+        f"**C3 is not fully connected**: each of its {c3.channels} filters sees only some of S2's {s2.channels} maps "
+        f"(the paper's Table I, below): {links} of the {c3.channels} x {s2.channels} = {c3.channels * s2.channels} "
+        f"pairs, so {links} x {k} x {k} weights + {c3.channels} biases = **{c3.params:,}** parameters ({full:,} if "
+        f"every filter saw every map). **S2 and S4 subsample**: each 2 x 2 window's 4 inputs are added, multiplied "
+        f"by a trainable coefficient, and a trainable bias is added, one of each per map: {s2.channels} x 2 = "
+        f"**{s2.params}** and {s4.channels} x 2 = **{s4.params}**."
+    )
+    cells = pd.DataFrame([["X" if m in maps else "" for maps in table] for m in range(s2.channels)],
+                         columns=[str(f) for f in range(c3.channels)])  # fmt: skip
+    cells.insert(0, "S2 map", [str(m) for m in range(s2.channels)])
+    narrow = {c: st.column_config.TextColumn(c, width=30 if c != "S2 map" else 66) for c in cells.columns}
+    st.dataframe(cells, hide_index=True, column_config=narrow, width="content")  # 16 columns fit 1024 pixels
+    st.caption(
+        f"Table I: a column for each of C3's {c3.channels} filters, a row for each of S2's {s2.channels} maps; X: "
+        "the filter sees the map. The paper's reasons: fewer connections, and different maps forced to learn "
+        "different features."
+    )
+    st.caption(
+        f"C5's {k} x {k} filters on S4's {s4.size[0]} x {s4.size[1]} maps leave {by['C5'].channels} maps of 1 x 1: "
+        f"the flatten before F6 changes nothing. The output is {out.channels} Euclidean RBF units, one per class: "
+        f"each gives the squared distance between F6's {f6.channels} numbers and its own {f6.channels} parameters "
+        f"(in the paper a stylised 7 x 12 bitmap of its class, set by hand): {out.params} parameters, no biases. The "
+        "answer is the unit with the smallest output: the paper has no softmax. Every layer up to F6 passes its "
+        "sums through a scaled tanh, not listed (it changes no size or count). The layers before the output hold "
+        f"{sum(r.params for r in rows if not r.layer.rbf):,} parameters."
+    )
+
+
+def alexnet_paper_notes(rows: list[convcore.LayerRow]) -> None:
+    """What the published AlexNet's table leaves to words: the two GPUs and the input's size."""
+    by = {r.name: r for r in rows}
+    grouped = [r for r in rows if r.layer.groups > 1]
+    conv1 = by["conv1"].layer
+    from_224 = convcore.output_size(224, conv1.kernel, stride=conv1.stride, padding=conv1.padding)
+    padded = convcore.output_size(
+        224, ALEXNET[0].kernel, stride=ALEXNET[0].stride, padding=ALEXNET[0].padding
+    )
+    st.caption(
+        f"Two GPUs: conv1's {conv1.channels} filters, {conv1.channels // 2} on each GPU, see all 3 colours; "
+        f"{', '.join(r.name for r in grouped[:-1])} and {grouped[-1].name} see only their own GPU's half of the "
+        "maps before them (groups of 2), conv3 and the dense layers see both halves. ReLUs (after every conv "
+        "layer, fc6 and fc7), the response normalisation after relu1 and relu2 and dropout are not listed: they "
+        f"have no parameters and keep the size. The paper says 224 x 224 x 3, but conv1 ({conv1.kernel} x "
+        f"{conv1.kernel}, stride {conv1.stride}) gives {by['conv1'].size[0]} x {by['conv1'].size[1]} only from "
+        f"{ALEXNET_PAPER_SIZE} x {ALEXNET_PAPER_SIZE} (from 224: {from_224} x {from_224}); torchvision pads 224 by "
+        f"{ALEXNET[0].padding} and gets {padded} x {padded}."
+    )
+
+
+def _learned(rows: list[convcore.LayerRow], in_channels: int) -> dict[str, tuple[convcore.LayerRow, int]]:
+    """The layers of ``rows`` that have parameters, by name, each with its input's channels."""
+    before = [in_channels] + [r.channels for r in rows]
+    return {r.name: (r, c) for r, c in zip(rows, before) if r.params}
+
+
+def alexnet_versions() -> None:
+    """The 2012 paper's AlexNet beside torchvision's, layer by layer, and the dense layers' share."""
+    versions = [layer_stack(ALEXNET_PAPER_SIZE, 3, ALEXNET_PAPER), layer_stack(224, 3, ALEXNET)]
+    paper, tv = (_learned(rows, 3) for rows in versions)
+    data = [[name, unit_text(paper[name][0].layer, paper[name][1]), paper[name][0].params,
+             unit_text(tv[name][0].layer, tv[name][1]), tv[name][0].params] for name in paper]  # fmt: skip
+    totals = [sum(r.params for r in rows) for rows in versions]
+    dense = [sum(r.params for r in rows if r.layer.kind == "dense") for rows in versions]
+    data.append(["all", None, totals[0], None, totals[1]])
+    columns = ["layer", "paper (2012)", "paper: parameters", "torchvision", "torchvision: parameters"]
+    count = st.column_config.NumberColumn(format="%,d")
+    st.dataframe(pd.DataFrame(data, columns=columns), hide_index=True, width="stretch", placeholder=BLANK,
+                 height="content", column_config={columns[2]: count, columns[4]: count})  # fmt: skip
+    st.caption(
+        f"The dense layers hold {dense[0]:,} of the paper's {totals[0]:,} parameters "
+        f"(**{100 * dense[0] / totals[0]:.2f}\u00a0%**) and {dense[1]:,} of torchvision's {totals[1]:,} "
+        f"(**{100 * dense[1] / totals[1]:.2f}\u00a0%**): about 96\u00a0% in both. torchvision's layout is the one-GPU AlexNet "
+        "it takes from Krizhevsky's 2014 'One weird trick' paper (that paper lists 384 filters for conv4; "
+        "torchvision's 256 follow Krizhevsky's own one-GPU cuda-convnet2 configuration). The app uses it because "
+        "its trained weights can be downloaded."
+    )
+
+
+def conv1_words(kind: str, *, weights_here: bool) -> str:
+    """What the filters tab shows, said truthfully: torchvision's pretrained filters, or untrained
+    noise (and where the trained ones are); the 2012 paper's 96 beside torchvision's 64."""
+    shown = nets.conv1_weights(kind)
+    n, (c, kh, kw) = shown.shape[0], shown.shape[1:]
+    paper = (
+        f"The 2012 paper's conv1 had 96 such filters, 48 on each of its two GPUs; torchvision's has {n}. The paper "
+        "found 'a variety of frequency- and orientation-selective kernels, as well as various colored blobs'."
+    )
+    if kind == nets.PRETRAINED:
+        return (
+            f"conv1's {n} filters, each {kh} x {kw} x {c}, shown as colour patches: torchvision's pretrained "
+            "weights, learned from ImageNet's labelled photos. Nobody designed them, yet they became detectors of "
+            f"edges and stripes at many orientations and of colour blobs. {paper}"
+        )
+    where = (
+        "choose 'Pretrained' above"
+        if weights_here
+        else "the weights can be downloaded at the end of the page"
+    )
+    return (
+        f"conv1's {n} filters, each {kh} x {kw} x {c}, shown as colour patches: **untrained**, random numbers, so "
+        f"what you see is noise and detects nothing in particular. Trained filters ({where}) are edge, stripe and "
+        f"colour-blob detectors that nobody designed. {paper}"
+    )
+
+
 def filter_view(prefix: str, kind: str, *, shown: bool = True) -> None:
     """AlexNet's 64 conv1 filters as a clickable 8 x 8 grid and the chosen one enlarged. In a closed
     tab (``shown`` False) only the filter number is drawn: it stays in the page's link."""
@@ -170,7 +373,10 @@ def filter_view(prefix: str, kind: str, *, shown: bool = True) -> None:
         streamlit_image_coordinates(
             picture, key=internal(prefix, "filter_click"), width="stretch", cursor="pointer"
         )
-        st.caption("conv1's 64 filters as an 8 x 8 grid. Click a filter to enlarge it.")
+        which = "pretrained" if kind == nets.PRETRAINED else "untrained (random)"
+        st.caption(
+            f"conv1's {len(kernels)} filters, {which}, as an 8 x 8 grid. Click a filter to enlarge it."
+        )
     with f2:
         number = st.number_input(
             "Filter", 1, 64, 1, key=f"{prefix}.filter", help="Or click a filter on the left.", bind=LINK
