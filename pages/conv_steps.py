@@ -49,11 +49,6 @@ with geo:
     stride = live.value(dragged, f"{P}.stride", stride, 1, 4)
     padding = live.value(dragged, f"{P}.padding", padding, 0, 3)
     dilation = live.value(dragged, f"{P}.dilation", dilation, 1, 3)
-row.caption(
-    f"{' x '.join(map(str, x.shape[::-1]))} input · {', '.join(names)}{' (flipped)' if flip else ''} · stride "
-    f"{stride}, padding {padding}{f' ({mode})' if padding else ''}, dilation {dilation} · bias {bias:g}"
-)
-
 try:
     params = convcore.ConvParams(
         stride=stride, padding=padding, dilation=dilation, padding_mode=mode, flip=flip
@@ -62,6 +57,12 @@ try:
 except ValueError as exc:
     st.warning(f"No output with these settings: {exc}", icon=":material/block:")
     trace = None
+
+out = "" if trace is None else f" → {' x '.join(map(str, trace.output.shape[::-1]))} output"
+row.caption(
+    f"{' x '.join(map(str, x.shape[::-1]))} input · {', '.join(names)}{' (flipped)' if flip else ''} · stride "
+    f"{stride}, padding {padding}{f' ({mode})' if padding else ''}, dilation {dilation} · bias {bias:g}{out}"
+)
 
 
 @server.fragment(run_every=stepper.interval(P))

@@ -128,3 +128,12 @@ def test_a_step_link_followed_in_a_session_starts_its_page_from_the_links_settin
     assert at.session_state["cs.rgb"] is True and at.session_state["cs.size"] == 32
     assert at.session_state["cs.stride"] == 1
     assert at.session_state["image.current"].name == "Colour shapes"
+
+
+def test_the_rgb_volume_step_says_32_x_32_x_3_in_and_28_x_28_x_6_out():
+    link = lessons.STEPS[4].link
+    at = _open(link.page, {**link.params, lessons.PARAM: "5"})
+    assert not at.exception
+    text = _text(at)
+    assert "32 x 32 x 3 input" in text and "28 x 28 x 6 output" in text
+    assert "6 x 3 x 5 x 5 = 450 weights + 6 biases = 456 parameters" in text  # the step's answer, on the page
