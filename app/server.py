@@ -167,14 +167,36 @@ def budget_used() -> int:
         return _budget_used
 
 
+_queue_lock = threading.Lock()
+_queue: list[threading.Event] = []  # the trainings waiting for a slot, first come first served
+
+
+def queue_place(stop: threading.Event) -> int | None:
+    """The place (from 1) in the training queue of the run behind ``stop``; None when not waiting."""
+    with _queue_lock:
+        return _queue.index(stop) + 1 if stop in _queue else None
+
+
 @contextmanager
 def training_slot(stop: threading.Event) -> Iterator[bool]:
-    """Wait for a training slot until one is free (True) or ``stop`` is set (False)."""
+    """Wait for a training slot, in the order of arrival, until one is free (True) or ``stop`` is
+    set (False)."""
     got = False
-    while not stop.is_set():
-        if training.acquire(timeout=0.2):
-            got = True
-            break
+    slots = training  # released to the semaphore it was taken from
+    with _queue_lock:
+        _queue.append(stop)
+    try:
+        while not stop.is_set():
+            with _queue_lock:
+                first = _queue[0] is stop
+            if first and slots.acquire(timeout=0.2):
+                got = True
+                break
+            if not first:
+                stop.wait(0.1)
+    finally:
+        with _queue_lock:
+            _queue.remove(stop)
     if got:
         _add("trainings", 1)
     try:
@@ -182,7 +204,7 @@ def training_slot(stop: threading.Event) -> Iterator[bool]:
     finally:
         if got:
             _add("trainings", -1)
-            training.release()
+            slots.release()
 
 
 def _add(name: str, n: int) -> None:
@@ -226,16 +248,25 @@ def _libc_trim():
 #: How often the housekeeping thread looks (seconds).
 HOUSEKEEPING_SECONDS = 2.0
 _bound_lock = threading.Lock()
-_bound: dict[threading.Event, str] = {}  # the stop event of background work -> the session it serves
+_bound: dict[threading.Event, set[str]] = {}  # the stop event of background work -> the sessions it serves
 
 
 def bind_to_session(stop: threading.Event) -> None:
     """Set ``stop`` when the current session ends (its student closed the tab or lost the
-    connection for ``ORPHAN_SECONDS``): background work nobody watches is not left running."""
+    connection for ``ORPHAN_SECONDS``): background work nobody watches is not left running. Work
+    that several sessions watch (a shared training run) is bound to each and stops when all are gone."""
     ctx = get_script_run_ctx()
     if ctx is not None:
         with _bound_lock:
-            _bound[stop] = ctx.session_id
+            _bound.setdefault(stop, set()).add(ctx.session_id)
+
+
+def unbind_session(stop: threading.Event) -> None:
+    """The current session no longer watches the work behind ``stop`` (others may)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with _bound_lock:
+            _bound.get(stop, set()).discard(ctx.session_id)
 
 
 def unbind(stop: threading.Event) -> None:
@@ -247,12 +278,17 @@ def unbind(stop: threading.Event) -> None:
 def stop_orphans(is_active: Callable[[str], bool], gone_since: dict[str, float], now: float) -> int:
     """Set the stop events of sessions gone for ``ORPHAN_SECONDS``; returns how many were stopped."""
     with _bound_lock:
-        bound = list(_bound.items())
+        bound = [(stop, set(sessions)) for stop, sessions in _bound.items()]
     stopped = 0
-    for stop, session_id in bound:
-        if is_active(session_id):
-            gone_since.pop(session_id, None)
-        elif now - gone_since.setdefault(session_id, now) >= ORPHAN_SECONDS:
+    for stop, sessions in bound:
+        gone = True
+        for session_id in sessions:
+            if is_active(session_id):
+                gone_since.pop(session_id, None)
+                gone = False
+            elif now - gone_since.setdefault(session_id, now) < ORPHAN_SECONDS:
+                gone = False
+        if gone:
             stop.set()
             unbind(stop)
             stopped += 1

@@ -1,15 +1,23 @@
-"""Training runs for the "Train a CNN" page: one background thread per session's run.
+"""Training runs for the "Train a CNN" page: one background thread per run.
 
 The thread only touches its own :class:`Job` (model, history, result); the page reads the job
 from session state and redraws every half second while it runs. Other sessions are not
 blocked: Streamlit serves each session on its own thread, and torch uses one thread per run
 (:func:`app.server.use_torch`).
+
+A class trains together: when a teacher says "everybody, press Train", forty students ask for the
+same settings and seed, which give the same network (seeded start and data, one torch thread). So
+a run from scratch is shared (:func:`request`): the first student's request starts it, the others
+watch it, live, and a finished one is handed to whoever asks for it next. Runs with settings of
+their own wait in a queue, first come first served, and the page says their place and the wait.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +66,9 @@ class Job:
     #: histogram, filters): the replay after training.
     snapshots: list[lenet.Snapshot] = field(default_factory=list)
     next_check: int = 0
+    #: How many sessions watch this run (a run from scratch is shared by identical requests).
+    watchers: int = 1
+    shared: bool = False
 
     @property
     def running(self) -> bool:
@@ -74,15 +85,16 @@ class Job:
         start_step = self.result.steps if self.result else 0
         self.stop.clear()
         self.result = None
+        self.queued = True  # until a slot is free (said at once, before the thread has started)
 
         def run() -> None:
-            self.queued = True
             try:
                 with server.training_slot(self.stop) as got:
                     self.queued = False
                     if not got:
                         self.result = lenet.TrainResult("stopped", "Stopped before it started.", start_step)
                         return
+                    began = time.perf_counter()
                     data = nets.digit_dataset(self.config.train_size, self.config.seed)
                     if not self.accuracy:
                         self.accuracy.append((0, self._check(0)))  # the random network: about 10%
@@ -90,6 +102,8 @@ class Job:
                         self.model, self.config, data=data, held_out=nets.held_out_digits(),
                         start_step=start_step, callback=self._report, stop=self.stop,
                     )  # fmt: skip
+                    if self.result.status == "done":
+                        _PACE.measured(time.perf_counter() - began, self.result.steps - start_step)
             except Exception:  # noqa: BLE001 - any failure is reported on the page, not lost with the thread
                 logging.getLogger(__name__).exception("training failed")
                 self.result = lenet.TrainResult("failed", FAILED, start_step)
@@ -177,6 +191,81 @@ def new_job(config: lenet.LeNetConfig) -> Job:
     return Job(config, model, initial_filters=model.conv1.weight.detach().numpy().copy())
 
 
+#: Shared runs from scratch by their settings, the most recently asked for last; at most SHARED_KEEP
+#: finished ones are kept (a LeNet of this size and its snapshots take well under 1 MB).
+_SHARED: OrderedDict[lenet.LeNetConfig, Job] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+SHARED_KEEP = 16
+
+
+def request(config: lenet.LeNetConfig) -> Job:
+    """A run from scratch with ``config`` for this session: the one already running or finished
+    with the same settings (identical settings and seed give the identical network), else a new
+    one, started. The run is bound to every session that watches it (it stops when all have gone)."""
+    with _SHARED_LOCK:
+        job = _SHARED.get(config)
+        if job is not None and (job.running or (job.result is not None and job.result.status == "done")):
+            job.watchers += 1
+            _SHARED.move_to_end(config)
+            server.bind_to_session(job.stop)
+            return job
+        job = new_job(config)
+        job.shared = True
+        _SHARED[config] = job
+        while len(_SHARED) > SHARED_KEEP:
+            _SHARED.popitem(last=False)
+    job.start()
+    return job
+
+
+def leave(job: Job) -> bool:
+    """The student presses Stop. A run others watch goes on for them and this session stops watching
+    (False); a run only this session watches stops (True), and no longer serves later requests."""
+    with _SHARED_LOCK:
+        if job.watchers > 1 and job.running:
+            job.watchers -= 1
+            server.unbind_session(job.stop)
+            return False
+        if _SHARED.get(job.config) is job:
+            del _SHARED[job.config]
+        job.shared = False
+    job.stop.set()
+    return True
+
+
+class _Pace:
+    """Seconds per training step on this server, from the runs it has finished (for the queue's
+    estimate): starts from a default run's 5 s for 376 steps."""
+
+    def __init__(self) -> None:
+        self.per_step = 5.0 / 376
+        self._lock = threading.Lock()
+
+    def measured(self, seconds: float, steps: int) -> None:
+        if steps > 0:
+            with self._lock:
+                self.per_step = 0.7 * self.per_step + 0.3 * seconds / steps
+
+    def run_seconds(self, config: lenet.LeNetConfig) -> float:
+        return self.per_step * config.epochs * -(-config.train_size // config.batch_size)
+
+
+_PACE = _Pace()
+
+
+def queue_said(job: Job) -> str:
+    """A waiting run's place in the queue and about how long until it starts."""
+    place = server.queue_place(job.stop)
+    if place is None:
+        return "Starting..."
+    slots = server.TRAINING_SLOTS
+    wait = place * _PACE.run_seconds(job.config) / slots
+    return (
+        f"In the queue: number {place}. This server trains {slots} network{'s' if slots > 1 else ''} at a time; "
+        f"yours starts in about {max(1, round(wait))} s."
+    )
+
+
 def loss_summary(job: Job) -> str:
     """The loss chart in words (its text alternative)."""
     first, last = job.history[0], job.history[-1]
@@ -218,10 +307,10 @@ def status(job: Job, training_now: int) -> tuple[str, str]:
     if job.result is not None:
         return {"done": "success", "stopped": "info"}.get(job.result.status, "error"), job.result.message
     if job.queued:
-        slots = server.TRAINING_SLOTS
-        return "wait", (
-            f"Waiting for a free training slot: this server trains {slots} network{'s' if slots > 1 else ''} "
-            f"at a time and {training_now} {'is' if training_now == 1 else 'are'} training now. "
-            "Yours starts as soon as one finishes."
+        return "wait", queue_said(job)
+    if job.running and job.watchers > 1:
+        return "info", (
+            f"{job.watchers} students asked for these same settings: the server trains this network once and "
+            "everyone watches the same run (the same settings and seed give the same network)."
         )
     return "info", "" if job.running else "Starting..."

@@ -46,13 +46,15 @@ with settings:
     buttons = st.container(horizontal=True, gap="small")  # each button as wide as its label: never cut
     if buttons.button("Train from scratch", type="primary", icon=":material/play_arrow:", key=internal(P, "start"),
                       disabled=bool(job and job.running) or config is None):  # fmt: skip
-        job = st.session_state[JOB] = training.new_job(config)
-        job.start()
+        job = st.session_state[JOB] = training.request(config)  # shared with identical requests
     if buttons.button(
         "Stop", icon=":material/stop:", key=internal(P, "stop"), disabled=not (job and job.running)
     ):
-        job.stop.set()
-        job.thread.join(timeout=5)
+        if training.leave(job):
+            job.thread.join(timeout=5)
+        else:  # others watch the same run: it goes on for them
+            job = st.session_state[JOB] = None
+            st.toast("Stopped watching: the run goes on for the other students who started the same one.")
     can_resume = bool(job and not job.running and job.result and job.result.status == "stopped")
     if buttons.button("Resume", icon=":material/resume:", key=internal(P, "resume"), disabled=not can_resume):
         job.start()

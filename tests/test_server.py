@@ -340,14 +340,47 @@ def test_uploads_no_widget_took_are_dropped_after_the_grace_and_all_of_an_ended_
 def test_work_of_a_session_that_has_gone_is_stopped_after_the_grace(monkeypatch):
     monkeypatch.setattr(server, "ORPHAN_SECONDS", 10)
     mine, other = threading.Event(), threading.Event()
-    monkeypatch.setattr(server, "_bound", {mine: "left", other: "here"})
+    shared = threading.Event()  # a run two sessions watch: it goes on while one of them is here
+    monkeypatch.setattr(server, "_bound", {mine: {"left"}, other: {"here"}, shared: {"left", "here"}})
     gone = {}
     assert server.stop_orphans(lambda s: s == "here", gone, now=50.0) == 0
     assert server.stop_orphans(lambda s: s == "here", gone, now=59.9) == 0
     assert server.stop_orphans(lambda s: s == "here", gone, now=60.0) == 1
-    assert mine.is_set() and not other.is_set() and set(server._bound.values()) == {"here"}
-    server.unbind(other)
-    assert server._bound == {}
+    assert mine.is_set() and not other.is_set() and not shared.is_set()
+    assert server.stop_orphans(lambda s: False, gone, now=65.0) == 0  # "here" just left: its grace runs
+    assert server.stop_orphans(lambda s: False, gone, now=75.0) == 2  # both gone: the shared run stops too
+    assert shared.is_set() and server._bound == {}
+
+
+def test_trainings_wait_in_the_order_they_came_and_know_their_place(monkeypatch):
+    monkeypatch.setattr(server, "training", threading.BoundedSemaphore(1))
+    stops = [threading.Event() for _ in range(3)]
+    order, places = [], {}
+    release = threading.Event()
+
+    def run(i):
+        with server.training_slot(stops[i]) as got:
+            order.append(i)
+            if i == 0:
+                release.wait(5)
+        return got
+
+    first = threading.Thread(target=run, args=(0,))
+    first.start()
+    while server.queue_place(stops[0]) is not None or not order:
+        time.sleep(0.01)
+    later = []
+    for i in (1, 2):
+        later.append(threading.Thread(target=run, args=(i,)))
+        later[-1].start()
+        while server.queue_place(stops[i]) is None:
+            time.sleep(0.01)
+    places = {i: server.queue_place(stops[i]) for i in (1, 2)}
+    release.set()
+    for t in [first, *later]:
+        t.join(5)
+    assert places == {1: 1, 2: 2} and order == [0, 1, 2]
+    assert server.queue_place(stops[2]) is None
 
 
 def test_a_busy_server_or_refused_settings_in_a_fragment_are_a_sentence():

@@ -130,3 +130,26 @@ def test_filter_lab_offers_the_digit_cnn_filter_offline():
     by_label(at.slider, "Filter number").set_value(3).run()
     assert not at.exception
     assert any("5 x 5 = 25 weights" in c.value for c in at.caption)
+
+
+def test_two_students_with_the_same_settings_watch_one_run_and_stop_only_for_themselves():
+    """A class pressing Train together (issue 18): the second session gets the first one's run, live;
+    its Stop leaves the run to the first."""
+    from app import training
+
+    training._SHARED.clear()
+    one, two = _page(), _page()
+    for at in (one, two):
+        by_label(at.select_slider, "Training digits").set_value(3000).run()
+        by_label(at.slider, "Epochs").set_value(1).run()
+    by_label(one.button, "Train from scratch").click().run()
+    by_label(two.button, "Train from scratch").click().run()
+    job = one.session_state["train._job"]
+    assert two.session_state["train._job"] is job and job.watchers == 2
+    if job.running:  # (on a fast machine it may already be done: then there is nothing to stop)
+        said = " ".join(i.value for i in two.info)
+        assert "2 students asked for these same settings" in said or "In the queue" in said
+        by_label(two.button, "Stop").click().run()
+        assert two.session_state["train._job"] is None and not job.stop.is_set()
+    _finish(one)
+    assert job.result.status == "done"

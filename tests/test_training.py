@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+import threading
 
-from app import training
+import numpy as np
+import torch
+
+from app import server, training
 from convcore.nets import lenet
 
 
@@ -23,11 +26,61 @@ def test_an_unexpected_error_ends_the_run_as_failed_with_a_plain_sentence(monkey
     assert kind == "error" and sentence == training.FAILED
 
 
-def test_a_queued_job_says_how_many_are_training():
-    job = training.new_job(lenet.LeNetConfig(train_size=100, epochs=1))
+def test_a_queued_job_says_its_place_and_about_how_long(monkeypatch):
+    config = lenet.LeNetConfig(train_size=6400, epochs=2)  # 200 steps
+    job = training.new_job(config)
     job.queued = True
+    monkeypatch.setattr(server, "queue_place", lambda stop: 3)
+    monkeypatch.setattr(server, "TRAINING_SLOTS", 1)
+    monkeypatch.setattr(training._PACE, "per_step", 0.02)  # 4 s a run
     kind, sentence = training.status(job, training_now=1)
-    assert kind == "wait" and "1 is training now" in sentence
+    assert kind == "wait" and "number 3" in sentence and "about 12 s" in sentence
+
+
+def test_the_same_settings_and_seed_give_the_same_network():
+    """Why identical requests may share one run: two runs with one config end bit for bit equal."""
+    config = lenet.LeNetConfig(train_size=200, epochs=1, seed=4242)
+    a, b = training.new_job(config), training.new_job(config)
+    for job in (a, b):
+        job.start()
+        job.thread.join(timeout=120)
+        assert job.result.status == "done"
+    for (name, x), (_, y) in zip(a.model.state_dict().items(), b.model.state_dict().items()):
+        assert torch.equal(x, y), name
+
+
+def test_identical_requests_share_one_run_and_others_get_their_own(monkeypatch):
+    monkeypatch.setattr(training, "_SHARED", type(training._SHARED)())
+    config = lenet.LeNetConfig(train_size=200, epochs=1, seed=777)
+    first = training.request(config)
+    second = training.request(config)
+    assert second is first and first.watchers == 2
+    other = training.request(lenet.LeNetConfig(train_size=200, epochs=1, seed=778))
+    assert other is not first
+    for job in (first, other):
+        job.thread.join(timeout=120)
+        assert job.result.status == "done"
+    late = training.request(config)  # a finished run is handed to whoever asks next
+    assert late is first and late.watchers == 3 and not late.running
+
+
+def test_stop_leaves_a_shared_run_to_the_others_and_the_last_one_stops_it(monkeypatch):
+    monkeypatch.setattr(training, "_SHARED", type(training._SHARED)())
+    slot = threading.BoundedSemaphore(1)
+    slot.acquire()  # the server's one slot is busy: the run waits in the queue
+    monkeypatch.setattr(server, "training", slot)
+    config = lenet.LeNetConfig(train_size=200, epochs=1, seed=779)
+    job = training.request(config)
+    assert training.request(config) is job and job.queued
+    assert training.leave(job) is False and job.running and job.watchers == 1  # goes on for the other
+    assert training.leave(job) is True  # the last watcher: it stops
+    job.thread.join(timeout=10)
+    assert job.result.status == "stopped"
+    fresh = training.request(config)
+    assert fresh is not job  # a stopped run is not handed out
+    training.leave(fresh)
+    fresh.thread.join(timeout=10)
+    slot.release()
 
 
 def test_accuracy_is_measured_often_enough_for_a_curve():

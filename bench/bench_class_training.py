@@ -1,0 +1,99 @@
+"""A whole class presses Train (issue 18): how long until the last student has a trained network.
+
+Forty students press "Train from scratch" within a minute, as the Train page does it
+(:func:`app.training.request`, the server's training slots and queue), without browsers:
+
+- "everybody, press Train": all with the page's default settings (identical requests share a run);
+- the same class where every student first moved a slider (every request different: one run each,
+  queued, on this server's ``CONVCORE_TRAINING_SLOTS``), to say what a queue costs;
+- for comparison, one run alone.
+
+Prints, for each: runs trained, the time from the first press until the last student's run is done,
+the slowest wait of a student (press to done), and the held-out accuracy reached.
+
+    python bench/bench_class_training.py [--students 40] [--within 60] [--distinct 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import server, training  # noqa: E402
+from convcore.nets import lenet  # noqa: E402
+
+
+def _class(configs: list[lenet.LeNetConfig], within: float) -> dict:
+    """Each config pressed at an even spacing over ``within`` seconds; waits for every run."""
+    training._SHARED.clear()
+    presses, jobs = [], []
+    start = time.perf_counter()
+    for i, config in enumerate(configs):
+        due = start + within * i / max(1, len(configs))
+        time.sleep(max(0.0, due - time.perf_counter()))
+        presses.append(time.perf_counter())
+        jobs.append(training.request(config))
+    ends = []
+    for job, pressed in zip(jobs, presses):
+        job.thread.join()
+        ends.append(max(pressed, job_end[id(job)]) if id(job) in job_end else time.perf_counter())
+    runs = {id(j) for j in jobs}
+    return {
+        "runs": len(runs),
+        "last": max(ends) - start,
+        "slowest": max(e - p for e, p in zip(ends, presses)),
+        "accuracy": min(j.result.accuracy or 0.0 for j in jobs),
+        "done": all(j.result.status == "done" for j in jobs),
+    }
+
+
+job_end: dict[int, float] = {}
+
+
+def _watch_ends() -> None:
+    """Note when each run finishes (the report callback's last call), for the waits."""
+    original = training.Job._report
+
+    def report(self, p):
+        original(self, p)
+        if p.step == p.total_steps:
+            job_end[id(self)] = time.perf_counter()
+
+    training.Job._report = report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--within", type=float, default=60.0, help="seconds over which they press Train")
+    parser.add_argument("--distinct", type=int, default=8, help="students with settings of their own")
+    args = parser.parse_args()
+    _watch_ends()
+    page = lenet.TRAIN_PAGE_CONFIG
+    print(f"training slots: {server.TRAINING_SLOTS}, torch threads per run: {server.TORCH_THREADS}")
+    alone = _class([page], 0.0)
+    print(f"one run alone: {alone['last']:.1f} s, {alone['accuracy']:.1%} held-out")
+    everybody = _class([page] * args.students, args.within)
+    print(f"{args.students} students, default settings, pressed within {args.within:.0f} s: {everybody['runs']} "
+          f"run(s) trained; the last done {everybody['last']:.1f} s after the first press; slowest wait "
+          f"{everybody['slowest']:.1f} s; lowest accuracy {everybody['accuracy']:.1%}")  # fmt: skip
+    own = [replace(page, seed=1000 + i) for i in range(args.distinct)]  # settings of their own: one run each
+    mixed = _class(own, 0.0)
+    per_run = mixed["last"] / max(1, args.distinct)
+    print(f"{args.distinct} students with settings of their own, pressed at once: {mixed['runs']} runs; the last "
+          f"done after {mixed['last']:.1f} s ({per_run:.1f} s a run, queued); {args.students} of them would wait "
+          f"about {per_run * args.students / server.TRAINING_SLOTS:.0f} s")  # fmt: skip
+    print(
+        f"ratio, last student's wait: everybody-default / one run alone = {everybody['slowest'] / alone['last']:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
