@@ -11,6 +11,8 @@ CLUSTER_PORT ?= 8080
 SESSIONS ?= 40
 DURATION ?= 120
 ATTACK_THINK ?= 2
+# Of the load test's students, this many press Train (the Train page's defaults) in the first minute.
+TRAINERS ?= 10
 # glibc for a server with one thread per session (docs/scale.md): fewer arenas (-260 MB in the load
 # test), and arrays over 512 KB in their own mappings, returned to the system when freed (-100 MB).
 SERVER_ENV := MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=524288
@@ -50,11 +52,12 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_network.py
 	$(PY) bench/bench_trust.py
 
-# A class at once: SESSIONS students for DURATION seconds against one server; the table is printed
+# A class at once: SESSIONS students for DURATION seconds against one server (TRAINERS of them also
+# train a network); the table is printed
 # and added to docs/load-test-runs.md (see docs/scale.md).
 loadtest: $(RUN_STAMP)
-	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) \
-		--report docs/load-test-runs.md --label "One server, $(SESSIONS) sessions"
+	$(PY) bench/loadtest.py --sessions $(SESSIONS) --duration $(DURATION) --trainers $(TRAINERS) \
+		--report docs/load-test-runs.md --label "One server, $(SESSIONS) sessions, $(TRAINERS) of them train"
 
 # The same class while two more sessions send the worst inputs (issue 12): the others must not notice.
 # ATTACK_THINK=0: the attackers send as fast as the server answers (a script, not a student).

@@ -168,6 +168,11 @@ async def student(
             await s.set("image.source", "Upload")
             r = await s.upload("image.upload", f"photo_{n}.jpg", photo)
             rec.add("upload a photo", r.seconds, r.errors, str(n))
+            if n < getattr(args, "trainers", 0):  # "everybody, press Train": within the first minute of the lesson
+                await asyncio.sleep(
+                    max(0.0, args.ramp * (1 - n / max(1, args.sessions))) + rng.uniform(0, 10)
+                )
+                await train(s, rec, n)
             while time.monotonic() < stop_at:
                 page = tour[0]
                 tour = tour[1:] + tour[:1]
@@ -186,6 +191,27 @@ async def student(
             await asyncio.sleep(1)  # a student reloads the tab
         finally:
             await s.close()
+
+
+TRAINED = "train (press to done)"
+
+
+async def train(s: Session, rec: Recorder, n: int) -> None:
+    """Open the Train page, press Train from scratch with its defaults, and poll the page every
+    0.5 s (as the page's fragments do in a browser) until it says Done: the time is "train (press to
+    done)". A poll reruns the whole page here, a little more work than a browser's fragment runs."""
+    r = await s.goto("train")
+    rec.add("open train", r.seconds, r.errors, str(n))
+    start = time.perf_counter()
+    r = await s.set("train._start", True)
+    rec.add("press Train", r.seconds, r.errors, str(n))
+    while not any(t.startswith("Done:") for t in r.texts):
+        if time.perf_counter() - start > 300:
+            rec.add(TRAINED, time.perf_counter() - start, ["no Done: after 300 s"], str(n))
+            return
+        await asyncio.sleep(0.5)
+        r = await s.rerun()
+    rec.add(TRAINED, time.perf_counter() - start, r.errors, str(n))
 
 
 # ------------------------------------------------------------------------------ a student who attacks
@@ -285,7 +311,9 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
     wall = time.monotonic() - t0
     if sampler:
         sampler.cancel()
-    everything = [x for kind, xs in rec.latency.items() if kind != "failed" for x in xs]
+    # a training's minutes are not an interaction's wait: reported on their own line
+    everything = [x for kind, xs in rec.latency.items() if kind not in ("failed", TRAINED) for x in xs]
+    trained = rec.latency.get(TRAINED, [])
     rows = {
         kind: {
             "count": len(xs),
@@ -308,6 +336,8 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
         "p95": percentile(everything, 95),
         "max": max(everything) if everything else float("nan"),
         "rows": rows,
+        "trainings": len(trained),
+        "last_training_s": max(trained) if trained else None,
         "errors": rec.errors,
         "rss_peak_mb": max(samples) if samples else None,
         "servers": len(pids),
@@ -349,6 +379,9 @@ def markdown(result: dict, args, label: str) -> str:
         f"| p95 latency | <= {TARGETS['p95']:.0f} s | {result['p95']:.2f} s | {ok(result['p95'] <= TARGETS['p95'])} |",
         f"| errors | {TARGETS['errors']} | {len(result['errors'])} | {ok(len(result['errors']) == 0)} |",
     ]
+    if result.get("trainings"):
+        lines.append(f"| the slowest of {result['trainings']} trainings (press to done) | <= 60 s | "
+                     f"{result['last_training_s']:.1f} s | {ok(result['last_training_s'] <= 60)} |")  # fmt: skip
     if rss is not None and result["servers"] > 1:  # the target is per server; mmapped weights count twice
         lines.append(f"| server memory (peak RSS, sum of {result['servers']} replicas) | | {rss:.0f} MB | |")
     elif rss is not None:
@@ -410,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=2.0,
         help="attackers' mean seconds between actions (0: flat out)",
+    )
+    ap.add_argument(
+        "--trainers", type=int, default=0, help="of the sessions, this many press Train in the first minute"
     )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--report", type=Path, help="append the markdown table to this file")

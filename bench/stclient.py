@@ -110,6 +110,7 @@ class RunResult:
     seconds: float
     media: int
     errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # the messages shown (st.info, st.success, ...)
 
 
 class Session:
@@ -260,8 +261,10 @@ class Session:
                 f"exception on the page: {element.exception.type}: {element.exception.message}"
             )
             return
-        if etype == "alert" and element.alert.format == element.alert.ERROR:
-            run["alerts"].append(element.alert.body)
+        if etype == "alert":
+            run["texts"].append(element.alert.body)
+            if element.alert.format == element.alert.ERROR:
+                run["alerts"].append(element.alert.body)
         proto = getattr(element, etype) if etype else None
         if proto is not None and etype in MOVABLE or etype in ("file_uploader", "button"):
             wid = getattr(proto, "id", "")
@@ -292,6 +295,7 @@ class Session:
             "media": set(),
             "errors": [],
             "alerts": [],
+            "texts": [],
             "fragments": set(),
         }
         self._run = run
@@ -329,7 +333,7 @@ class Session:
         live = {w.id for w in self.widgets.values()}
         self.states = {k: v for k, v in self.states.items() if k in live}
         errors = run["errors"] + [f"error shown: {a}" for a in run["alerts"]]
-        return RunResult(seconds, len(new_media), errors)
+        return RunResult(seconds, len(new_media), errors, run["texts"])
 
     async def goto(self, page: str) -> RunResult:
         """Click a page in the sidebar."""
