@@ -168,7 +168,9 @@ async def student(
             await s.set("image.source", "Upload")
             r = await s.upload("image.upload", f"photo_{n}.jpg", photo)
             rec.add("upload a photo", r.seconds, r.errors, str(n))
-            if n < getattr(args, "trainers", 0):  # "everybody, press Train": within the first minute of the lesson
+            if n < getattr(
+                args, "trainers", 0
+            ):  # "everybody, press Train": within the first minute of the lesson
                 await asyncio.sleep(
                     max(0.0, args.ramp * (1 - n / max(1, args.sessions))) + rng.uniform(0, 10)
                 )

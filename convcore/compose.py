@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from ._checks import as_real_array
 
@@ -114,6 +113,8 @@ def compose_kernels(
     >>> compose_kernels(np.ones((3, 3)) / 9, [[-1, 0, 1]] * 3).kernel.shape
     (5, 5)
     """
+    from scipy import signal  # scipy on first use: Home's first paint needs none (issue 18)
+
     a, b = _bank(first, "first"), _bank(second, "second")
     if b.shape[1] != a.shape[0]:
         raise ValueError(
@@ -138,6 +139,8 @@ def compose_kernels(
 
 def _valid(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Cross-correlation without padding, in float64 (so that equal numbers show as equal)."""
+    from scipy import signal  # scipy on first use: Home's first paint needs none (issue 18)
+
     return signal.correlate2d(x, kernel, mode="valid")
 
 

@@ -25,8 +25,6 @@ from dataclasses import replace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import fft as _fft
-from scipy import ndimage
 
 from ._checks import as_int, as_real_array
 from .geometry import ConvGeometry, ConvParams, _conv_params
@@ -330,6 +328,8 @@ def _ndimage_origin(first: int, span: int) -> int:
 
 def _spatial(dst, accumulate, src, kernel, factors, start, dilation, mode) -> None:
     """Write (or add, if ``accumulate``) the ndimage correlation of ``src`` into ``dst``."""
+    from scipy import ndimage  # scipy on first use: Home's first paint needs none (issue 18)
+
     ndmode = _NDIMAGE_MODES[mode]
     h1, w1 = dst.shape
     direct = not accumulate and src.shape == dst.shape  # ndimage can write straight into dst
@@ -359,6 +359,8 @@ def _fft_pass(x: np.ndarray, taps: np.ndarray, dilation: int, *, axis: int) -> n
     convolution with the kernel reversed. A circular convolution as long as ``x`` along the axis
     wraps only onto the first ``span - 1`` elements, which are not kept.
     """
+    from scipy import fft as _fft  # scipy on first use: Home's first paint needs none (issue 18)
+
     dilated = np.zeros((len(taps) - 1) * dilation + 1, dtype=np.float32)
     dilated[::dilation] = taps
     n, span = x.shape[axis], dilated.size
@@ -398,6 +400,8 @@ def _fft_accumulate(out, src, offset, pairs, dilation, span) -> None:
     convolution of ``src[c]`` with the flipped kernel. The transform size is the smallest fast
     size for which the circular convolution does not wrap onto those elements.
     """
+    from scipy import fft as _fft  # scipy on first use: Home's first paint needs none (issue 18)
+
     h1, w1 = out.shape[1:]
     shape = tuple(
         _fast_size(max(n + k - 1 - off, off + m))

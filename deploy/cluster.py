@@ -34,8 +34,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
-    """Until ``url``/_stcore/health answers 200 (raises if the process dies or time runs out)."""
+def wait_healthy(
+    url: str, proc: subprocess.Popen | None = None, timeout: float = 90, *, interval: float = 0.2
+) -> None:
+    """Until ``url``/_stcore/health answers 200, asking every ``interval`` seconds (raises if the
+    process dies or time runs out)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -46,7 +49,7 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
             pass
         if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
             raise RuntimeError(f"the server at {url} did not become healthy")
-        time.sleep(0.2)
+        time.sleep(interval)
 
 
 def server_env(extra: dict | None = None) -> dict:

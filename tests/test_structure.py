@@ -169,6 +169,32 @@ def test_import_convcore_stays_free_of_torch_and_streamlit():
     assert out.stdout.strip() == "[]"
 
 
+def _startup_imports() -> list[str]:
+    """The modules the entry and Home import at their top level (what Home's first run loads)."""
+    found = set()
+    for path in (ROOT / "app" / "main.py", ROOT / "pages" / "home.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                names = {f"{node.module}.{alias.name}" for alias in node.names}
+                found |= (names & MODULES.keys()) or {node.module}
+    assert {"convcore", "app.caches", "app.presenter"} <= found, "the import finder is broken"
+    return sorted(found)
+
+
+def test_home_first_paint_imports_no_heavy_library():
+    """Cold start (issue 18): torch, scipy, matplotlib and pandas load where a page uses them, not
+    for Home's first paint (scipy and matplotlib alone were half a second there)."""
+    import subprocess
+    import sys
+
+    heavy = ("torch", "scipy", "matplotlib", "pandas", "playwright")
+    code = f"import sys; import {', '.join(_startup_imports())}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 #: Streamlit widgets that can carry a setting (they take ``bind="query-params"``).
 _BINDABLE = {"slider", "select_slider", "selectbox", "radio", "toggle", "number_input", "text_input", "tabs",
              "multiselect", "checkbox", "pills", "segmented_control"}  # fmt: skip

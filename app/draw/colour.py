@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -36,6 +35,8 @@ CHOSEN = (0, 114, 178)
 @lru_cache(maxsize=8)
 def lut(name: str) -> np.ndarray:
     """A matplotlib colour table as (256, 3) uint8."""
+    import matplotlib  # on first use: Home's first paint colours no map (issue 18)
+
     table = matplotlib.colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3]
     return np.round(table * 255).astype(np.uint8)
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-
-_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 @lru_cache(maxsize=16)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """DejaVu Sans at ``size`` pixels."""
-    return ImageFont.truetype(str(_FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
+    import matplotlib  # on first use: Home's first paint draws no text (issue 18)
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return ImageFont.truetype(str(fonts / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
 
 
 def fmt(value: float) -> str:
