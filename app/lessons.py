@@ -311,17 +311,6 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def url(link: Link, step: int | None = None) -> str:
-    """The link's relative address, for a copied lesson plan (``?lesson=N`` with a step)."""
-    from urllib.parse import urlencode
-
-    params = dict(link.params)
-    if step is not None:
-        params[PARAM] = str(step)
-    page = registry.BY_NAME[link.page]
-    return f"{page.url_path or '/'}{'?' + urlencode(params, doseq=True) if params else ''}"
-
-
 def page_link(target, link: Link, *, step: int | None, label: str, icon: str | None = None) -> None:
     """A link in ``target`` that opens ``link``'s page with its settings (and ``?lesson=step``)."""
     params = dict(link.params)
@@ -343,18 +332,16 @@ def arrive(page: registry.Page) -> None:
     n = current()
     last = st.session_state.get(_SEEN)
     st.session_state[_SEEN] = n
-    if n is None or n == last:
+    found = opened(page)
+    if found is None or n == last:
         return
-    step = STEPS[n - 1]
-    opened = [link for link in (step.link, *step.also) if link.page == page.name]
-    if not opened:
-        return
+    link = found[1]
     reset = [
         k
         for k in st.session_state
         if k.split(".")[0] in page.prefixes and not k.rpartition(".")[2].startswith("_")
     ]
-    if any(key.startswith("image.") for key in opened[0].params):
+    if any(key.startswith("image.") for key in link.params):
         reset += [k for k in ("image.source", "image.sample") if k in st.session_state]
     for key in reset:
         del st.session_state[key]
@@ -366,8 +353,7 @@ def opened(page: registry.Page) -> tuple[int, Link] | None:
     if n is None:
         return None
     step = STEPS[n - 1]
-    links_ = [link for link in (step.link, *step.also) if link.page == page.name]
-    return (n, links_[0]) if links_ else None
+    return next(((n, link) for link in (step.link, *step.also) if link.page == page.name), None)
 
 
 def current() -> int | None:

@@ -302,7 +302,7 @@ def filmstrip_gif(job: Job) -> bytes:
     return job.gif[1]
 
 
-def status(job: Job, training_now: int) -> tuple[str, str]:
+def status(job: Job) -> tuple[str, str]:
     """What the page says about a job: (kind, sentence), kind one of "success", "info", "error", "wait"."""
     if job.result is not None:
         return {"done": "success", "stopped": "info"}.get(job.result.status, "error"), job.result.message

@@ -64,7 +64,7 @@ every = 0.5 if job is not None and job.running else None  # the live parts redra
 @server.fragment(run_every=every)
 def live_filters() -> None:
     job = st.session_state.get(JOB)
-    nets_widgets.training_now(job, config or start, server.load()["trainings"])
+    nets_widgets.training_now(job, config or start)
     if (
         job is not None
         and job.result is not None

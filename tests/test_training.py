@@ -22,7 +22,7 @@ def test_an_unexpected_error_ends_the_run_as_failed_with_a_plain_sentence(monkey
     assert job.result.status == "failed" and job.result.status in lenet.TRAIN_STATUSES
     assert job.result.message == training.FAILED
     assert "RuntimeError" not in job.result.message and "CUDA" not in job.result.message
-    kind, sentence = training.status(job, training_now=0)
+    kind, sentence = training.status(job)
     assert kind == "error" and sentence == training.FAILED
 
 
@@ -33,7 +33,7 @@ def test_a_queued_job_says_its_place_and_about_how_long(monkeypatch):
     monkeypatch.setattr(server, "queue_place", lambda stop: 3)
     monkeypatch.setattr(server, "TRAINING_SLOTS", 1)
     monkeypatch.setattr(training._PACE, "per_step", 0.02)  # 4 s a run
-    kind, sentence = training.status(job, training_now=1)
+    kind, sentence = training.status(job)
     assert kind == "wait" and "number 3" in sentence and "about 12 s" in sentence
 
 

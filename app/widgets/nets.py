@@ -452,9 +452,9 @@ def digit_answer(target, digit: np.ndarray, probs: np.ndarray) -> None:
         st.caption(f"Probabilities: {words}{rest}.")
 
 
-def training_now(job: training.Job | None, config: lenet.LeNetConfig, trainings: int) -> None:
-    """A training run as it is now: progress, how it ended, and the first layer's filters (before any
-    run: the random filters a run with ``config`` starts from). ``trainings``: runs on the server now."""
+def training_now(job: training.Job | None, config: lenet.LeNetConfig) -> None:
+    """A training run as it is now: progress, how it ended (or its place in the queue), and the first
+    layer's filters (before any run: the random filters a run with ``config`` starts from)."""
     big = session.presenting()
     if job is None:
         st.info("Press **Train from scratch**. With the defaults it takes a few seconds.")
@@ -469,7 +469,7 @@ def training_now(job: training.Job | None, config: lenet.LeNetConfig, trainings:
             if last
             else "Preparing the training digits...",
         )
-        kind, message = training.status(job, trainings)
+        kind, message = training.status(job)
         if message:
             show = {"success": st.success, "info": st.info, "error": st.error}.get(kind, st.info)
             show(message, icon=":material/hourglass_top:" if kind == "wait" else None)
