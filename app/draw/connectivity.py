@@ -3,6 +3,8 @@ beside convolutional (parameter sharing shown by colour: the same weight, the sa
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -47,6 +49,7 @@ def alt_text(inputs: int = 7, kernel: int = 3) -> str:
     )
 
 
+@lru_cache(maxsize=8)  # the same picture on every run of the layers page: drawn once (read-only)
 def picture(inputs: int = 7, kernel: int = 3) -> np.ndarray:
     """One row of ``inputs`` units and the ``inputs - kernel + 1`` units above them, twice: fully
     connected (left) and convolutional with a kernel of ``kernel`` (right); the middle unit's links
@@ -69,7 +72,9 @@ def picture(inputs: int = 7, kernel: int = 3) -> np.ndarray:
     _panel(draw, 0, inputs, kernel, dense=True, title="Fully connected", lines=dense_lines)
     _panel(draw, _PANEL_W + _GAP, inputs, kernel, dense=False, title=f"Convolutional, kernel {kernel}",
            lines=conv_lines)  # fmt: skip
-    return np.asarray(img.resize((2 * _PANEL_W + _GAP, _HEIGHT), Image.Resampling.LANCZOS))
+    shown = np.array(img.resize((2 * _PANEL_W + _GAP, _HEIGHT), Image.Resampling.LANCZOS))
+    shown.flags.writeable = False  # shared by every session
+    return shown
 
 
 def _panel(draw, left: int, inputs: int, kernel: int, *, dense: bool, title: str, lines: list[str]) -> None:
