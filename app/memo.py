@@ -7,6 +7,11 @@ part of the key (callers key big arrays by a content hash instead), and exceptio
 The least recently used results go first once the budget is exceeded; a result larger than the
 whole budget is returned but not kept. Streamlit's own caches count entries, so a cache of 16
 pictures could hold 16 small ones or 16 of the largest.
+
+Every ``@memo`` cache also draws on one budget for the whole process, :data:`TOTAL_MB` (the
+environment variable ``CONVCORE_CACHE_MB``; 256 MB by default): when their sum exceeds it, the
+result used least recently in any of them goes. The caches' own budgets add up to several times
+that; which pictures a class keeps asking for decides where the memory goes.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import os
 import sys
 import threading
 import time
@@ -57,23 +63,63 @@ def _freeze(value: object) -> None:
             _freeze(getattr(value, f.name))
 
 
-class ByteCache:
-    """A thread-safe least-recently-used map bounded by the total :func:`nbytes` of its values."""
+class Pool:
+    """A budget in bytes shared by several :class:`ByteCache`: when their sum exceeds it, the value
+    used least recently in any of them goes."""
 
-    def __init__(self, limit: int, *, ttl: float | None = None) -> None:
-        self.limit, self.ttl, self.size = limit, ttl, 0
-        self._items: OrderedDict = OrderedDict()  # key -> (value, size, stored at)
-        self._lock = threading.Lock()
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self.caches: list[ByteCache] = []
+        self.lock = threading.RLock()
+
+    def make_room(self) -> None:
+        """Drop the least recently used values of the pool's caches until their sum fits (the
+        caller holds the lock)."""
+        while self.size > self.limit:
+            oldest = min((c for c in self.caches if c._items), key=lambda c: next(iter(c._items.values()))[3])
+            oldest._drop(next(iter(oldest._items)))
+
+
+def _total_mb() -> float:
+    text = os.environ.get("CONVCORE_CACHE_MB", "256")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0 <= value <= 1_000_000):
+        raise ValueError(f"CONVCORE_CACHE_MB must be a number of megabytes from 0 to 1000000, got {text!r}")
+    return value
+
+
+#: Megabytes that every ``@memo`` cache of the process keeps together (``CONVCORE_CACHE_MB``).
+TOTAL_MB = _total_mb()
+#: The shared budget of every ``@memo`` cache.
+POOL = Pool(int(TOTAL_MB * 2**20))
+
+
+class ByteCache:
+    """A thread-safe least-recently-used map bounded by the total :func:`nbytes` of its values, and
+    by a :class:`Pool`'s budget when it belongs to one."""
+
+    def __init__(self, limit: int, *, ttl: float | None = None, pool: Pool | None = None) -> None:
+        self.limit, self.ttl, self.size, self.pool = limit, ttl, 0, pool
+        self._items: OrderedDict = OrderedDict()  # key -> [value, size, stored at, used at]
+        self._lock = pool.lock if pool is not None else threading.Lock()
+        if pool is not None:
+            with pool.lock:
+                pool.caches.append(self)
 
     def get(self, key, default=None):
         with self._lock:
             item = self._items.get(key)
             if item is None:
                 return default
-            if self.ttl is not None and time.monotonic() - item[2] > self.ttl:
+            now = time.monotonic()
+            if self.ttl is not None and now - item[2] > self.ttl:
                 self._drop(key)
                 return default
             self._items.move_to_end(key)
+            item[3] = now
             return item[0]
 
     def put(self, key, value, size: int | None = None) -> None:
@@ -81,23 +127,31 @@ class ByteCache:
         with self._lock:
             if key in self._items:
                 self._drop(key)
-            if size > self.limit:
+            if size > self.limit or (self.pool is not None and size > self.pool.limit):
                 return
-            self._items[key] = (value, size, time.monotonic())
-            self.size += size
+            now = time.monotonic()
+            self._items[key] = [value, size, now, now]
+            self._grow(size)
             while self.size > self.limit:
                 self._drop(next(iter(self._items)))
+            if self.pool is not None:
+                self.pool.make_room()
 
     def clear(self) -> None:
         with self._lock:
+            self._grow(-self.size)
             self._items.clear()
-            self.size = 0
 
     def __len__(self) -> int:
         return len(self._items)
 
+    def _grow(self, size: int) -> None:
+        self.size += size
+        if self.pool is not None:
+            self.pool.size += size
+
     def _drop(self, key) -> None:
-        self.size -= self._items.pop(key)[1]
+        self._grow(-self._items.pop(key)[1])
 
 
 _MISSING = object()
@@ -108,7 +162,7 @@ def memo(*, mb: float, ttl: float | None = None) -> Callable:
 
     def wrap(func: Callable) -> Callable:
         signature = inspect.signature(func)
-        cache = ByteCache(int(mb * 2**20), ttl=ttl)
+        cache = ByteCache(int(mb * 2**20), ttl=ttl, pool=POOL)
 
         def key_of(args, kwargs) -> tuple:
             bound = signature.bind(*args, **kwargs)

@@ -95,7 +95,7 @@ def weights_file(folder: Path, seed: int = 7) -> Path:
     from convcore.nets import alexnet as ax
 
     raw = folder / "raw.pth"
-    torch.save(ax.untrained_alexnet(seed=seed).state_dict(), raw)
+    torch.save(ax.untrained_alexnet(seed=seed, keep_dense=True).state_dict(), raw)
     digest = hashlib.sha256(raw.read_bytes()).hexdigest()
     named = folder / f"alexnet-owt-{digest[:8]}.pth"
     raw.rename(named)

@@ -8,10 +8,11 @@ import torch
 
 from convcore.layers import ALEXNET_FEATURES
 from convcore.nets import alexnet as ax
+from convcore.nets._init import SeededLinear, empty, seeded
 
 
 def test_parameter_counts_match_torchvision():
-    model = ax.untrained_alexnet()
+    model = empty(ax.AlexNet)  # shapes only
     conv = sum(p.numel() for p in model.features.parameters())
     dense = sum(p.numel() for p in model.classifier.parameters())
     assert (conv, dense, conv + dense) == (2_469_696, 58_631_144, 61_100_840)
@@ -44,6 +45,31 @@ def test_untrained_model_is_reproducible_and_leaves_the_global_rng_alone():
     b = ax.untrained_alexnet(seed=0)
     assert torch.equal(a.features[0].weight, b.features[0].weight)
     assert not torch.equal(a.features[0].weight, ax.untrained_alexnet(seed=1).features[0].weight)
+
+
+def test_untrained_dense_layers_are_drawn_again_bit_for_bit():
+    """The untrained AlexNet keeps no dense weights (SeededLinear) yet computes exactly what the
+    same network with kept nn.Linear weights computes: outputs equal, gradients within rounding,
+    a randomised copy equal too; it holds under 10 MiB instead of 233 MiB."""
+    full = seeded(ax.AlexNet, 0)
+    model = ax.untrained_alexnet(seed=0)
+    dense = [m for m in model.classifier if isinstance(m, torch.nn.Linear)]
+    assert len(dense) == 3 and all(isinstance(m, SeededLinear) for m in dense)
+    kept = sum(p.numel() for p in model.parameters()) * 4
+    assert kept < 10 * 2**20 < 230 * 2**20 < sum(p.numel() for p in full.parameters()) * 4
+    for i in (1, 4, 6):
+        assert torch.equal(full.classifier[i].weight, model.classifier[i].weight)
+        assert torch.equal(full.classifier[i].bias, model.classifier[i].bias)
+        assert torch.equal(full.classifier[i].weight[777], model.classifier[i].row(777))
+    x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        assert torch.equal(full.eval()(x), model(x))
+    xa, xb = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    (ga,) = torch.autograd.grad(full(xa)[:, 7].sum(), xa)
+    (gb,) = torch.autograd.grad(model(xb)[:, 7].sum(), xb)
+    torch.testing.assert_close(gb, ga, rtol=1e-5, atol=1e-9)
+    with pytest.raises(ValueError, match="index"):
+        model.classifier[6].row(1000)
 
 
 def test_preprocess_without_resize_is_a_plain_crop_and_normalisation():
@@ -184,7 +210,7 @@ def test_receptive_field_box_is_exactly_where_the_gradient_reaches(layer, units)
 
 
 def test_the_model_is_built_from_the_layer_list():
-    model = ax.untrained_alexnet()
+    model = empty(ax.AlexNet)
     assert ax.LAYERS == ALEXNET_FEATURES and len(model.features) == len(ax.LAYERS)
     for layer, module in zip(ax.LAYERS, model.features, strict=True):
         if layer.kind == "conv":

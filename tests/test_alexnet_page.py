@@ -83,7 +83,7 @@ def test_the_architecture_tab_sets_the_paper_beside_torchvision_and_torch_agrees
     assert versions.loc["conv1", "torchvision"] == "64 of 11 x 11 x 3"
     assert versions.loc["all", "paper: parameters"] == 60_965_224
     # the oracle: torchvision's column is the app's torch model, counted by numel()
-    model = ax.untrained_alexnet()
+    model = ax.untrained_alexnet(keep_dense=True)
     modules = [
         m for m in [*model.features, *model.classifier] if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))
     ]

@@ -51,7 +51,7 @@ def _alexnet_modules(model: ax.AlexNet) -> list[torch.nn.Module]:
 
 
 def test_parameter_count_equals_the_torch_models_parameters():
-    model = ax.untrained_alexnet()
+    model = ax.untrained_alexnet(keep_dense=True)
     rows = layer_stack((224, 224), 3, ALEXNET)
     counts = {row.name: row.params for row in rows}
     for row, module in zip(rows, _alexnet_modules(model), strict=True):

@@ -56,3 +56,39 @@ def test_expired_results_are_made_again(monkeypatch):
     assert cache.get("k") == b"v"
     now[0] = 111.0
     assert cache.get("k") is None and cache.size == 0
+
+
+def test_caches_of_one_pool_keep_its_budget_together_dropping_the_least_recently_used_anywhere(monkeypatch):
+    clock = iter(range(1000))
+    monkeypatch.setattr(memo.time, "monotonic", lambda: float(next(clock)))
+    pool = memo.Pool(1000)
+    a, b = memo.ByteCache(800, pool=pool), memo.ByteCache(800, pool=pool)
+    a.put("a1", b"x" * 300)
+    b.put("b1", b"x" * 300)
+    a.put("a2", b"x" * 300)
+    assert pool.size == 900
+    assert a.get("a1") is not None  # a1 used last: b1 is now the least recently used of the pool
+    b.put("b2", b"x" * 300)  # 1200 > 1000: b1 goes (in b), not a1 or a2
+    assert b.get("b1") is None and a.get("a1") is not None and a.get("a2") is not None
+    assert pool.size == a.size + b.size == 900
+    a.put("a3", b"x" * 300)  # a's own 800 and the pool's 1000: the oldest go
+    assert a.size <= 800 and pool.size <= 1000 and a.get("a3") is not None
+    a.put("big", b"x" * 1001)  # larger than the pool: not kept, nothing else dropped for it
+    assert a.get("big") is None and pool.size == a.size + b.size
+    a.clear()
+    assert pool.size == b.size
+
+
+def test_every_memo_draws_on_the_process_pool_whose_size_the_environment_sets(monkeypatch):
+    @memo.memo(mb=1)
+    def f(key: str) -> bytes:
+        return b"x" * 10
+
+    f("k")
+    assert f.cache.pool is memo.POOL and f.cache in memo.POOL.caches
+    monkeypatch.setenv("CONVCORE_CACHE_MB", "64")
+    assert memo._total_mb() == 64
+    for bad in ("-1", "lots", "nan"):
+        monkeypatch.setenv("CONVCORE_CACHE_MB", bad)
+        with pytest.raises(ValueError, match="CONVCORE_CACHE_MB"):
+            memo._total_mb()

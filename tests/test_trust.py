@@ -200,6 +200,22 @@ def test_cascade_steps_equal_randomize_and_leave_the_model_alone(net):
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
 
 
+def test_randomize_draws_the_same_numbers_on_an_untrained_alexnet_that_keeps_no_dense_weights():
+    """The untrained AlexNet's dense layers are drawn again at each use (SeededLinear): a randomised
+    copy of it computes exactly what a randomised copy of the same network with kept weights does."""
+    from convcore.nets import alexnet as ax
+    from convcore.nets._init import seeded
+
+    full, compact = seeded(ax.AlexNet, 0).eval(), ax.untrained_alexnet(seed=0)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(2))
+    with torch.inference_mode():
+        for layer in ("fc7", "conv5"):
+            a, b = trust.randomize(full, layer, seed=5), trust.randomize(compact, layer, seed=5)
+            assert torch.equal(a(x), b(x))
+            assert torch.equal(a.classifier[4].weight, b.classifier[4].weight)
+        assert torch.equal(compact(x), full(x))  # the shared model is unchanged
+
+
 def test_rank_correlation_is_spearmans():
     from scipy.stats import spearmanr
 

@@ -150,13 +150,17 @@ def _frozen_eval(model: AlexNet) -> AlexNet:
     return model
 
 
-def untrained_alexnet(seed: int = 0) -> AlexNet:
+def untrained_alexnet(seed: int = 0, *, keep_dense: bool = False) -> AlexNet:
     """AlexNet with PyTorch's default random initialisation, reproducible by ``seed``.
 
     Drawn from a private generator: torch's global random state is not touched, so sessions
-    of a server creating models at the same time cannot disturb each other.
+    of a server creating models at the same time cannot disturb each other. The dense layers'
+    weights (234 MB) are not kept but drawn again, bit for bit, at each use
+    (:class:`convcore.nets._init.SeededLinear`): the model holds 10 MB, and a forward pass costs
+    about 0.4 s more on 2 cores. ``keep_dense=True`` keeps them as ``nn.Linear`` weights, the same
+    numbers (for a complete ``state_dict``).
     """
-    return _frozen_eval(seeded(AlexNet, seed))
+    return _frozen_eval(seeded(AlexNet, seed, keep_dense=keep_dense))
 
 
 def alexnet(state_dict: dict[str, torch.Tensor] | None = None, *, seed: int = 0) -> AlexNet:

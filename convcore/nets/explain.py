@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from .._checks import as_int
 from ..networks import NetLayer, Network, network_layers
 from ..steps import ConvStep, PoolStep, conv2d_steps, pool2d_steps
+from ._init import SeededLinear
 
 __all__ = [
     "Activations",
@@ -364,7 +365,8 @@ def explain_unit(model: object, x: object, layer: str, channel: int, row: int = 
     if info.kind == "dense":
         m = _module(model, layer)
         inputs = before.astype(np.float64)
-        weights = m.weight[pos[0]].detach().numpy().astype(np.float64)
+        weights = (m.row(pos[0]) if isinstance(m, SeededLinear) else m.weight[pos[0]]).detach().numpy()
+        weights = weights.astype(np.float64)
         products = inputs * weights
         bias = 0.0 if m.bias is None else float(m.bias[pos[0]])
         return DenseUnit(info, pos[0], _ro(inputs), _ro(weights), _ro(products), float(products.sum()), bias,
@@ -442,5 +444,5 @@ def _apply(model: object, row: NetLayer, t: torch.Tensor) -> torch.Tensor:
         return torch.flatten(t, 1)
     if row.kind == "dense":
         m = _module(model, row.name)
-        return F.linear(t, m.weight, m.bias)
+        return m(t) if isinstance(m, SeededLinear) else F.linear(t, m.weight, m.bias)  # drawn block by block
     return torch.softmax(t, dim=1)

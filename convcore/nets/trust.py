@@ -37,6 +37,7 @@ from torch import nn
 
 from .._checks import as_int, check_choice
 from ..networks import network_layers
+from ._init import SeededLinear
 from .explain import _apply, _input, _module, _network
 
 __all__ = [
@@ -402,6 +403,9 @@ def cascade(model: nn.Module, seed: int = 0) -> Iterator[tuple[str, nn.Module]]:
 
 
 def _reinitialise(m: nn.Module, g: torch.Generator) -> None:
+    if isinstance(m, SeededLinear):  # the same numbers, drawn from g, not kept
+        m.draw(g)
+        return
     nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=g)  # PyTorch's default for both
     if m.bias is not None:
         bound = 1 / math.sqrt(m.weight[0].numel())
