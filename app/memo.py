@@ -9,7 +9,7 @@ whole budget is returned but not kept. Streamlit's own caches count entries, so 
 pictures could hold 16 small ones or 16 of the largest.
 
 Every ``@memo`` cache also draws on one budget for the whole process, :data:`TOTAL_MB` (the
-environment variable ``CONVCORE_CACHE_MB``; 256 MB by default): when their sum exceeds it, the
+environment variable ``CONVCORE_CACHE_MB``; 384 MB by default): when their sum exceeds it, the
 result used least recently in any of them goes. The caches' own budgets add up to several times
 that; which pictures a class keeps asking for decides where the memory goes.
 """
@@ -81,7 +81,7 @@ class Pool:
 
 
 def _total_mb() -> float:
-    text = os.environ.get("CONVCORE_CACHE_MB", "256")
+    text = os.environ.get("CONVCORE_CACHE_MB", "384")
     try:
         value = float(text)
     except ValueError:

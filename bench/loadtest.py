@@ -56,7 +56,8 @@ TOUR = {
     name: tuple(f"{prefix}." for prefix in registry.BY_NAME[name].prefixes)
     for name in ("filter_lab", "conv_steps", "pool_steps", "alexnet")
 }
-TARGETS = {"p95": 2.0, "errors": 0, "rss_mb": 1536}
+#: Issue 18's headroom for one server: the class's mix plus 10 trainers (issue 12's were 2 s and 1.5 GB).
+TARGETS = {"p95": 1.0, "errors": 0, "rss_mb": 1024}
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -378,7 +379,7 @@ def markdown(result: dict, args, label: str) -> str:
         "|---|---|---|---|",
         f"| interactions (all kinds) | | {result['actions']} ({result['actions_per_s']:.1f}/s) | |",
         f"| p50 latency | | {result['p50']:.2f} s | |",
-        f"| p95 latency | <= {TARGETS['p95']:.0f} s | {result['p95']:.2f} s | {ok(result['p95'] <= TARGETS['p95'])} |",
+        f"| p95 latency | <= {TARGETS['p95']:.1f} s | {result['p95']:.2f} s | {ok(result['p95'] <= TARGETS['p95'])} |",
         f"| errors | {TARGETS['errors']} | {len(result['errors'])} | {ok(len(result['errors']) == 0)} |",
     ]
     if result.get("trainings"):

@@ -18,6 +18,7 @@ not listed either.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,7 +207,12 @@ def network_layers(network: Network | str | object) -> list[NetLayer]:
     >>> [(r.name, r.shape) for r in rows[-4:]]
     [('max_pool_2', (10, 13, 13)), ('flatten', (1690,)), ('output', (10,)), ('softmax', (10,))]
     """
-    net = _as_network(network)
+    return list(_network_layers(_as_network(network)))
+
+
+@functools.lru_cache(maxsize=32)
+def _network_layers(net: Network) -> tuple[NetLayer, ...]:
+    """:func:`network_layers`, once per network (a frozen definition: its rows never change)."""
     layers = _check_layers(net.layers)
     channels, h, w = net.input_shape
     stack = layer_stack((h, w), channels, layers)
@@ -229,4 +235,4 @@ def network_layers(network: Network | str | object) -> list[NetLayer]:
         channels, (h, w) = row.channels, row.size
     if last_dense >= 0:
         out.append(NetLayer("softmax", "softmax", out[-1].shape, 0, None, source))
-    return out
+    return tuple(out)

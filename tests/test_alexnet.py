@@ -233,3 +233,13 @@ def test_the_model_is_built_from_the_layer_list():
 def test_receptive_field_refuses_unknown_layers():
     with pytest.raises(ValueError, match="layer must be one of"):
         ax.receptive_field("fc6")
+
+
+def test_predict_from_already_computed_features_is_the_same_and_checks_their_shape():
+    model = ax.untrained_alexnet(seed=0)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(4))
+    outs = ax.layer_outputs(model, x)
+    from_features = ax.predict(model, x, k=5, features=torch.from_numpy(outs[-1].values)[None])
+    assert from_features == ax.predict(model, x, k=5)
+    with pytest.raises(ValueError, match="features must be pool5"):
+        ax.predict(model, x, features=torch.zeros(1, 256, 13, 13))

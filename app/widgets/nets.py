@@ -3,6 +3,7 @@ layers, the receptive field of a unit, and the AlexNet page's filter and feature
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import replace
 
@@ -14,6 +15,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 import convcore
 from app import nets, session, training
 from app.draw import colour, encode, mosaic
+from app.memo import memo
 from app.session import LINK, internal
 from app.widgets.kernels import ALEXNET_INDEX_KEY
 from convcore.layers import ALEXNET, ALEXNET_PAPER, ALEXNET_PAPER_SIZE, input_maps, layer_stack
@@ -478,10 +480,9 @@ def training_now(job: training.Job | None, config: lenet.LeNetConfig) -> None:
         )
         n, k = job.config.filters, job.config.kernel
     # drawn to fit the column at 1024 pixels (about 300 wide, 520 presenting) and shown at its own size: crisp
-    grid = _filter_square(shown, 520 if big else 300, most=120 if big else 80)
-    encode.show(st, grid, width=grid.shape[1],
-                caption=f"The first layer's {n} filters of {k} x {k} ({when}): blue negative, red positive",
-                alt=f"the {n} first-layer filters of {k} x {k}, {when}, in blue and red")  # fmt: skip
+    _show_filters(st, shown, 520 if big else 300, 120 if big else 80,
+                  caption=f"The first layer's {n} filters of {k} x {k} ({when}): blue negative, red positive",
+                  alt=f"the {n} first-layer filters of {k} x {k}, {when}, in blue and red")  # fmt: skip
     if job is not None and job.history:
         st.caption(training.structure_summary(job, shown))
 
@@ -500,11 +501,10 @@ def training_replay(job: training.Job) -> None:
     snap = snaps[labels.index(chosen)]
     st.markdown(training.replay_summary(snap))
     left, right = st.columns(2, gap="medium")  # two columns, not three: readable at 1024 pixels
-    grid = _filter_square(snap.filters, 300 if session.presenting() else 240, most=80)
     n, k = snap.filters.shape[0], snap.filters.shape[-1]
     with left:
-        encode.show(st, grid, width=grid.shape[1], caption="Layer 1's filters then",
-                    alt=f"the {n} first-layer filters of {k} x {k} at {chosen}, in blue and red")  # fmt: skip
+        _show_filters(st, snap.filters, 300 if session.presenting() else 240, 80, caption="Layer 1's filters then",
+                      alt=f"the {n} first-layer filters of {k} x {k} at {chosen}, in blue and red")  # fmt: skip
         _histogram(snap)
         st.caption(
             f"Layer 1's outputs on these digits, before the ReLU (square-root scale). Grey: below zero "
@@ -608,10 +608,25 @@ def training_history(job: training.Job) -> None:
     )  # every frame at one size, its own: crisp, never stretched
     tile = 48 if session.presenting() else 32
     for label, w in training.filmstrip(job):
-        frame = _filter_square(w, 10 * tile, most=tile)
-        encode.show(
-            strip, frame, caption=label, width=frame.shape[1], alt=f"the first-layer filters at {label}"
-        )
+        _show_filters(strip, w, 10 * tile, tile, caption=label, alt=f"the first-layer filters at {label}")
+
+
+def _show_filters(target, weights: np.ndarray, width: int, most: int, *, caption: str, alt: str) -> None:
+    """One-channel filters as :func:`_filter_square` draws them, shown at their own size (crisp). The
+    picture is kept by content: every student watching a shared run redraws the same frames twice a
+    second, and they are drawn and encoded once."""
+    weights = np.ascontiguousarray(weights)
+    digest = hashlib.blake2b(
+        weights.tobytes() + repr((weights.shape, weights.dtype.str)).encode()
+    ).hexdigest()
+    png, shown_width = _filters_png(digest, width, most, weights)
+    target.image(png, width=shown_width, caption=caption, alt=alt, output_format="PNG")
+
+
+@memo(mb=8)
+def _filters_png(digest: str, width: int, most: int, _weights: np.ndarray) -> tuple[bytes, int]:
+    grid = _filter_square(_weights, width, most=most)
+    return encode.png_bytes(np.ascontiguousarray(grid)), int(grid.shape[1])
 
 
 def _filter_square(weights: np.ndarray, width: int, *, most: int) -> np.ndarray:

@@ -207,8 +207,12 @@ def saliency_view(s: Subject) -> None:
 # --- occlusion -------------------------------------------------------------------------------------------
 
 
-def _seconds_per_pass(key: str) -> float:
-    return st.session_state.get(internal("tr", f"pass_s.{key}"), _PASS_SECONDS[key])
+def _seconds_per_pass(s: Subject) -> float:
+    """This session's measured pace on this model (pretrained and untrained AlexNet apart), else a
+    first guess: the untrained AlexNet draws its dense layers again for each batch (about 0.4 s per
+    batch of 64 on 2 cores), so it starts from twice the pretrained one's."""
+    first = _PASS_SECONDS[s.key] * (2 if s.model_key == f"alexnet:{nets.UNTRAINED}" else 1)
+    return st.session_state.get(internal("tr", f"pass_s.{s.model_key}"), first)
 
 
 def occlusion_view(prefix: str, s: Subject) -> None:
@@ -231,7 +235,7 @@ def occlusion_view(prefix: str, s: Subject) -> None:
     fill = fills[fill_name]
     rows, cols = trust.occlusion_grid((c, h, w), window, stride)
     passes = rows * cols + 1
-    seconds = passes * _seconds_per_pass(s.key)
+    seconds = passes * _seconds_per_pass(s)
     cost = (
         f"The patch stops at {rows} x {cols} = {rows * cols:,} places: **{passes:,} forward passes** "
         f"(one per place, plus the input itself): {_duration(seconds)} on this server."
@@ -281,7 +285,7 @@ def occlusion_view(prefix: str, s: Subject) -> None:
                            on_progress=progress)  # fmt: skip
     spent = time.perf_counter() - started
     if spent > 0.2:  # a computed map (not one from the cache): this server's own speed, for next time
-        st.session_state[internal("tr", f"pass_s.{s.key}")] = spent / passes
+        st.session_state[internal("tr", f"pass_s.{s.model_key}")] = spent / passes
     bar.empty()
     cancel_slot.empty()
     go_slot.empty()
