@@ -119,6 +119,21 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional memory of a process and its children, in MiB (Linux /proc/PID/smaps_rollup): a
+    page shared by n processes counts 1/n in each, so replicas' sum counts their shared pages (the
+    memory-mapped AlexNet weights, torch's code) once. 0 where the kernel does not say."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
 def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -289,12 +304,14 @@ def percentile(values: list[float], q: float) -> float:
 async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
     rec = Recorder()
     samples: list[float] = []
+    pss: list[float] = []
     stop_at = time.monotonic() + args.ramp + args.duration
     sessions: list[Session] = []
 
     async def sample_memory() -> None:
         while time.monotonic() < stop_at + 5:
             samples.append(sum(rss_mb(p) for p in pids))
+            pss.append(sum(pss_mb(p) for p in pids))
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample_memory()) if pids else None
@@ -343,6 +360,7 @@ async def drive(base: str, photos: list[bytes], args, pids: list[int]) -> dict:
         "last_training_s": max(trained) if trained else None,
         "errors": rec.errors,
         "rss_peak_mb": max(samples) if samples else None,
+        "pss_peak_mb": max(pss) if pss else None,
         "servers": len(pids),
         "rss_end_mb": samples[-1] if samples else None,
         "rss_samples_mb": [round(x) for x in samples[::4]],  # every 2 s
@@ -387,6 +405,9 @@ def markdown(result: dict, args, label: str) -> str:
                      f"{result['last_training_s']:.1f} s | {ok(result['last_training_s'] <= 60)} |")  # fmt: skip
     if rss is not None and result["servers"] > 1:  # the target is per server; mmapped weights count twice
         lines.append(f"| server memory (peak RSS, sum of {result['servers']} replicas) | | {rss:.0f} MB | |")
+        if result.get("pss_peak_mb"):
+            lines.append(f"| memory the replicas use together (peak PSS: pages they share counted once) | | "
+                         f"{result['pss_peak_mb']:.0f} MB | |")  # fmt: skip
     elif rss is not None:
         lines.append(
             f"| server memory (peak RSS) | <= {TARGETS['rss_mb'] / 1024:.1f} GB | {rss:.0f} MB | "

@@ -63,6 +63,10 @@ def test_short_training_then_draw_a_seven(server, page):
     expect(charts).to_have_count(4, timeout=15_000)
     assert all(box["width"] > 150 and box["height"] > 100 for box in (c.bounding_box() for c in charts.all()))
     expect(page.get_by_text(re.compile(r"of 2000 held-out digits right"))).to_be_visible()
+    # the live parts polled while it trained (every 0.5 and 1 s): let a last poll sent before the end
+    # land first, so that it does not race the key press
+    page.wait_for_timeout(1500)
+    settle(page)
     page.get_by_role("slider", name="Moment").focus()
     page.keyboard.press("Home")
     expect(page.get_by_text(re.compile(r"of 500 held-out digits right"))).to_be_visible(timeout=15_000)
