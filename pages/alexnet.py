@@ -23,7 +23,10 @@ if problem:  # one line here; the panel with the download is at the end of the p
     nets_widgets.untrained_notice()
 else:
     kind = st.radio("Model", [nets.PRETRAINED, nets.UNTRAINED], key=f"{P}.model", horizontal=True, bind=LINK)
-result = nets.analyse(kind, image)
+# A new photo on a busy classroom server can take a few seconds: said after half a second (st.spinner's
+# delay), never for a result already computed.
+with st.spinner("AlexNet is looking at your image...", show_time=True):
+    result = nets.analyse(kind, image)
 palette = session.palette()
 
 
@@ -48,7 +51,9 @@ with see:
             st.caption("Untrained: these guesses are noise.")
     chosen, name = nets_widgets.class_choice(P, result.top5)
     if see.open:
-        encode.show(cam_slot, mosaic.overlay(result.crop, nets.cam(kind, image, chosen)),
+        with cam_slot, st.spinner("Computing Grad-CAM...", show_time=True):
+            heat = nets.cam(kind, image, chosen)
+        encode.show(cam_slot, mosaic.overlay(result.crop, heat),
                     caption=f"Grad-CAM: where it sees '{name}'", width="stretch",
                     alt=f"Grad-CAM heat map over the input: where AlexNet finds evidence for '{name}'")  # fmt: skip
 with filters:
