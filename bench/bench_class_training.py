@@ -4,6 +4,8 @@ Forty students press "Train from scratch" within a minute, as the Train page doe
 (:func:`app.training.request`, the server's training slots and queue), without browsers:
 
 - "everybody, press Train": all with the page's default settings (identical requests share a run);
+- "each row tries another learning rate": every student with one of a few learning rates (the
+  teacher's split; the students of one rate share a run);
 - the same class where every student first moved a slider (every request different: one run each,
   queued, on this server's ``CONVCORE_TRAINING_SLOTS``), to say what a queue costs;
 - for comparison, one run alone.
@@ -11,7 +13,7 @@ Forty students press "Train from scratch" within a minute, as the Train page doe
 Prints, for each: runs trained, the time from the first press until the last student's run is done,
 the slowest wait of a student (press to done), and the held-out accuracy reached.
 
-    python bench/bench_class_training.py [--students 40] [--within 60] [--distinct 8]
+    python bench/bench_class_training.py [--students 40] [--within 60] [--rates 0.001,0.002,...] [--distinct 8]
 """
 
 from __future__ import annotations
@@ -73,8 +75,16 @@ def main() -> None:
     )
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--within", type=float, default=60.0, help="seconds over which they press Train")
+    parser.add_argument(
+        "--rates",
+        default="0.001,0.002,0.005,0.01,0.03",
+        help="the learning rates the class is split over (comma-separated, from the page's)",
+    )
     parser.add_argument("--distinct", type=int, default=8, help="students with settings of their own")
     args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",")]
+    if not rates or any(r not in training.LEARNING_RATES for r in rates):
+        parser.error(f"--rates must be some of the page's learning rates {training.LEARNING_RATES}")
     _watch_ends()
     page = lenet.TRAIN_PAGE_CONFIG
     print(f"training slots: {server.TRAINING_SLOTS}, torch threads per run: {server.TORCH_THREADS}")
@@ -84,6 +94,12 @@ def main() -> None:
     print(f"{args.students} students, default settings, pressed within {args.within:.0f} s: {everybody['runs']} "
           f"run(s) trained; the last done {everybody['last']:.1f} s after the first press; slowest wait "
           f"{everybody['slowest']:.1f} s; lowest accuracy {everybody['accuracy']:.1%}")  # fmt: skip
+    split = _class(
+        [replace(page, learning_rate=rates[i % len(rates)]) for i in range(args.students)], args.within
+    )
+    print(f"{args.students} students, {len(rates)} learning rates ({args.rates}), pressed within {args.within:.0f} s: "
+          f"{split['runs']} runs trained; the last done {split['last']:.1f} s after the first press; slowest wait "
+          f"{split['slowest']:.1f} s; every run done: {split['done']}")  # fmt: skip
     own = [replace(page, seed=1000 + i) for i in range(args.distinct)]  # settings of their own: one run each
     mixed = _class(own, 0.0)
     per_run = mixed["last"] / max(1, args.distinct)
