@@ -106,32 +106,29 @@ def weights_file(folder: Path, seed: int = 7) -> Path:
 # ------------------------------------------------------------------------------ the server
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+def _proc_mb(pid: int, file: str, field: str) -> float:
+    """The sum of ``field`` (kB) in /proc/<p>/``file`` over a process and its children, in MiB."""
     total = 0
     for p in [pid, *_children(pid)]:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/{file}").read_text().splitlines():
+                if line.startswith(field):
                     total += int(line.split()[1])
         except OSError:
             pass
     return total / 1024
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+    return _proc_mb(pid, "status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float:
     """Proportional memory of a process and its children, in MiB (Linux /proc/PID/smaps_rollup): a
     page shared by n processes counts 1/n in each, so replicas' sum counts their shared pages (the
     memory-mapped AlexNet weights, torch's code) once. 0 where the kernel does not say."""
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    return _proc_mb(pid, "smaps_rollup", "Pss:")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -3,7 +3,6 @@ layers, the receptive field of a unit, and the AlexNet page's filter and feature
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import replace
 
@@ -13,7 +12,7 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convcore
-from app import nets, session, training
+from app import caches, nets, session, training
 from app.draw import colour, encode, mosaic
 from app.memo import memo
 from app.session import LINK, internal
@@ -616,9 +615,7 @@ def _show_filters(target, weights: np.ndarray, width: int, most: int, *, caption
     picture is kept by content: every student watching a shared run redraws the same frames twice a
     second, and they are drawn and encoded once."""
     weights = np.ascontiguousarray(weights)
-    digest = hashlib.blake2b(
-        weights.tobytes() + repr((weights.shape, weights.dtype.str)).encode()
-    ).hexdigest()
+    digest = caches.digest(weights.tobytes() + repr((weights.shape, weights.dtype.str)).encode())
     png, shown_width = _filters_png(digest, width, most, weights)
     target.image(png, width=shown_width, caption=caption, alt=alt, output_format="PNG")
 
