@@ -6,14 +6,14 @@ Forty students press "Train from scratch" within a minute, as the Train page doe
 - "everybody, press Train": all with the page's default settings (identical requests share a run);
 - "each row tries another learning rate": every student with one of a few learning rates (the
   teacher's split; the students of one rate share a run);
-- the same class where every student first moved a slider (every request different: one run each,
-  queued, on this server's ``CONVCORE_TRAINING_SLOTS``), to say what a queue costs;
+- the same class where every student first moved two sliders (learning rate and decay: every
+  request different, one run each, queued on this server's ``CONVCORE_TRAINING_SLOTS``);
 - for comparison, one run alone.
 
 Prints, for each: runs trained, the time from the first press until the last student's run is done,
 the slowest wait of a student (press to done), and the held-out accuracy reached.
 
-    python bench/bench_class_training.py [--students 40] [--within 60] [--rates 0.001,0.002,...] [--distinct 8]
+    python bench/bench_class_training.py [--students 40] [--within 60] [--rates 0.001,0.002,...]
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def _class(configs: list[lenet.LeNetConfig], within: float) -> dict:
         "slowest": max(e - p for e, p in zip(ends, presses)),
         "accuracy": min(j.result.accuracy or 0.0 for j in jobs),
         "done": all(j.result.status == "done" for j in jobs),
+        "reached": sum((j.result.accuracy or 0.0) >= 0.95 for j in {id(j): j for j in jobs}.values()),
     }
 
 
@@ -80,7 +81,6 @@ def main() -> None:
         default="0.001,0.002,0.005,0.01,0.03",
         help="the learning rates the class is split over (comma-separated, from the page's)",
     )
-    parser.add_argument("--distinct", type=int, default=8, help="students with settings of their own")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     if not rates or any(r not in training.LEARNING_RATES for r in rates):
@@ -100,12 +100,15 @@ def main() -> None:
     print(f"{args.students} students, {len(rates)} learning rates ({args.rates}), pressed within {args.within:.0f} s: "
           f"{split['runs']} runs trained; the last done {split['last']:.1f} s after the first press; slowest wait "
           f"{split['slowest']:.1f} s; every run done: {split['done']}")  # fmt: skip
-    own = [replace(page, seed=1000 + i) for i in range(args.distinct)]  # settings of their own: one run each
-    mixed = _class(own, 0.0)
-    per_run = mixed["last"] / max(1, args.distinct)
-    print(f"{args.distinct} students with settings of their own, pressed at once: {mixed['runs']} runs; the last "
-          f"done after {mixed['last']:.1f} s ({per_run:.1f} s a run, queued); {args.students} of them would wait "
-          f"about {per_run * args.students / server.TRAINING_SLOTS:.0f} s")  # fmt: skip
+    # every student with settings of their own: a learning rate and a decay of the page's (8 x 5 pairs, the
+    # page's cost each), one run each, queued on this server's training slots
+    pairs = [(r, d) for r in training.LEARNING_RATES[:8] for d in training.DECAYS]
+    own = [replace(page, learning_rate=r, decay=d) for r, d in (pairs * args.students)[: args.students]]
+    mixed = _class(own, args.within)
+    print(f"{args.students} students with settings of their own (learning rate and decay), pressed within "
+          f"{args.within:.0f} s: {mixed['runs']} runs; the last done {mixed['last']:.1f} s after the first press "
+          f"({mixed['last'] / max(1, mixed['runs']):.1f} s a run, queued); slowest wait {mixed['slowest']:.1f} s; "
+          f"every run done: {mixed['done']}; runs reaching 95 % held-out: {mixed['reached']} of {mixed['runs']}")  # fmt: skip
     print(
         f"ratio, last student's wait: everybody-default / one run alone = {everybody['slowest'] / alone['last']:.2f}"
     )

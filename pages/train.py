@@ -37,7 +37,13 @@ with settings:
     )
     try:
         config = lenet.LeNetConfig(
-            filters=filters, kernel=kernel, learning_rate=rate, epochs=epochs, train_size=size, decay=decay
+            filters=filters,
+            kernel=kernel,
+            learning_rate=rate,
+            epochs=epochs,
+            train_size=size,
+            decay=decay,
+            batch_size=start.batch_size,
         )
     except ValueError:  # the only combination the widgets can make wrong: lr x decay >= 1
         config = None

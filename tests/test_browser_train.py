@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app.training import CHECK_DIGITS
 from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
@@ -69,7 +70,9 @@ def test_short_training_then_draw_a_seven(server, page):
     settle(page)
     page.get_by_role("slider", name="Moment").focus()
     page.keyboard.press("Home")
-    expect(page.get_by_text(re.compile(r"of 500 held-out digits right"))).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(re.compile(rf"of {CHECK_DIGITS} held-out digits right"))).to_be_visible(
+        timeout=15_000
+    )
     expect(
         page.get_by_role("img", name=re.compile(r"first-layer filters of 7 x 7 at step 0 \(start\)"))
     ).to_be_visible()

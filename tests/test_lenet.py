@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from convcore.layers import lenet5
@@ -140,6 +142,34 @@ def test_the_model_is_built_from_lenet5_and_keeps_the_saved_names():
     by_hand = F.max_pool2d(F.relu(model.conv2(by_hand)), 2)
     by_hand = model.fc3(F.relu(model.fc2(F.relu(model.fc1(torch.flatten(by_hand, 1))))))
     assert torch.equal(model(x), by_hand)
+
+
+_EDGES32 = lenet.HISTOGRAM_EDGES.astype(np.float32)
+#: Values where a bin is easy to get wrong: each edge as float32 and its float32 neighbours, the ends, beyond them.
+_AWKWARD = np.concatenate(
+    [
+        _EDGES32,
+        np.nextafter(_EDGES32, np.float32(-9)),
+        np.nextafter(_EDGES32, np.float32(9)),
+        [0, -0.0, 9, -9, 1e-30],
+    ]
+).astype(np.float32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-3, 3, width=32) | st.sampled_from(_AWKWARD.tolist()), min_size=1, max_size=300),
+)
+def test_histogram_bins_are_numpys(values):
+    """The snapshot's binning (arithmetic, then checked against the edges) puts every value where
+    numpy's histogram does, edges and their neighbours included."""
+    v = np.asarray(values, dtype=np.float32)
+    edges = lenet.HISTOGRAM_EDGES
+    clipped = np.clip(v.astype(np.float64), edges[0], edges[-1])
+    expected = np.minimum(np.searchsorted(edges, clipped, side="right") - 1, len(edges) - 2)
+    assert np.array_equal(lenet._histogram_bins(v), expected)
+    counts = np.bincount(lenet._histogram_bins(v), minlength=len(edges) - 1)
+    assert np.array_equal(counts, np.histogram(clipped, bins=edges)[0])
 
 
 def test_snapshot_counts_like_a_plain_loop():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from app.training import CHECK_DIGITS
 from tests.apptest import ROOT, by_label, open_page, page_path
 
 PAGE = page_path("train")
@@ -38,14 +39,14 @@ def test_short_training_run_shows_result_curves_and_filmstrip():
     assert "Held-out accuracy: " in captions and "Loss " in captions  # each chart's numbers in words
     # the replay: any measured moment, its sentence, its filters, histogram and confusion matrix
     moment = by_label(at.select_slider, "Moment")
-    assert moment.options[0] == "step 0 (start)" and moment.value == moment.options[-1] == "step 47 (epoch 1)"
+    assert moment.options[0] == "step 0 (start)" and moment.value == moment.options[-1] == "step 94 (epoch 1)"
     said = " ".join(m.value for m in at.markdown)
     assert f"**{job.result.accuracy:.1%}** of 2000 held-out digits right" in said
     assert len(at.get("vega_lite_chart")) == 4  # loss, accuracy, histogram, confusion matrix
     assert "Confusion matrix: each row is the true digit" in captions
     moment.set_value("step 0 (start)").run()
     said = " ".join(m.value for m in at.markdown)
-    assert f"**{job.snapshots[0].accuracy:.1%}** of 500 held-out digits right" in said
+    assert f"**{job.snapshots[0].accuracy:.1%}** of {CHECK_DIGITS} held-out digits right" in said
     pictures = [img for element in at.get("image") for img in element.proto.imgs]
     assert any(img.caption == "Layer 1's filters then" and "at step 0 (start)" in img.alt for img in pictures)
     made = job.gif
@@ -62,7 +63,7 @@ def test_stop_and_resume_continue_the_same_run():
     by_label(at.button, "Stop").click().run()
     job = at.session_state["train._job"]
     assert job.result.status == "stopped"
-    assert 0 <= job.result.steps < 940  # 12000 digits / 64 per batch = 188 steps per epoch, x 5 epochs
+    assert 0 <= job.result.steps < 1875  # 12000 digits / 32 per batch = 375 steps per epoch, x 5 epochs
     assert "Stopped after" in " ".join(i.value for i in at.info)
     stopped_at = job.result.steps
     by_label(at.button, "Resume").click().run()
