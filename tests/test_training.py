@@ -121,7 +121,7 @@ def test_replay_labels_and_sentences():
     t, p = np.unravel_index(off.argmax(), off.shape)
     assert f"a {t} read as {p} ({off[t, p]} times)" in said
     assert f"{last.below_zero:.0%} of layer 1's outputs are below zero" in said
-    assert "of 500 held-out digits" in training.replay_summary(job.snapshots[1])
+    assert f"of {training.CHECK_DIGITS} held-out digits" in training.replay_summary(job.snapshots[1])
     perfect = lenet.Snapshot(5, 1.0, np.eye(10, dtype=np.int64) * 3, last.histogram, 0.5, last.filters)
     assert "No mistakes." in training.replay_summary(perfect)
     words = training.structure_summary(job, job.history[-1].filters)
