@@ -6,6 +6,12 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+import streamlit.delta_generator
+
+# On a process's first element Streamlit checks whether it runs in a Python REPL, to warn that an app
+# needs `streamlit run`: inspect.stack() over every loaded module, 39 ms on this machine that Home's
+# first paint waits for (issue 18's cold start). This entry only ever runs under `streamlit run`.
+streamlit.delta_generator._use_warning_has_been_displayed = True
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path

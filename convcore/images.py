@@ -44,8 +44,28 @@ FRAME_LIMIT = 1000
 # Decoders allowed for uploads (JPEG covers phones' multi-picture MPO files). Pillow's other
 # decoders (EPS, PSD, FITS, ...) are rarely needed and widen the attack surface.
 _WANTED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "AVIF", "TIFF", "PPM", "ICO")
-Image.init()
-_FORMATS = tuple(f for f in _WANTED_FORMATS if f in Image.OPEN)
+
+
+#: The wanted decoders Pillow loads by itself (``Image.preinit``); the others need every plugin loaded.
+_PRELOADED = ("PNG", "JPEG", "GIF", "BMP")
+
+
+@functools.cache
+def _formats() -> tuple[str, ...]:
+    """The wanted decoders that this Pillow has. Asked at the first decode that needs it, not at
+    import: loading every Pillow plugin to list them (``Image.init``) takes about 20 ms, which Home's
+    first paint would wait for (issue 18's cold start)."""
+    Image.init()
+    return tuple(f for f in _WANTED_FORMATS if f in Image.OPEN)
+
+
+def _formats_for(raw: bytes) -> tuple[str, ...]:
+    """The decoders to try on ``raw``: only its own where its first bytes name a preloaded format
+    (no other wanted format starts that way, so Pillow would find no other), else every wanted one."""
+    named = next((f for magic, f in _MAGIC.items() if raw.startswith(magic)), None)
+    return (named,) if named in _PRELOADED else _formats()
+
+
 _FORMAT_NAMES = "PNG, JPEG, GIF, BMP, WebP or TIFF"
 # ITU-R BT.601 luma weights, as in Pillow's convert("L").
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -242,7 +262,7 @@ def _opened(raw: bytes) -> Iterator[Image.Image]:
     # would change them for every other. Pillow's own bomb check only warns below twice its limit,
     # so the pixel count is checked by _check_header, before anything is decoded.
     try:
-        im = Image.open(io.BytesIO(raw), formats=_FORMATS)
+        im = Image.open(io.BytesIO(raw), formats=_formats_for(raw))
     except UnidentifiedImageError:
         raise ImageError(_not_an_image(raw)) from None
     except Image.DecompressionBombError:

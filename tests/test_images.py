@@ -337,3 +337,16 @@ def test_decode_cost_reads_only_the_header_so_a_truncated_file_is_refused_by_the
     assert convcore.decode_cost(data) > 0
     with pytest.raises(convcore.ImageError, match="damaged"):
         convcore.open_image(data)
+
+
+def test_the_preloaded_formats_open_without_loading_every_pillow_plugin():
+    """A PNG or JPEG (the samples, phones' photos) is opened by its own decoder, named by its first
+    bytes; a TIFF, whose decoder Pillow does not preload, still opens (issue 18's cold start)."""
+    pixels = np.zeros((20, 30, 3), dtype=np.uint8)
+    pixels[5:15, 10:20] = (200, 40, 10)
+    for fmt, first in (("PNG", "PNG"), ("JPEG", "JPEG"), ("GIF", "GIF"), ("BMP", "BMP"), ("TIFF", None)):
+        buf = io.BytesIO()
+        Image.fromarray(pixels).save(buf, format=fmt)
+        raw = buf.getvalue()
+        assert images._formats_for(raw) == ((first,) if first else images._formats())
+        assert convcore.load_image(raw).shape == (20, 30, 3)
