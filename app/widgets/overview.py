@@ -9,7 +9,6 @@ and places the maps.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +19,7 @@ import streamlit as st
 import torch
 
 import convcore
-from app import components, nets, session
+from app import caches, components, nets, session
 from app.draw import colour, encode, grid, mosaic, text
 from app.session import LINK, internal
 from app.widgets.readout import payload
@@ -43,10 +42,6 @@ class NetInput:
     key: str  # what the caches key it by
     picture: np.ndarray  # (H, W, 3) uint8, the input shown
     said: str  # where it comes from, in a sentence
-
-
-def _digest(a: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
 
 
 # --- the input -------------------------------------------------------------------------------------
@@ -107,7 +102,10 @@ def choose_input(
             return None
         x = torch.from_numpy(digit)[None]
         return NetInput(
-            x, f"drawn:{_digest(digit)}", _picture(x, key), "Your drawing, made MNIST-like (28 x 28)."
+            x,
+            f"drawn:{caches.digest(np.ascontiguousarray(digit).tobytes())[:16]}",
+            _picture(x, key),
+            "Your drawing, made MNIST-like (28 x 28).",
         )
     if key == "digits":
         try:
