@@ -262,7 +262,7 @@ def _histogram_bins(values: np.ndarray) -> np.ndarray:
     histogram puts it: bin i holds edges[i] <= v < edges[i + 1], the last bin its right edge too.
     The edges are evenly spaced, so the bin is found by arithmetic and then checked against the
     edges themselves (a binary search, torch.bucketize, took 0.07 s for 500 digits' 2.4 million
-    values; this about 0.02 s)."""
+    values; this about 0.03 s)."""
     edges, last = HISTOGRAM_EDGES, len(HISTOGRAM_EDGES) - 2
     x = np.clip(values, edges[0], edges[-1]).astype(values.dtype, copy=False)  # the ends are exact in float32
     guess = ((x - x.dtype.type(edges[0])) * x.dtype.type((last + 1) / (edges[-1] - edges[0]))).astype(np.intp)
