@@ -48,6 +48,14 @@ def sample(name: str) -> CurrentImage:
     return CurrentImage(key, name, pixels, pixels.shape[:2])
 
 
+@memo(mb=4)
+def sample_preview(name: str, side: int) -> np.ndarray:
+    """A sample made small for Home's cards (read-only), without its full-size image."""
+    pixels = convcore.sample_preview(name, side)
+    pixels.flags.writeable = False
+    return pixels
+
+
 @memo(mb=160, ttl=3600)
 def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     """Decode an uploaded file (raises convcore.ImageError with a student-readable message).

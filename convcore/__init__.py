@@ -39,7 +39,7 @@ from .kernels import BANKS, FILTERS, Filter, FilterSpec, Param, custom_filter, g
 from .layers import Layer, LayerRow, layer_stack, parameter_count
 from .networks import NETWORKS, NetLayer, Network, network_layers
 from .pooling import ShiftComparison, compare_shift, pool2d, pool_geometry, shift
-from .samples import PATCHES, SAMPLES, crop_patch, patch_preset, sample_image
+from .samples import PATCHES, SAMPLES, crop_patch, patch_preset, sample_image, sample_preview
 from .steps import ConvStep, ConvTrace, PoolStep, PoolTrace, conv2d_steps, pool2d_steps
 from .transpose import conv_transpose2d, transpose_contributions
 
@@ -142,6 +142,7 @@ __all__ = [
     "saliency",
     "same_padding",
     "sample_image",
+    "sample_preview",
     "sanity_check",
     "shift",
     "smallest_flip",

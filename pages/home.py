@@ -58,7 +58,7 @@ card = 240 if session.presenting() else 160
 gallery = st.container(horizontal=True, gap="small")
 for sample in convcore.SAMPLES.values():
     with gallery.container(width=card, gap="small"):
-        thumb = mosaic.cover(caches.sample(sample.name).pixels, (3 * card // 4, card))
+        thumb = mosaic.cover(caches.sample_preview(sample.name, card), (3 * card // 4, card))
         st.image(encode.jpeg_bytes(thumb), width="stretch", alt=f"sample image: {sample.name}")
         st.button(
             sample.name,

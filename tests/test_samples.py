@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import convcore
 
@@ -50,3 +51,32 @@ def test_crop_patch_averages_blocks_and_stays_inside_the_image():
     assert corner.shape == (3, 5, 5) and corner.max() == 0
     with pytest.raises(ValueError, match="image must be an"):
         convcore.crop_patch(np.zeros((4, 4)), (0, 0), 2, 2)
+
+
+@pytest.mark.parametrize("name", list(convcore.SAMPLES))
+@pytest.mark.parametrize("side", [160, 240])
+def test_a_sample_preview_is_the_same_picture_made_small(name, side):
+    """Home's cards (issue 18's cold start): without the full-size image, big enough for a card of
+    ``side`` pixels, and the same picture (both shrunk to 32 x 32 differ by a few levels at most)."""
+    full = convcore.sample_image(name)
+    small = convcore.sample_preview(name, side)
+    assert small.dtype == np.uint8 and small.ndim == 3 and small.shape[2] == 3
+    assert min(small.shape[:2]) >= min(side, *full.shape[:2])
+    assert small.shape[0] * full.shape[1] == pytest.approx(
+        small.shape[1] * full.shape[0], rel=0.02
+    )  # its shape
+
+    def tiny(a):
+        return np.asarray(Image.fromarray(a).resize((32, 32), Image.Resampling.BOX), dtype=np.float64)
+
+    assert np.abs(tiny(small) - tiny(full)).mean() < 6
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(("Nope", 160), "name must be one of"), (("Circles", 8), "side must be"), (("Circles", True), "side must be"),
+     (("Circles", 160.0), "side must be"), (("Circles", 5000), "side must be")],
+)  # fmt: skip
+def test_a_sample_preview_refuses_bad_arguments(args, message):
+    with pytest.raises(ValueError, match=message):
+        convcore.sample_preview(*args)
