@@ -221,10 +221,9 @@ def evaluate(model: LeNet, images: torch.Tensor, labels: torch.Tensor) -> float:
     return correct / len(images)
 
 
-#: The bins of :class:`Snapshot`'s histogram of conv1's outputs (before the ReLU): 0.25 wide from -4
-#: to 4; values beyond are counted in the end bins. Fixed, so that the frames of a run compare.
-#: The bins of :class:`Snapshot`'s histogram of conv1's outputs (0.1 wide; the end bins also count
-#: what lies beyond): digits' first-layer outputs mostly lie within +-1.
+#: The bins of :class:`Snapshot`'s histogram of conv1's outputs, before the ReLU (0.1 wide from -2 to
+#: 2; the end bins also count what lies beyond): digits' first-layer outputs mostly lie within +-1.
+#: Fixed, so that the frames of a run compare.
 HISTOGRAM_EDGES = np.linspace(-2.0, 2.0, 41)
 
 
