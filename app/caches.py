@@ -49,11 +49,10 @@ def sample(name: str) -> CurrentImage:
 
 
 @memo(mb=4)
-def sample_preview(name: str, side: int) -> np.ndarray:
-    """A sample made small for Home's cards (read-only), without its full-size image."""
-    pixels = convcore.sample_preview(name, side)
-    pixels.flags.writeable = False
-    return pixels
+def sample_card(name: str, width: int) -> bytes:
+    """Home's card picture of a sample, ``width`` pixels wide and 3/4 as high, as JPEG: made from
+    :func:`convcore.sample_preview` (not the full-size image) once, not on every rerun."""
+    return encode.jpeg_bytes(mosaic.cover(convcore.sample_preview(name, width), (3 * width // 4, width)))
 
 
 @memo(mb=160, ttl=3600)

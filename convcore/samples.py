@@ -78,9 +78,9 @@ class Sample:
     name: str
     description: str
     load: Callable[[], np.ndarray]
-    credit: str = ""
     #: The sample made small (see :func:`sample_preview`), given the side it needs.
-    small: Callable[[int], np.ndarray] | None = None
+    small: Callable[[int], np.ndarray]
+    credit: str = ""
 
 
 def _photo(filename: str) -> Callable[[], np.ndarray]:
@@ -109,27 +109,27 @@ SAMPLES: dict[str, Sample] = {
             "Grace Hopper",
             "A portrait: a face, a uniform, a flag.",
             _photo("grace_hopper.jpg"),
+            _photo_small("grace_hopper.jpg"),
             "US Navy photo, public domain; shipped with matplotlib",
-            small=_photo_small("grace_hopper.jpg"),
         ),
         Sample(
             "Chelsea the cat",
             "Fur, whiskers and stripes.",
             _photo("chelsea.jpg"),
+            _photo_small("chelsea.jpg"),
             "Stefan van der Walt, CC0; from scikit-image",
-            small=_photo_small("chelsea.jpg"),
         ),
         Sample(
             "Coffee cup",
             "Round shapes, smooth porcelain, wood grain.",
             _photo("coffee.jpg"),
+            _photo_small("coffee.jpg"),
             "Rachel Michetti, CC0; from scikit-image",
-            small=_photo_small("coffee.jpg"),
         ),
-        Sample("Checkerboard", "Straight edges and corners.", checkerboard, small=checkerboard),
-        Sample("Circles", "Edges at every angle.", circles, small=circles),
-        Sample("Colour shapes", "Red, green, blue and yellow.", colour_shapes, small=colour_shapes),
-        Sample("Digit 7", "A handwritten-style 7, as in MNIST.", digit_seven, small=digit_seven),
+        Sample("Checkerboard", "Straight edges and corners.", checkerboard, checkerboard),
+        Sample("Circles", "Edges at every angle.", circles, circles),
+        Sample("Colour shapes", "Red, green, blue and yellow.", colour_shapes, colour_shapes),
+        Sample("Digit 7", "A handwritten-style 7, as in MNIST.", digit_seven, digit_seven),
     )
 }
 
@@ -153,7 +153,7 @@ def sample_preview(name: str, side: int) -> np.ndarray:
     if isinstance(side, bool) or not isinstance(side, int) or not 16 <= side <= 1024:
         raise ValueError(f"side must be an int from 16 to 1024, got {side!r}")
     sample = SAMPLES[name]
-    return sample.small(side) if sample.small else sample.load()
+    return sample.small(side)
 
 
 def _digit_patch(n: int) -> np.ndarray:

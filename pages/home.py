@@ -4,7 +4,6 @@ import streamlit as st
 
 import convcore
 from app import caches, picker, registry, session
-from app.draw import encode, mosaic
 
 st.title("Convolution Visualizer")
 st.markdown(
@@ -58,8 +57,7 @@ card = 240 if session.presenting() else 160
 gallery = st.container(horizontal=True, gap="small")
 for sample in convcore.SAMPLES.values():
     with gallery.container(width=card, gap="small"):
-        thumb = mosaic.cover(caches.sample_preview(sample.name, card), (3 * card // 4, card))
-        st.image(encode.jpeg_bytes(thumb), width="stretch", alt=f"sample image: {sample.name}")
+        st.image(caches.sample_card(sample.name, card), width="stretch", alt=f"sample image: {sample.name}")
         st.button(
             sample.name,
             key=f"home.use.{sample.name}",
