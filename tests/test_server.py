@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import logging
 import os
+import sys
 import threading
 import time
 import tomllib
@@ -501,3 +503,50 @@ def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# ------------------------------------------------------------------------------ preloading
+
+
+def test_every_module_the_preload_names_imports_and_a_broken_one_is_logged_not_raised(caplog):
+    assert server._preload(server.PRELOAD) == []
+    with caplog.at_level(logging.ERROR, logger="app.server"):
+        assert server._preload(("convcore.no_such_module",)) == ["convcore.no_such_module"]
+    assert "preloading convcore.no_such_module failed" in caplog.text
+
+
+def test_the_entry_starts_one_preload_for_the_process_after_a_page(monkeypatch):
+    """The entry starts the preload after the first page; later pages and sessions start no other."""
+    from tests.apptest import open_page
+
+    calls = []
+    monkeypatch.setattr(server, "PRELOAD_DELAY", 0.0)
+    monkeypatch.setattr(server, "_preload", calls.append)
+    server.preload_later.clear()
+    try:
+        open_page()
+        deadline = time.monotonic() + 30
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert calls == [server.PRELOAD]
+        open_page("filter_lab")
+        time.sleep(0.5)
+        assert calls == [server.PRELOAD]
+    finally:
+        server.preload_later.clear()
+
+
+def test_the_server_runs_on_uvloop_where_requirements_install_it():
+    """requirements.txt installs uvloop (not on Windows) and Streamlit then runs its server on it:
+    a page's thread wakes the loop without letting go of the interpreter's lock (issue 18)."""
+    if sys.platform == "win32":
+        pytest.skip("uvloop is not for Windows; requirements.txt leaves it out there")
+    from streamlit.web import bootstrap
+
+    factory = bootstrap._get_uvloop_loop_factory()  # what Streamlit's server start uses
+    assert factory is not None
+    loop = factory()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
