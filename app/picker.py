@@ -87,16 +87,9 @@ def _release(file_id: str) -> None:
             pass
 
 
-def sidebar() -> None:
-    """Draw the picker and the current image in the sidebar (in presenter mode, where the sidebar
-    is hidden, the lesson bar draws it in its "Picture" popover instead: app.presenter)."""
-    if not session.presenting():
-        with st.sidebar:
-            draw()
-
-
 def draw() -> None:
-    """The picker and the current image, in the current container."""
+    """The picker and the current image, in the current container: the sidebar, or in presenter
+    mode (where the sidebar is hidden) the lesson bar's "Picture" popover (app.presenter)."""
     st.subheader("Your image")
     source = st.radio(
         "Image source",

@@ -51,11 +51,13 @@ def _leave() -> None:
 def sidebar() -> None:
     """The sidebar: "Copy link", the image picker, the display settings. The display settings are
     drawn on every run, also in presenter mode (the sidebar is hidden then, but a bound widget that
-    is not drawn would lose its value and its place in the URL)."""
-    if not session.presenting():
-        with st.sidebar:
-            links.copy_button()
-    picker.sidebar()
+    is not drawn would lose its value and its place in the URL). In presenter mode the lesson bar
+    has the picker and Copy link instead (:func:`apply`).
+
+    The presenter toggle is drawn first (its place is still at the bottom): a link copied in
+    presenter mode carries ``ui.presenter=true``, which the toggle reads only when it is drawn, and
+    the picker drawn here before it would have been drawn again in the lesson bar."""
+    above = st.sidebar.container()  # Copy link and the picker, above the display settings
     st.sidebar.selectbox(
         "Colours for maps",
         list(PALETTES),
@@ -70,6 +72,10 @@ def sidebar() -> None:
         help="Large type, no sidebar, and the lesson's steps with Previous and Next.",
         bind=LINK,
     )
+    if not session.presenting():
+        with above:
+            links.copy_button()
+            picker.draw()
 
 
 def apply(pages: dict[str, st.Page], current: registry.Page) -> None:

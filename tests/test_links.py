@@ -71,6 +71,20 @@ def test_presenter_mode_from_a_link_offers_the_lesson():
     assert not at.session_state["ui.presenter"]
 
 
+@pytest.mark.parametrize("page", ["home", "filter_lab", "conv_steps", "alexnet", "lessons"])
+def test_a_link_copied_in_presenter_mode_opens_in_presenter_mode(page):
+    """Copy link in presenter mode gives ``ui.presenter=true`` (the toggle's own form). Opened in a
+    new browser, the picker was drawn in the sidebar before the toggle had read it, and again in the
+    lesson bar: the page stopped with a duplicate-key error."""
+    at = _open(page, {"ui.presenter": "true"})
+    assert at.session_state["ui.presenter"] is True
+    assert "Leave presenter mode" in [b.label for b in at.button]
+    assert [r.label for r in at.radio if r.key == "image.source"] == ["Image source"]  # drawn once
+    by_label(at.button, "Leave presenter mode").click().run()
+    assert not at.exception and not at.session_state["ui.presenter"]
+    assert [r.key for r in at.sidebar.radio] == ["image.source"]  # back in the sidebar
+
+
 @pytest.mark.parametrize("page,params", [
     ("conv_steps", {"cs.speed": '"warp 9"', "cs.step": "999"}),
     ("pool_steps", {"ps.window": '"big"'}),
