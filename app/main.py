@@ -39,7 +39,6 @@ def run() -> None:
         links.drop()  # a link whose settings this version cannot use (an old or edited URL)
         st.rerun()
     links.check()
-    server.preload_later()  # what other pages import, loaded while no student waits for it
 
 
 run()

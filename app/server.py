@@ -21,9 +21,6 @@ CPU and all of them finish late, while their temporary arrays all sit in memory 
   ``malloc_trim``): a server that builds and drops many image-sized arrays from many threads
   fragments its heap, and its memory crept up with the number of reruns (+400 MB over two
   minutes of 40 sessions in the load test);
-- what the other pages import on first use (torch, scipy, matplotlib: :data:`PRELOAD`) is imported
-  in the background a few seconds after the process's first page, not while a student waits: an
-  import holds the interpreter's lock, and every other session's rerun with it;
 - uploads no widget took (a crafted client can send files without any widget asking) are dropped
   after ``UPLOAD_SECONDS``, and all of a session's when it ends; trainings whose student has been
   gone for ``ORPHAN_SECONDS`` are stopped; half-done weights downloads are removed at start.
@@ -39,7 +36,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import importlib
 import logging
 import os
 import threading
@@ -359,54 +355,6 @@ def start_housekeeping() -> threading.Thread:
     remove_partial_downloads()
     trim = _libc_trim() if TRIM_SECONDS > 0 else None
     thread = threading.Thread(target=_housekeeping_loop, args=(trim,), name="housekeeping", daemon=True)
-    thread.start()
-    return thread
-
-
-#: What the pages load on first use, imported by :func:`preload_later` in the background once the
-#: process has served its first page. A Python import holds the interpreter's lock, so the first
-#: student to open a network page held every other session's reruns while torch loaded (about
-#: 1.6 s of a load test's lock time), the first training while torch.optim loaded its compiler
-#: (torch._dynamo, 1 s), and the first untrained AlexNet while torch loaded its shape checks.
-PRELOAD = (
-    "torch",
-    "torch._dynamo",  # torch.optim's first optimizer imports it
-    "torch.fx.experimental.symbolic_shapes",  # the first model made on the meta device (Module.to_empty)
-    "app.nets",  # the network pages' shared models (imports convcore.nets)
-    "convcore.nets.tinyvgg",
-    "convcore.nets.shapes",
-    "scipy.signal",  # convcore's convolution and composition, on first use
-    "scipy.ndimage",
-    "scipy.fft",
-    "scipy.stats",
-    "matplotlib.cm",  # app/draw's colour tables and fonts, on first use
-)
-#: Seconds after the first page before :data:`PRELOAD` starts: the browser is still drawing Home then.
-PRELOAD_DELAY = 3.0
-
-
-def _preload(modules: tuple[str, ...]) -> list[str]:
-    """Import ``modules``; the names that failed (logged; the page that needs one says why)."""
-    failed = []
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a head start only: the page's own import reports it
-            logging.getLogger(__name__).exception("preloading %s failed", name)
-            failed.append(name)
-    return failed
-
-
-@st.cache_resource(show_spinner=False)
-def preload_later() -> threading.Thread:
-    """Once per process: :data:`PRELOAD` in a background thread, :data:`PRELOAD_DELAY` seconds after
-    the first page (called by the entry after the page has run)."""
-
-    def work() -> None:
-        time.sleep(PRELOAD_DELAY)
-        _preload(PRELOAD)
-
-    thread = threading.Thread(target=work, name="preload", daemon=True)
     thread.start()
     return thread
 

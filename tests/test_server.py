@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import logging
 import os
 import sys
 import threading
@@ -503,37 +502,6 @@ def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-
-# ------------------------------------------------------------------------------ preloading
-
-
-def test_every_module_the_preload_names_imports_and_a_broken_one_is_logged_not_raised(caplog):
-    assert server._preload(server.PRELOAD) == []
-    with caplog.at_level(logging.ERROR, logger="app.server"):
-        assert server._preload(("convcore.no_such_module",)) == ["convcore.no_such_module"]
-    assert "preloading convcore.no_such_module failed" in caplog.text
-
-
-def test_the_entry_starts_one_preload_for_the_process_after_a_page(monkeypatch):
-    """The entry starts the preload after the first page; later pages and sessions start no other."""
-    from tests.apptest import open_page
-
-    calls = []
-    monkeypatch.setattr(server, "PRELOAD_DELAY", 0.0)
-    monkeypatch.setattr(server, "_preload", calls.append)
-    server.preload_later.clear()
-    try:
-        open_page()
-        deadline = time.monotonic() + 30
-        while not calls and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert calls == [server.PRELOAD]
-        open_page("filter_lab")
-        time.sleep(0.5)
-        assert calls == [server.PRELOAD]
-    finally:
-        server.preload_later.clear()
 
 
 def test_the_server_runs_on_uvloop_where_requirements_install_it():
