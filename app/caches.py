@@ -62,8 +62,9 @@ def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     Keyed by the file's hash (and name, which the caption shows); at most 48 kept, for an hour.
     Holds a heavy-work slot and the decode's estimated peak memory out of the server's decode budget.
     """
-    with server.heavy(), server.decode_budget(convcore.decode_cost(_raw)):
-        loaded = convcore.open_image(_raw)
+    side = server.MAX_SIDE
+    with server.heavy(), server.decode_budget(convcore.decode_cost(_raw, max_side=side)):
+        loaded = convcore.open_image(_raw, max_side=side)
     loaded.pixels.flags.writeable = False
     return CurrentImage(key, name, loaded.pixels, loaded.original_size, loaded.notes)
 

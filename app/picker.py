@@ -7,7 +7,7 @@ import re
 import streamlit as st
 
 import convcore
-from app import caches, session
+from app import caches, server, session
 from app.session import LINK
 
 SOURCES = ("Sample", "Upload", "Camera")
@@ -75,7 +75,7 @@ def take_file(name: str, file_id: str, raw: bytes) -> None:
 def _release(file_id: str) -> None:
     """Drop the file's bytes from the server once decoded: Streamlit would otherwise keep every
     student's upload (up to the upload limit) for the whole session. What a session holds is then
-    one image of at most 1024 x 1024 pixels, whatever was uploaded."""
+    one image of at most ``server.MAX_SIDE`` pixels on the long side, whatever was uploaded."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
@@ -117,7 +117,7 @@ def draw() -> None:
             type=UPLOAD_TYPES,
             key="image.upload",
             help="PNG, JPEG, GIF, BMP, WebP or TIFF, up to 25 megapixels. "
-            "Large photos are shrunk to 1024 pixels on the long side.",
+            f"Large photos are shrunk to {server.MAX_SIDE} pixels on the long side.",
         )
         if up is not None:
             take_file(up.name, up.file_id, up.getvalue())

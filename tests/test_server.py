@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
 import sys
 import threading
@@ -13,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 import convcore
 from app import caches, server
@@ -294,6 +296,22 @@ def test_the_decode_budget_setting_is_checked(monkeypatch):
     with pytest.raises(ValueError, match="CONVCORE_DECODE_MB must be a whole number >= 1"):
         server._setting("CONVCORE_DECODE_MB", 1024)
     assert server.DECODE_MB >= 1
+
+
+def test_uploads_are_shrunk_to_the_servers_side_and_the_setting_is_checked(monkeypatch):
+    # A phone-sized photo keeps its shape, at MAX_SIDE on the long side (768 unless set).
+    buf = io.BytesIO()
+    Image.new("RGB", (2000, 1500), (200, 40, 10)).save(buf, "JPEG")
+    loaded = caches.decode("big-key", "big.jpg", buf.getvalue())
+    assert server.MAX_SIDE == int(os.environ.get("CONVCORE_MAX_SIDE", 768))
+    assert loaded.pixels.shape == (server.MAX_SIDE * 3 // 4, server.MAX_SIDE, 3)
+    assert server.budget_used() == 0
+    monkeypatch.setattr(server, "MAX_SIDE", 100)
+    assert caches.decode("big-key-100", "big.jpg", buf.getvalue()).pixels.shape == (75, 100, 3)
+    for bad in ("8", "big", "-1"):
+        monkeypatch.setenv("CONVCORE_MAX_SIDE", bad)
+        with pytest.raises(ValueError, match="CONVCORE_MAX_SIDE must be a whole number >= 16"):
+            server._setting("CONVCORE_MAX_SIDE", 768, minimum=16)
 
 
 def test_decoding_an_upload_refuses_a_non_image_with_the_sentence_and_frees_everything():
