@@ -94,8 +94,9 @@ def analyse(kind: str, image: CurrentImage) -> Analysis:
 @memo(mb=16, ttl=3600)
 def _cam(kind: str, image_key: str, class_index: int, _pixels: np.ndarray) -> np.ndarray:
     net = model(kind)
+    relu5 = _analyse(kind, image_key, _pixels).outputs["relu5"].values  # the page has it: no conv pass again
     with server.heavy():
-        heat = ax.grad_cam(net, ax.preprocess(_pixels), class_index)
+        heat = ax.grad_cam(net, ax.preprocess(_pixels), class_index, relu5=relu5)
     heat.flags.writeable = False
     return heat
 

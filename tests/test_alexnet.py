@@ -136,6 +136,22 @@ def test_grad_cam_shape_range_class_dependence_and_no_side_effects():
         ax.grad_cam(model, x, 1000)
 
 
+@pytest.mark.parametrize("keep_dense", [True, False])
+def test_grad_cam_from_relu5_already_computed_is_the_same_map_bit_for_bit(keep_dense):
+    """The AlexNet page passes relu5 from its analysis (layer_outputs): the conv layers do not run
+    again, and the heat map is exactly the one of the full pass."""
+    model = ax.untrained_alexnet(seed=3, keep_dense=keep_dense)
+    x = ax.preprocess(np.random.default_rng(5).integers(0, 256, (300, 400, 3), dtype=np.uint8))
+    with torch.inference_mode():
+        relu5 = {o.layer.name: o.values for o in ax.layer_outputs(model, x)}["relu5"]
+    for k in (0, 281):
+        np.testing.assert_array_equal(ax.grad_cam(model, x, k, relu5=relu5), ax.grad_cam(model, x, k))
+    assert all(p.grad is None for p in model.parameters())
+    for bad in (relu5[:10], relu5.tolist(), relu5[None]):
+        with pytest.raises(ValueError, match="relu5 must be relu5's output"):
+            ax.grad_cam(model, x, 1, relu5=bad)
+
+
 def test_predictions_and_categories():
     names = ax.categories()
     assert len(names) == len(set(names)) == 1000 and names[0] == "tench" and "crane bird" in names

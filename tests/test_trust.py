@@ -131,6 +131,9 @@ def test_gradcam_equals_a_hand_written_reference_on_alexnet():
     expected = (cam / cam.max()).numpy()
     assert_allclose(trust.saliency(model, x, 281, method="gradcam"), expected, atol=1e-5)
     assert_allclose(alexnet.grad_cam(model, x, 281), expected, atol=1e-5)
+    # relu5 already computed (the AlexNet page's analysis): only the layers after it run
+    relu5 = model.features[:12](x)[0].detach().numpy()
+    assert_allclose(alexnet.grad_cam(model, x, 281, relu5=relu5), expected, atol=1e-5)
 
 
 def test_occlusion_grid_and_progress(net, x):

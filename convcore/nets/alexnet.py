@@ -56,7 +56,6 @@ _DROPOUT = 0.5
 #: The 13 layers of ``features``, in order: ``LAYERS[i]`` is ``model.features[i]``.
 LAYERS: tuple[Layer, ...] = ALEXNET_FEATURES
 _FIELDS = {layer.name: field for layer, field in zip(LAYERS, receptive_fields(LAYERS))}
-#: Position in ``features`` of the last ReLU (relu5), where Grad-CAM looks.
 
 
 class WeightsError(ValueError):
@@ -307,18 +306,32 @@ def predict(
     return [Prediction(int(i), names[int(i)], float(p)) for p, i in zip(top.values, top.indices)]
 
 
-def grad_cam(model: AlexNet, x: torch.Tensor, class_index: int) -> np.ndarray:
+def grad_cam(
+    model: AlexNet, x: torch.Tensor, class_index: int, *, relu5: np.ndarray | None = None
+) -> np.ndarray:
     """Grad-CAM heat map for ``class_index`` on the last conv layer (relu5), 0..1, (224, 224):
     :func:`convcore.nets.trust.saliency` with ``method="gradcam"`` (the one Grad-CAM of the app).
+
+    ``relu5``: that layer's output for ``x``, (256, 13, 13), when it is already computed (for example
+    by :func:`layer_outputs`): the same map without running the conv layers again; only the layers
+    after relu5 run, forwards and back.
 
     The gradient is taken with ``torch.autograd.grad`` with respect to the activation only: no
     ``.grad`` is written into the (shared) model's parameters.
     """
-    from .trust import saliency  # (trust imports this module's neighbours: imported on first use)
+    from .trust import _grad_cam, _input, _network, saliency  # (trust imports this module's neighbours)
 
     if not 0 <= int(class_index) < 1000:
         raise ValueError(f"class_index must be from 0 to 999, got {class_index}")
-    return saliency(model, x, int(class_index), method="gradcam").astype(np.float32)
+    if relu5 is None:
+        return saliency(model, x, int(class_index), method="gradcam").astype(np.float32)
+    if not isinstance(relu5, np.ndarray) or relu5.shape != (256, 13, 13):
+        raise ValueError(
+            f"relu5 must be relu5's output, an array of shape (256, 13, 13), got {getattr(relu5, 'shape', relu5)!r}"
+        )
+    t = _input(x, _network(model).input_shape)
+    maps = torch.tensor(relu5, dtype=torch.float32)[None]  # a copy: relu5 may be read-only (a cached result)
+    return _grad_cam(model, t, int(class_index), maps).astype(np.float32)
 
 
 def receptive_field(layer: str, row: int = 0, col: int = 0) -> tuple[int, tuple[int, int, int, int]]:

@@ -204,10 +204,14 @@ class _GuidedReLU(torch.autograd.Function):
         return grad * (a > 0) * (grad > 0)
 
 
-def _logits(model: object, t: torch.Tensor, *, guided: bool = False, keep: str | None = None):
-    """The logits (N, classes) with autograd on; with ``keep``, also that layer's output."""
+def _logits(model: object, t: torch.Tensor, *, guided: bool = False, keep: str | None = None,
+            after: str | None = None):  # fmt: skip
+    """The logits (N, classes) with autograd on; with ``keep``, also that layer's output. With
+    ``after``, ``t`` is that layer's output and only the layers after it run."""
     kept = None
     rows = network_layers(_network(model))
+    if after is not None:
+        rows = rows[[row.name for row in rows].index(after) + 1 :]
     for row in rows:
         if row.kind == "softmax":
             break
@@ -273,11 +277,19 @@ def saliency(
     return grad[0].abs().amax(dim=0).double().numpy()
 
 
-def _grad_cam(model: object, t: torch.Tensor, k: int) -> np.ndarray:
-    rows = network_layers(_network(model))
-    last = [row.name for row in rows if row.kind == "relu" and row.is_map][-1]
+def grad_cam_layer(model: object) -> str:
+    """The layer Grad-CAM looks at: the network's last ReLU on maps (AlexNet's relu5)."""
+    return [row.name for row in network_layers(_network(model)) if row.kind == "relu" and row.is_map][-1]
+
+
+def _grad_cam(model: object, t: torch.Tensor, k: int, maps: torch.Tensor | None = None) -> np.ndarray:
+    last = grad_cam_layer(model)
     with _autograd():
-        logits, maps = _logits(model, t.detach().clone(), keep=last)
+        if maps is None:
+            logits, maps = _logits(model, t.detach().clone(), keep=last)
+        else:  # already computed: only the layers after it run, forwards and back
+            maps = maps.detach().clone().requires_grad_(True)
+            logits, _ = _logits(model, maps, after=last)
         (grad,) = torch.autograd.grad(logits[0, k], maps)
     cam = torch.relu((grad.mean(dim=(2, 3), keepdim=True) * maps.detach()).sum(dim=1, keepdim=True))
     cam = F.interpolate(cam, size=t.shape[2:], mode="bilinear", align_corners=False)[0, 0].double()
