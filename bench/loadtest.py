@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -199,13 +200,20 @@ async def student(
                         break
                     moved = await s.move_random(rng, TOUR[page])
                     if moved:
-                        rec.add(f"move a widget on {page}", moved[1].seconds, moved[1].errors, str(n))
+                        what = widget_family(moved[0]) if getattr(args, "by_widget", False) else "a widget"
+                        rec.add(f"move {what} on {page}", moved[1].seconds, moved[1].errors, str(n))
             break
         except (ClientError, OSError) as exc:
             rec.add("failed", 0.0, [str(exc) or type(exc).__name__], str(n))
             await asyncio.sleep(1)  # a student reloads the tab
         finally:
             await s.close()
+
+
+def widget_family(key: str) -> str:
+    """A widget's key without the part that differs per image or per question ("ps.crop_row.<hash>",
+    "cs._next_answer_<n>"), so that ``--by-widget`` counts each kind of widget once."""
+    return re.sub(r"(\.[0-9a-f]{16,}|_\d+)$", "", key)
 
 
 TRAINED = "train (press to done)"
@@ -469,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
         "--trainers", type=int, default=0, help="of the sessions, this many press Train in the first minute"
     )
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--by-widget", action="store_true", help="count each widget's moves apart (where the tail comes from)"
+    )
     ap.add_argument("--report", type=Path, help="append the markdown table to this file")
     ap.add_argument("--label", default="One server", help="heading of the table")
     ap.add_argument("--json", type=Path, help="write the raw results here")

@@ -237,3 +237,12 @@ def test_another_site_cannot_frame_the_app(cluster, page):
         site.shutdown()
     assert control == direct, "the other site can frame what nginx does not guard"
     assert app.startswith("chrome-error:") and comp.startswith("chrome-error:"), (app, comp)
+
+
+def test_the_load_tests_by_widget_count_names_each_kind_of_widget_once():
+    from loadtest import widget_family
+
+    assert widget_family("ps.crop_row." + "ab12" * 16) == "ps.crop_row"
+    assert widget_family("cs._next_answer_560509509") == "cs._next_answer"
+    assert widget_family("ax.unit_col.relu5") == "ax.unit_col.relu5"  # a layer's name stays
+    assert widget_family("lab.filter") == "lab.filter"
