@@ -27,7 +27,7 @@ class CurrentImage:
 
     key: str
     name: str
-    pixels: np.ndarray  # (H, W, 3) uint8, at most 1024 px on the long side
+    pixels: np.ndarray  # (H, W, 3) uint8: an upload at most server.MAX_SIDE px on the long side, a sample 600
     original_size: tuple[int, int]  # (height, width) of the file
     notes: tuple[str, ...] = ()
 

@@ -102,3 +102,27 @@ def test_two_filters_in_a_row_are_on_the_first_screen(server, page, presenter):
     assert said.evaluate("e => e.getBoundingClientRect().bottom") <= 768
     toggle = page.get_by_text("ReLU between them", exact=True)
     assert toggle.evaluate("e => e.getBoundingClientRect().top") >= 0
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_two_filters_in_a_row_keep_a_landscape_photo_in_its_columns(server, page, presenter):
+    """A landscape picture (the coffee cup, 3:2; most uploaded photos are 4:3) at 1024 x 768: each
+    picture stays inside its column, none runs under the next one."""
+    _open(server, page, "lab.tab=Two+filters+in+a+row&image.sample=Coffee+cup", (1024, 768), presenter)
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('img')]
+             .filter(i => /^(the input|map of|the combined)/.test(i.alt))
+             .map(i => [i.alt, i.getBoundingClientRect().toJSON(),
+                        i.closest('[data-testid=stColumn]').getBoundingClientRect().toJSON()])"""
+    )
+    assert len(boxes) == 5
+    for alt, box, column in boxes:
+        assert column["left"] - 1 <= box["left"] and box["right"] <= column["right"] + 1, (alt, box, column)
+        assert box["width"] >= 100, (alt, box)
+    rows = {}
+    for alt, box, _ in boxes:
+        rows.setdefault(round(box["top"] / 40), []).append((box["left"], box["right"], alt))
+    for row in rows.values():
+        row.sort()
+        for (_, right, alt), (left, _, nxt) in zip(row, row[1:]):
+            assert right <= left, (alt, nxt)

@@ -28,10 +28,13 @@ CHOICES = [
 #: The defaults make the point: an edge filter has negative numbers for the ReLU to remove.
 FIRST, SECOND = "sobel_x", "box_blur"
 #: The image is shrunk to this many pixels on its longer side: a 3 x 3 filter's edges then show
-#: at the size the pictures are drawn (and three maps of a 1024-pixel photo are not needed).
+#: at the size the pictures are drawn (and three maps of a full-size photo are not needed).
 SIDE = 160
 #: The pictures' height on screen (normal, presenter): two rows fit the first screen at 1024 x 768.
 _HEIGHT = {False: 168, True: 180}
+#: ... and their largest width: the narrowest column, 175-177 pixels at 1024 x 768 (normal and
+#: presenter mode, measured in Chromium). A landscape photo is shown 170 wide and less high.
+_MAX_WIDTH = 170
 
 
 @memo(mb=8)
@@ -101,7 +104,7 @@ def show(image: CurrentImage, first: str, second: str, relu: bool) -> None:
     result = convcore.two_convolutions(x, a.kernel, b.kernel, relu=relu)
     (h, w), (kh, kw), big = x.shape, result.kernel.shape, session.presenting()
     height = _HEIGHT[big]
-    width = round(height * w / h)
+    width = min(round(height * w / h), _MAX_WIDTH)
     top = max(colour.full_scale(m, "diverging", stretch=True) for m in (result.second, result.combined))
     d = _scale(result.kernel)
     cols = st.columns(5, gap="small") if big else [*st.columns(3, gap="small"), *st.columns(3, gap="small")]
