@@ -49,7 +49,7 @@ with see:
         nets_widgets.predictions(result.top5)
         if kind == nets.UNTRAINED:
             st.caption("Untrained: these guesses are noise.")
-    chosen, name = nets_widgets.class_choice(P, result.top5)
+    chosen, name = nets_widgets.class_choice(P, result.top5, image.key)
     if see.open:
         with cam_slot, st.spinner("Computing Grad-CAM...", show_time=True):
             heat = nets.cam(kind, image, chosen)

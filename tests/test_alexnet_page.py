@@ -193,3 +193,23 @@ def test_download_button_fetches_and_switches_to_pretrained(no_weights, monkeypa
     assert not at.exception
     assert not at.error
     assert by_label(at.radio, "Model").options == [nets.PRETRAINED, nets.UNTRAINED]
+
+
+def test_a_new_picture_starts_grad_cam_at_its_own_top_guess_and_a_model_switch_keeps_the_class(
+    fake_pretrained,
+):
+    from convcore.nets import alexnet as ax
+
+    at = _page()
+    chosen = lambda: ax.categories()[by_label(at.selectbox, "Grad-CAM for the class").value]  # noqa: E731
+    assert chosen() == at.dataframe[0].value["class"][0]  # the top guess to begin with
+    by_label(at.selectbox, "Grad-CAM for the class").select_index(900).run()  # far down the list
+    picked = chosen()
+    by_label(at.radio, "Model").set_value(nets.UNTRAINED).run()
+    assert not at.exception and chosen() == picked  # the same class, the other network
+    by_label(at.sidebar.selectbox, "Sample image").select("Coffee cup").run()
+    assert not at.exception
+    top = at.dataframe[0].value["class"][0]
+    assert chosen() == top != picked
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    assert f"Grad-CAM: where it sees '{top}'" in captions

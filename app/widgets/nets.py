@@ -71,15 +71,21 @@ def predictions(top: list) -> None:
     st.dataframe(frame, column_config={"probability": bar}, hide_index=True, width="stretch")
 
 
-def class_choice(prefix: str, top: list) -> tuple[int, str]:
-    """One of the 1000 ImageNet classes, the top guesses first: (index, name)."""
+def class_choice(prefix: str, top: list, image_key: str) -> tuple[int, str]:
+    """One of the 1000 ImageNet classes, the top guesses first: (index, name). A new picture starts
+    at its own top guess (the class chosen for the previous one would show a heat map for a class
+    the network does not see there); a link's class, or a switch of model, keeps the choice."""
     names = ax.categories()
     first = [p.index for p in top]
+    key, seen = f"{prefix}.cam_class", internal(prefix, "cam_image")
+    if st.session_state.get(seen) not in (None, image_key):
+        st.session_state[key] = first[0]
+    st.session_state[seen] = image_key
     chosen = st.selectbox(
         "Grad-CAM for the class",
         first + [i for i in range(1000) if i not in first],
         format_func=lambda i: names[i],
-        key=f"{prefix}.cam_class",
+        key=key,
         help="Where in the picture the evidence for this class is (gradients of the class "
         "score with respect to the last conv layer).",
         bind=LINK,
