@@ -79,6 +79,24 @@ def test_smoothgrad_is_seeded_and_gradcam_is_a_0_to_1_map(net, x):
     assert cam.shape == (28, 28) and cam.min() >= 0 and cam.max() <= 1
 
 
+def test_gradcam_from_its_layers_output_already_computed_is_the_same_map(net, x):
+    """saliency(maps=...): only the layers after Grad-CAM's layer run; the map is bit for bit the same."""
+    from convcore.networks import network_layers
+
+    layer = trust.grad_cam_layer(net)
+    names = [row.name for row in network_layers(trust._network(net))]
+    _, kept = trust._logits(net, x[None].clone(), keep=layer)
+    maps = kept.detach()[0]
+    full = trust.saliency(net, x, 1, method="gradcam")
+    np.testing.assert_array_equal(trust.saliency(net, x, 1, method="gradcam", maps=maps), full)
+    np.testing.assert_array_equal(trust.saliency(net, x, 1, method="gradcam", maps=maps.numpy()), full)
+    assert layer in names
+    with pytest.raises(ValueError, match=f"maps must be {layer}'s output"):
+        trust.saliency(net, x, 1, method="gradcam", maps=maps[:1])
+    with pytest.raises(ValueError, match="maps is for method='gradcam' only"):
+        trust.saliency(net, x, 1, method="gradient", maps=maps)
+
+
 def test_fgsm_moves_by_eps_along_the_sign_and_stays_in_range(net, x):
     adv = trust.fgsm(net, x, 4, 0.1)
     v = x[None].clone().requires_grad_(True)

@@ -319,19 +319,15 @@ def grad_cam(
     The gradient is taken with ``torch.autograd.grad`` with respect to the activation only: no
     ``.grad`` is written into the (shared) model's parameters.
     """
-    from .trust import _grad_cam, _input, _network, saliency  # (trust imports this module's neighbours)
+    from .trust import saliency  # (trust imports this module's neighbours: imported on first use)
 
     if not 0 <= int(class_index) < 1000:
         raise ValueError(f"class_index must be from 0 to 999, got {class_index}")
-    if relu5 is None:
-        return saliency(model, x, int(class_index), method="gradcam").astype(np.float32)
-    if not isinstance(relu5, np.ndarray) or relu5.shape != (256, 13, 13):
+    if relu5 is not None and (not isinstance(relu5, np.ndarray) or relu5.shape != (256, 13, 13)):
         raise ValueError(
             f"relu5 must be relu5's output, an array of shape (256, 13, 13), got {getattr(relu5, 'shape', relu5)!r}"
         )
-    t = _input(x, _network(model).input_shape)
-    maps = torch.tensor(relu5, dtype=torch.float32)[None]  # a copy: relu5 may be read-only (a cached result)
-    return _grad_cam(model, t, int(class_index), maps).astype(np.float32)
+    return saliency(model, x, int(class_index), method="gradcam", maps=relu5).astype(np.float32)
 
 
 def receptive_field(layer: str, row: int = 0, col: int = 0) -> tuple[int, tuple[int, int, int, int]]:

@@ -238,6 +238,7 @@ def saliency(
     samples: int = 25,
     noise: float = 0.15,
     seed: int = 0,
+    maps: object = None,
 ) -> np.ndarray:
     """Where the network looks for ``target``, by one of :data:`SALIENCY_METHODS`.
 
@@ -251,6 +252,10 @@ def saliency(
         maps weighted by the mean gradient of each, summed, ReLU'd and resized to the input.
     samples, noise, seed
         SmoothGrad's settings.
+    maps : array or tensor, optional
+        Grad-CAM only: the output of its layer (:func:`grad_cam_layer`) for ``x``, shape (C, H, W),
+        when it is already computed; then only the layers after it run, forwards and back (the
+        same map, bit for bit).
 
     Returns
     -------
@@ -273,13 +278,28 @@ def saliency(
         copies = t + sigma * torch.randn((samples, *t.shape[1:]), generator=g)
         grad = _gradient(model, copies, k).mean(dim=0, keepdim=True)
     else:
-        return _grad_cam(model, t, k)
+        return _grad_cam(model, t, k, None if maps is None else _layer_output(model, maps))
+    if maps is not None:
+        raise ValueError(f"maps is for method='gradcam' only, not {method!r}")
     return grad[0].abs().amax(dim=0).double().numpy()
 
 
 def grad_cam_layer(model: object) -> str:
     """The layer Grad-CAM looks at: the network's last ReLU on maps (AlexNet's relu5)."""
     return [row.name for row in network_layers(_network(model)) if row.kind == "relu" and row.is_map][-1]
+
+
+def _layer_output(model: object, maps: object) -> torch.Tensor:
+    """``maps`` checked against Grad-CAM's layer's shape, as a (1, C, H, W) float32 copy."""
+    name = grad_cam_layer(model)
+    shape = next(row.shape for row in network_layers(_network(model)) if row.name == name)
+    if not isinstance(maps, (np.ndarray, torch.Tensor)) or tuple(maps.shape) != tuple(shape):
+        raise ValueError(
+            f"maps must be {name}'s output, of shape {tuple(shape)}, got {getattr(maps, 'shape', maps)!r}"
+        )
+    if isinstance(maps, torch.Tensor):
+        return maps.detach().to(torch.float32).clone()[None]
+    return torch.tensor(np.asarray(maps, dtype=np.float32))[None]  # a copy: a cached result may be read-only
 
 
 def _grad_cam(model: object, t: torch.Tensor, k: int, maps: torch.Tensor | None = None) -> np.ndarray:
