@@ -113,8 +113,6 @@ def compose_kernels(
     >>> compose_kernels(np.ones((3, 3)) / 9, [[-1, 0, 1]] * 3).kernel.shape
     (5, 5)
     """
-    from scipy import signal  # scipy on first use: Home's first paint needs none (issue 18)
-
     a, b = _bank(first, "first"), _bank(second, "second")
     if b.shape[1] != a.shape[0]:
         raise ValueError(
@@ -127,7 +125,7 @@ def compose_kernels(
     for o in range(out):
         for c in range(channels):
             for m in range(mid):
-                kernel[o, c] += signal.convolve2d(a[m, c], b[o, m], mode="full")
+                kernel[o, c] += _full(a[m, c], b[o, m])
     bias = None
     if first_bias is not None or second_bias is not None:
         ba, bb = _bias(first_bias, "first_bias", mid), _bias(second_bias, "second_bias", out)
@@ -137,11 +135,29 @@ def compose_kernels(
     return ComposedKernel(kernel, bias)
 
 
+# The two helpers below are scipy.signal's convolve2d(mode="full") and correlate2d(mode="valid")
+# (tests/test_compose.py checks them against it): numpy alone, because importing scipy.signal costs
+# a server about 48 MB and half a second of the interpreter's lock, for kernels of a few numbers
+# and maps of at most a few hundred pixels (issue 18).
+def _full(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The full 2-D convolution of two small float64 arrays: ``(ah + bh - 1, aw + bw - 1)``."""
+    (ah, aw), (bh, bw) = a.shape, b.shape
+    out = np.zeros((ah + bh - 1, aw + bw - 1))
+    for i in range(bh):
+        for j in range(bw):
+            out[i : i + ah, j : j + aw] += b[i, j] * a
+    return out
+
+
 def _valid(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Cross-correlation without padding, in float64 (so that equal numbers show as equal)."""
-    from scipy import signal  # scipy on first use: Home's first paint needs none (issue 18)
-
-    return signal.correlate2d(x, kernel, mode="valid")
+    (kh, kw), (h, w) = kernel.shape, x.shape
+    out = np.zeros((h - kh + 1, w - kw + 1))
+    term = np.empty_like(out)
+    for i in range(kh):
+        for j in range(kw):
+            out += np.multiply(x[i : i + out.shape[0], j : j + out.shape[1]], kernel[i, j], out=term)
+    return out
 
 
 def two_convolutions(

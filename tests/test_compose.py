@@ -138,3 +138,36 @@ def test_the_arguments_are_checked_and_named():
         two_convolutions(np.ones((9, 9)), np.ones((3, 3)), np.ones((3, 3)), relu="yes")
     with pytest.raises(ValueError, match="first contains NaN"):
         two_convolutions(np.ones((9, 9)), [[np.nan]], np.ones((3, 3)))
+
+
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=_NUMBERS),
+    arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=_NUMBERS),
+    arrays(np.float64, st.tuples(st.integers(5, 12), st.integers(5, 12)), elements=_NUMBERS),
+)
+def test_the_numpy_helpers_are_scipy_signals_convolve2d_and_correlate2d(a, b, x):
+    """compose's two helpers replace scipy.signal (whose import costs a server about 48 MB)."""
+    from scipy import signal
+
+    from convcore.compose import _full, _valid
+
+    assert_allclose(_full(a, b), signal.convolve2d(a, b, mode="full"), rtol=1e-12, atol=1e-12)
+    assert_allclose(_valid(x, a), signal.correlate2d(x, a, mode="valid"), rtol=1e-12, atol=1e-12)
+
+
+def test_two_filters_and_the_rank_correlation_import_neither_scipy_signal_nor_stats():
+    """The Filter Lab's "Two filters in a row" and the trust page's sanity check used to import
+    scipy.signal and scipy.stats: about 48 MB of a server's memory, and half a second of its
+    interpreter lock while a class waits (issue 18)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, convcore\n"
+        "from convcore.nets import trust\n"
+        "convcore.two_convolutions(np.random.rand(20, 30), np.ones((3, 3)), [[1, 0, -1]], relu=True)\n"
+        "trust.rank_correlation(np.random.rand(5, 5), np.random.rand(5, 5))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy.signal', 'scipy.stats'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

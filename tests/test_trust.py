@@ -9,6 +9,9 @@ import copy
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
 
 from convcore.nets import lenet, trust
@@ -248,6 +251,16 @@ def test_rank_correlation_is_spearmans():
     assert np.isnan(trust.rank_correlation(a, np.zeros((8, 8))))
     with pytest.raises(ValueError, match="same shape"):
         trust.rank_correlation(a, b[:4])
+    a[2, 2] = np.nan  # as scipy's rankdata: a NaN makes the order undefined
+    assert np.isnan(trust.rank_correlation(a, b))
+
+
+@given(arrays(np.float64, st.integers(1, 40), elements=st.integers(-3, 3).map(float) | st.floats(-1e6, 1e6)))
+def test_ranks_are_scipys_rankdata_with_ties_averaged(v):
+    """trust's numpy ranks replace scipy.stats (whose import costs a server about 44 MB)."""
+    from scipy.stats import rankdata
+
+    assert_allclose(trust._ranks(v), rankdata(v), rtol=0, atol=0)
 
 
 def test_sanity_check_starts_at_one_and_uses_the_cascade(net, x):

@@ -448,14 +448,26 @@ def rank_correlation(a: object, b: object) -> float:
     """Spearman's rank correlation of two maps of the same shape (Adebayo et al.'s similarity):
     1 for the same order of importance, about 0 for unrelated maps; NaN when either map is flat
     (all one value, e.g. a blank Grad-CAM), where no order exists."""
-    from scipy.stats import rankdata
-
     x, y = (np.asarray(v, dtype=np.float64).ravel() for v in (a, b))
     if x.shape != y.shape or x.size < 2:
         raise ValueError(f"a and b must be maps of the same shape, got {np.shape(a)} and {np.shape(b)}")
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
+    if np.isnan(x).any() or np.isnan(y).any() or np.ptp(x) == 0 or np.ptp(y) == 0:
         return math.nan
-    return float(np.corrcoef(rankdata(x), rankdata(y))[0, 1])
+    return float(np.corrcoef(_ranks(x), _ranks(y))[0, 1])
+
+
+def _ranks(v: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of a 1-D array without NaN, tied values sharing their average rank: scipy.stats'
+    ``rankdata`` (tests/test_trust.py checks it against it), in numpy, because importing scipy.stats
+    costs a server about 44 MB (issue 18)."""
+    order = np.argsort(v, kind="stable")
+    ordered = v[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # first place of each value
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(v)]))
+    average = (starts + np.r_[starts[1:], len(v)] + 1) / 2  # mean of ranks starts+1 .. next start
+    ranks = np.empty(len(v))
+    ranks[order] = average[group]
+    return ranks
 
 
 @dataclass(frozen=True, eq=False)
