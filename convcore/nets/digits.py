@@ -9,15 +9,15 @@ tens of thousands of samples take a fraction of a second.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
+
+from ..fonts import font_dir
 
 __all__ = ["SIZE", "make_digits", "prepare_drawing"]
 
@@ -29,20 +29,13 @@ _FONTS = (
 _STROKES = (0, 1, 2)
 
 
-def _font_dir() -> Path:
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:  # pragma: no cover - matplotlib is a requirement
-        raise RuntimeError("the DejaVu fonts come with matplotlib, which is not installed")
-    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
-
-
 @lru_cache(maxsize=1)
 def _glyphs() -> tuple[torch.Tensor, torch.Tensor]:
     """Every digit in every font and stroke width, centred on a 28 x 28 canvas: (G, 1, 28, 28), labels (G,)."""
     images, labels = [], []
     big = 4 * SIZE
     for name in _FONTS:
-        font = ImageFont.truetype(str(_font_dir() / name), int(big * 0.62))
+        font = ImageFont.truetype(str(font_dir() / name), int(big * 0.62))
         for stroke in _STROKES:
             for digit in range(10):
                 im = Image.new("L", (big, big), 0)

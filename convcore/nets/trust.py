@@ -458,7 +458,7 @@ def rank_correlation(a: object, b: object) -> float:
 
 def _ranks(v: np.ndarray) -> np.ndarray:
     """Ranks 1..n of a 1-D array without NaN, tied values sharing their average rank: scipy.stats'
-    ``rankdata`` (tests/test_trust.py checks it against it), in numpy, because importing scipy.stats
+    ``rankdata`` (checked against it by a test), in numpy, because importing scipy.stats
     costs a server about 44 MB (issue 18)."""
     order = np.argsort(v, kind="stable")
     ordered = v[order]
