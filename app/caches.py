@@ -55,11 +55,14 @@ def sample_card(name: str, width: int) -> bytes:
     return encode.jpeg_bytes(mosaic.cover(convcore.sample_preview(name, width), (3 * width // 4, width)))
 
 
-@memo(mb=160, ttl=3600)
+@memo(mb=16, ttl=3600)
 def decode(key: str, name: str, _raw: bytes) -> CurrentImage:
     """Decode an uploaded file (raises convcore.ImageError with a student-readable message).
 
-    Keyed by the file's hash (and name, which the caption shows); at most 48 kept, for an hour.
+    Keyed by the file's hash (and name, which the caption shows). Each session keeps its own image;
+    this cache is there for a class uploading the same file (the teacher's photo): the last dozen
+    kept, for an hour. (With 160 MB it held every upload of issue 18's load test, 51 MB of the
+    shared cache budget, and was never hit: each student uploads once.)
     Holds a heavy-work slot and the decode's estimated peak memory out of the server's decode budget.
     """
     side = server.MAX_SIDE
