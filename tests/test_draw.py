@@ -206,3 +206,35 @@ def test_png_bytes_decode_to_the_same_pixels(h, w, channels, seed, strided):
 def test_png_bytes_names_what_is_wrong(bad, error, says):
     with pytest.raises(error, match=re.escape(says)):
         encode.png_bytes(bad)
+
+
+def test_the_shipped_colour_tables_are_matplotlibs():
+    """assets/colour_tables.npz holds every table the app draws with, equal to matplotlib's (so
+    that a server never imports matplotlib for them: issue 18). To write it again:
+    ``python -c "from app.draw import colour; colour.write_tables()"``."""
+    with np.load(colour.TABLES_FILE) as shipped:
+        assert sorted(shipped.files) == sorted(colour.TABLES)
+    for name in colour.TABLES:
+        assert np.array_equal(colour.lut(name), colour.matplotlib_table(name)), name
+        assert colour.lut(name).shape == (256, 3) and colour.lut(name).dtype == np.uint8
+    assert not colour.lut("viridis").flags.writeable  # shared by every session
+    with pytest.raises(ValueError, match="name must be one of"):
+        colour.lut("jet")
+
+
+def test_maps_and_numbers_are_drawn_without_importing_matplotlib():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, numpy as np; from app.draw import colour, grid, mosaic, text\n"
+        "for pal in colour.PALETTES.values():\n"
+        "    for display in ('diverging', 'absolute'):\n"
+        "        c = colour.colourise(np.random.randn(8, 8), display, palette=pal); colour.colourbar(c)\n"
+        "mosaic.overlay(np.zeros((20, 20, 3), np.uint8), np.random.rand(5, 5)); text.font(12)\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "False"

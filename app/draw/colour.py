@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -32,13 +33,47 @@ WINDOW = (230, 159, 0)
 CHOSEN = (0, 114, 178)
 
 
-@lru_cache(maxsize=8)
-def lut(name: str) -> np.ndarray:
-    """A matplotlib colour table as (256, 3) uint8."""
-    import matplotlib  # on first use: Home's first paint colours no map (issue 18)
+#: Grad-CAM's heat over a picture.
+HEAT_TABLE = "inferno"
+#: Every colour table the app draws with, shipped in ``assets/colour_tables.npz``: matplotlib's,
+#: taken once by :func:`write_tables` (a test checks the file against matplotlib). Importing
+#: matplotlib for them cost a server about 13 MB and 60 ms of the interpreter's lock (issue 18).
+TABLES = tuple(
+    dict.fromkeys([*(name for pair in PALETTES.values() for name in pair), GRID_TABLE, HEAT_TABLE])
+)
+TABLES_FILE = Path(__file__).resolve().parent.parent.parent / "assets" / "colour_tables.npz"
+
+
+def matplotlib_table(name: str) -> np.ndarray:
+    """matplotlib's colour table ``name`` as (256, 3) uint8 (imports matplotlib: for
+    :func:`write_tables` and the tests, not for the pages)."""
+    import matplotlib
 
     table = matplotlib.colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3]
     return np.round(table * 255).astype(np.uint8)
+
+
+def write_tables(path: Path = TABLES_FILE) -> None:
+    """Write :data:`TABLES` from matplotlib to ``path``:
+    ``python -c "from app.draw import colour; colour.write_tables()"``."""
+    np.savez_compressed(path, **{name: matplotlib_table(name) for name in TABLES})
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict[str, np.ndarray]:
+    with np.load(TABLES_FILE) as data:
+        tables = {name: data[name] for name in data.files}
+    for table in tables.values():
+        table.flags.writeable = False
+    return tables
+
+
+def lut(name: str) -> np.ndarray:
+    """A colour table of :data:`TABLES` as (256, 3) uint8 (read-only)."""
+    tables = _tables()
+    if name not in tables:
+        raise ValueError(f"name must be one of {list(tables)}, got {name!r}")
+    return tables[name]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from app.draw.colour import WINDOW, Colourised, colourbar, colourise, lut
+from app.draw.colour import HEAT_TABLE, WINDOW, Colourised, colourbar, colourise, lut
 
 #: Streamlit shrinks (decodes, resizes, re-encodes) wider pictures on every rerun: shrink them once.
 MAX_SHOWN_WIDTH = 1460
@@ -133,7 +133,7 @@ def overlay(crop: np.ndarray, heat: np.ndarray, *, alpha: float = 0.5) -> np.nda
     """A 0..1 heat map (any size) blended over the crop with the 'inferno' colours."""
     h, w = crop.shape[:2]
     level = Image.fromarray((np.clip(heat, 0, 1) * 255).astype(np.uint8))
-    colours = lut("inferno")[np.array(level.resize((w, h), Image.Resampling.BILINEAR))]
+    colours = lut(HEAT_TABLE)[np.array(level.resize((w, h), Image.Resampling.BILINEAR))]
     return (crop * (1 - alpha) + colours * alpha).astype(np.uint8)
 
 
