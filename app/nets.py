@@ -98,7 +98,7 @@ class Analysis:
 
 # Shared by every session (no copy per rerun), arrays read-only, bounded in bytes: about 2.3 MB a
 # photo, so 64 MB keep 27 photos instead of 15 (issue 18's load test: 109 passes again instead of
-# 148-149 in 140 s of 40 students).
+# 148-152 in 140 s of 40 students).
 @memo(mb=64, ttl=3600)
 def _analyse(kind: str, image_key: str, _pixels: np.ndarray) -> Analysis:
     net = model(kind)
