@@ -9,6 +9,8 @@ this package imports nothing, so ``import convcore.nets`` stays free of torch.
 - :mod:`convcore.nets.lenet`: the digit CNN and its training loop (``python -m convcore.nets.lenet``).
 - :mod:`convcore.nets.digits`: an MNIST-like digit set generated offline.
 - :mod:`convcore.nets.tinyvgg`: CNN Explainer's Tiny VGG and its training (``python -m convcore.nets.tinyvgg``).
+- :mod:`convcore.nets.optim`: Adam, bit for bit ``torch.optim.Adam``, without importing PyTorch's
+  compiler (the training loops' optimiser).
 - :mod:`convcore.nets.shapes`: coloured shapes and textures generated offline (Tiny VGG's data).
 - :mod:`convcore.nets.explain`: every layer's output and any unit computed from the layer before
   (:func:`convcore.explain_unit`).

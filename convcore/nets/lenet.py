@@ -28,6 +28,7 @@ from ..networks import Network, digit_network
 from ..samples import ASSETS_DIR
 from ._init import add_layers, empty, seeded
 from .digits import SIZE, make_digits
+from .optim import Adam
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -372,7 +373,7 @@ def train(
         {"params": [first], "weight_decay": config.decay},
         {"params": [p for p in model.parameters() if p is not first], "weight_decay": 0.0},
     ]
-    optimiser = torch.optim.Adam(groups, lr=config.learning_rate, decoupled_weight_decay=True)
+    optimiser = Adam(groups, lr=config.learning_rate)  # torch.optim.Adam's numbers (decoupled decay)
     history: list[TrainProgress] = []
     t0 = time.perf_counter()
     step = start_step

@@ -26,7 +26,8 @@ from torch import nn
 from ..layers import Layer, tiny_vgg
 from ..networks import NETWORKS, Network
 from ..samples import ASSETS_DIR
-from ._init import add_layers, empty
+from ._init import add_layers, empty, materialise
+from .optim import Adam
 from .shapes import HELD_OUT_SEED, SIZE, make_shapes
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "TrainProgress",
     "TrainResult",
     "confusion",
+    "cosine_factor",
     "evaluate",
     "load_model",
     "new_model",
@@ -135,7 +137,7 @@ def new_model(seed: int = 0) -> TinyVGG:
     Adam steps sat at chance here, and some runs never left it (10 % correct, every unit of a
     layer dead); with He's rule the loss fell from the first steps in every run tried.
     """
-    model = empty(TinyVGG).to_empty(device="cpu")
+    model = materialise(empty(TinyVGG))
     g = torch.Generator().manual_seed(int(seed))
     with torch.no_grad():
         for module in model.children():
@@ -209,6 +211,11 @@ def _epoch_seed(seed: int, epoch: int) -> int:
     return seed * 1000 + epoch
 
 
+def cosine_factor(step: int, total: int) -> float:
+    """The learning rate's factor at ``step`` of ``total``: along a cosine from 1 to 0.02."""
+    return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * step / total))
+
+
 def train(
     model: TinyVGG,
     config: TinyVGGConfig = DEFAULT_CONFIG,
@@ -235,10 +242,8 @@ def train(
     total = steps_per_epoch * config.epochs
     # channels-last runs these small convolutions about twice as fast on a CPU; undone at the end
     model.to(memory_format=torch.channels_last)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * step / total))
-    )
+    optimiser = Adam(model.parameters(), lr=config.learning_rate)
+    group = optimiser.param_groups[0]
     g = torch.Generator().manual_seed(config.seed)
     history: list[TrainProgress] = []
     t0 = time.perf_counter()
@@ -258,8 +263,8 @@ def train(
                 loss = F.cross_entropy(model(x), labels[idx])
                 optimiser.zero_grad()
                 loss.backward()
+                group["lr"] = config.learning_rate * cosine_factor(step, total)  # torch's LambdaLR's numbers
                 optimiser.step()
-                schedule.step()
                 running += float(loss.detach())
                 step += 1
             accuracy = evaluate(model, test_x, test_y)
