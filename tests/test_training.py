@@ -135,3 +135,38 @@ def test_a_decay_that_wipes_layer_one_is_explained():
     assert "1 - 1 x 3 = -2, which flips their sign and makes them larger" in said
     assert lenet.TRAIN_PAGE_CONFIG.learning_rate in training.LEARNING_RATES
     assert lenet.TRAIN_PAGE_CONFIG.decay in training.DECAYS
+
+
+def test_training_digits_are_shared_while_used_and_not_kept_after():
+    """Two trainings of the same set at once share one copy; once none uses it, the server holds no
+    set (a 12,000-digit set is 38 MB), and the next training gets the same digits made again."""
+    import gc
+    import weakref
+
+    from app import nets
+    from convcore.nets import digits
+
+    first, second = nets.digit_dataset(400, 5), nets.digit_dataset(400, 5)
+    assert first[0] is second[0] and first[1] is second[1]
+    other = nets.digit_dataset(400, 6)
+    assert not torch.equal(other[0], first[0])
+    gone = weakref.ref(first[0])
+    del first, second, other
+    gc.collect()
+    assert gone() is None and (400, 5) not in nets._DIGITS and (400, 6) not in nets._DIGITS
+    again = nets.digit_dataset(400, 5)
+    made = digits.make_digits(400, seed=5)
+    assert torch.equal(again[0], made[0]) and torch.equal(again[1], made[1])
+
+
+def test_a_finished_run_leaves_no_training_digits_behind():
+    job = training.new_job(lenet.LeNetConfig(train_size=160, epochs=1, seed=11))
+    job.start()
+    job.thread.join(timeout=120)
+    assert job.result.status == "done"
+    import gc
+
+    from app import nets
+
+    gc.collect()
+    assert (160, 11) not in nets._DIGITS
