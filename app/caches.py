@@ -239,7 +239,9 @@ def download_png(image: CurrentImage, filt: convcore.Filter, key: MapKey):
     return lambda: _download_png(key, pixels, filt)
 
 
-@memo(mb=64)
+# Not cached itself: from the cached map it takes 1-4 ms (768 x 576, one or three channels), while
+# each result is 2-5 MB; kept in a cache of 64 MB, they were hit 27 % of the time in the load test
+# and took a third of the shared pool from the maps and analyses that cost 15-150 ms to make again.
 def _readout_arrays(
     image_key: str, fingerprint: str, colour_mode: str, params, _pixels, _filt
 ) -> tuple[dict, bytes]:
@@ -278,8 +280,8 @@ def _readout_arrays(
 
 
 def readout_arrays(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> tuple[dict, bytes]:
-    """The numbers behind ``key``'s map for the hover readout (cached): a header (sizes, geometry,
-    kernels, offsets) and one block of bytes: the padded input (C, Hp, Wp) at offset 0 (uint8 or
-    little-endian float32, as the header's "dtype" says), then the map(s) (n, H', W') as float32.
-    The browser only indexes these: it computes no convolution."""
+    """The numbers behind ``key``'s map for the hover readout (made from the cached map): a header
+    (sizes, geometry, kernels, offsets) and one block of bytes: the padded input (C, Hp, Wp) at
+    offset 0 (uint8 or little-endian float32, as the header's "dtype" says), then the map(s)
+    (n, H', W') as float32. The browser only indexes these: it computes no convolution."""
     return _readout_arrays(key.image_key, key.fingerprint, key.colour, key.params, image.pixels, filt)

@@ -9,13 +9,15 @@ whole budget is returned but not kept. Streamlit's own caches count entries, so 
 pictures could hold 16 small ones or 16 of the largest.
 
 Every ``@memo`` cache also draws on one budget for the whole process, :data:`TOTAL_MB` (the
-environment variable ``CONVCORE_CACHE_MB``; 128 MB by default): when their sum exceeds it, the
+environment variable ``CONVCORE_CACHE_MB``; 96 MB by default): when their sum exceeds it, the
 result used least recently in any of them goes. The caches' own budgets add up to several times
 that; which pictures a class keeps asking for decides where the memory goes. (128 MB instead of
 384 held 115-185 MB less at the peak of issue 18's load test, with p95 no different in seven runs
 taking turns: 1.21-1.38 s at 128 MB, 1.13-1.49 s at 384 MB. The results recomputed most often with
 less room are the cheap pictures; AlexNet's analyses and the Filter Lab's maps came back 5-12 % more
-often.)
+often. Then the hover readout's arrays, a third of the 128 MB, stopped being cached, and 96 MB
+left the other caches more room than before: p95 0.86-1.11 s at 96 MB against 1.08-1.19 s before,
+about 30 MB less held; docs/scale.md, fifth round.)
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Pool:
 
 
 def _total_mb() -> float:
-    text = os.environ.get("CONVCORE_CACHE_MB", "128")
+    text = os.environ.get("CONVCORE_CACHE_MB", "96")
     try:
         value = float(text)
     except ValueError:
