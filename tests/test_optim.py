@@ -167,3 +167,27 @@ def test_making_and_training_networks_imports_neither_torch_dynamo_nor_sympy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_materialise_gives_meta_parameters_and_buffers_cpu_memory_as_to_empty_does():
+    """What ``Module.to_empty(device="cpu")`` made, without its import of sympy: the same names,
+    shapes, dtypes and requires_grad, on the CPU; buffers (batch norm's running statistics) too."""
+    from torch import nn
+
+    from convcore.nets._init import empty, materialise
+
+    def build():
+        net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Linear(4, 2))
+        net[2].bias.requires_grad_(False)
+        return net
+
+    ours = materialise(empty(build))
+    theirs = empty(build).to_empty(device="cpu")
+    for (name, a), (other, b) in zip(
+        [*ours.named_parameters(), *ours.named_buffers()],
+        [*theirs.named_parameters(), *theirs.named_buffers()],
+        strict=True,
+    ):
+        assert name == other and a.device.type == "cpu" and not a.is_meta
+        assert a.shape == b.shape and a.dtype == b.dtype and a.requires_grad == b.requires_grad, name
+    assert isinstance(ours[0].weight, nn.Parameter) and ours[1].num_batches_tracked.dtype == torch.int64
