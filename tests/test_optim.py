@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convcore.nets import lenet, optim, shapes, tinyvgg
+from tests.imports import imported_by
 
 SHAPES = [(3, 4), (5,), (2, 1, 3, 3), (1,)]
 
@@ -156,17 +154,14 @@ def test_making_and_training_networks_imports_neither_torch_dynamo_nor_sympy():
     device imports sympy: together about 1 s of the server's interpreter lock (every student waits)
     and 70-140 MB that stay, the first time anyone trains (issue 18)."""
     code = (
-        "import sys, torch\n"
         "from convcore.nets import alexnet, lenet, shapes, tinyvgg\n"
         "c = lenet.LeNetConfig(train_size=128, epochs=1)\n"
         "assert lenet.train(lenet.new_model(c), c).status == 'done'\n"
         "alexnet.untrained_alexnet(seed=1)\n"
         "t = tinyvgg.TinyVGGConfig(train_size=32, epochs=1, batch_size=16)\n"
         "tinyvgg.train(tinyvgg.new_model(1), t, data=shapes.make_shapes(32, seed=1), held_out=shapes.make_shapes(8, seed=2))\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('torch._dynamo', 'sympy')))[:3])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert imported_by(code, ("torch._dynamo", "sympy")) == []
 
 
 def test_materialise_gives_meta_parameters_and_buffers_cpu_memory_as_to_empty_does():

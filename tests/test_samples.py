@@ -21,12 +21,9 @@ def test_samples_are_rgb_uint8():
 
 
 def test_convcore_never_imports_streamlit_or_matplotlib():
-    import subprocess
-    import sys
+    from tests.imports import imported_by
 
-    code = "import sys, convcore; convcore.sample_image('Digit 7'); print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'matplotlib')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert imported_by("import convcore; convcore.sample_image('Digit 7')", ("streamlit", "matplotlib")) == []
 
 
 def test_patches():

@@ -161,12 +161,12 @@ def test_each_page_file_is_named_in_the_registry_only():
 
 
 def test_import_convcore_stays_free_of_torch_and_streamlit():
-    import subprocess
-    import sys
+    from tests.imports import imported_by
 
-    code = "import sys, convcore, convcore.layers, convcore.nets; print(sorted(m for m in ('torch', 'streamlit', 'matplotlib') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert out.stdout.strip() == "[]"
+    assert (
+        imported_by("import convcore, convcore.layers, convcore.nets", ("torch", "streamlit", "matplotlib"))
+        == []
+    )
 
 
 def _startup_imports() -> list[str]:
@@ -186,14 +186,11 @@ def _startup_imports() -> list[str]:
 def test_home_first_paint_imports_no_heavy_library():
     """Cold start (issue 18): torch, scipy, matplotlib and pandas load where a page uses them, not
     for Home's first paint (scipy and matplotlib alone were half a second there)."""
-    import subprocess
-    import sys
+    from tests.imports import imported_by
 
     # PIL.TiffImagePlugin: Pillow's every plugin (Image.init, 20 ms) loads at the first upload that needs it
     heavy = ("torch", "scipy", "matplotlib", "pandas", "playwright", "PIL.TiffImagePlugin")
-    code = f"import sys; import {', '.join(_startup_imports())}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert out.stdout.strip() == "[]"
+    assert imported_by(f"import {', '.join(_startup_imports())}", heavy) == []
 
 
 #: Streamlit widgets that can carry a setting (they take ``bind="query-params"``).
