@@ -239,30 +239,31 @@ def download_png(image: CurrentImage, filt: convcore.Filter, key: MapKey):
     return lambda: _download_png(key, pixels, filt)
 
 
-# Not cached itself: from the cached map it takes 1-4 ms (768 x 576, one or three channels), while
-# each result is 2-5 MB; kept in a cache of 64 MB, they were hit 27 % of the time in the load test
-# and took a third of the shared pool from the maps and analyses that cost 15-150 ms to make again.
-def _readout_arrays(
-    image_key: str, fingerprint: str, colour_mode: str, params, _pixels, _filt
-) -> tuple[dict, bytes]:
-    """What the browser's hover readout needs besides the pictures: the padded input (as bytes where
-    it holds whole pixel values, else float32) and the map as float32, the kernels as slid, the
-    geometry (see :func:`readout_arrays`)."""
-    fmap = _feature_map(image_key, fingerprint, colour_mode, params, _pixels, _filt)
-    inputs = convcore.filter_inputs(_pixels, _filt, colour=colour_mode, params=params)
+def readout_arrays(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> tuple[dict, bytes]:
+    """The numbers behind ``key``'s map for the hover readout: a header (sizes, geometry, kernels,
+    offsets) and one block of bytes: the padded input (C, Hp, Wp) at offset 0 (uint8 where it holds
+    whole pixel values, else little-endian float32, as the header's "dtype" says), then the map(s)
+    (n, H', W') as float32. The browser only indexes these: it computes no convolution.
+
+    Made from the cached map on every call, not cached itself: 1-4 ms (768 x 576, one or three
+    channels) for 2-5 MB; in a cache of 64 MB they were hit 27 % of the time in the load test and
+    took a third of the shared pool from the maps and analyses that cost 15-150 ms to make again."""
+    pixels, colour_mode, params = image.pixels, key.colour, key.params
+    fmap = _feature_map(key.image_key, key.fingerprint, colour_mode, params, pixels, filt)
+    inputs = convcore.filter_inputs(pixels, filt, colour=colour_mode, params=params)
     geom = inputs.geometry
     maps = fmap if fmap.ndim == 3 else fmap[None]
     # R, G, B (and their mirrored or copied padding) are whole numbers 0-255: a quarter of the bytes
     values = inputs.padded
     exact = bool(values.min() >= 0 and values.max() <= 255 and np.array_equal(values, np.rint(values)))
-    padded = (inputs.padded.astype(np.uint8) if exact else inputs.padded.astype("<f4", copy=False)).tobytes()
+    padded = (values.astype(np.uint8) if exact else values.astype("<f4", copy=False)).tobytes()
     padded += b"\0" * (-len(padded) % 4)  # the float32 map after it starts on a multiple of 4
     header = {
-        "input": {"h": int(_pixels.shape[0]), "w": int(_pixels.shape[1])},
+        "input": {"h": int(pixels.shape[0]), "w": int(pixels.shape[1])},
         "padded": {
-            "channels": int(inputs.padded.shape[0]),
-            "h": int(inputs.padded.shape[1]),
-            "w": int(inputs.padded.shape[2]),
+            "channels": int(values.shape[0]),
+            "h": int(values.shape[1]),
+            "w": int(values.shape[2]),
             "offset": 0,
             "dtype": "u1" if exact else "f4",
         },  # fmt: skip
@@ -277,11 +278,3 @@ def _readout_arrays(
         "bias": 0.0,  # the library's filters have none
     }
     return header, padded + maps.astype("<f4", copy=False).tobytes()
-
-
-def readout_arrays(image: CurrentImage, filt: convcore.Filter, key: MapKey) -> tuple[dict, bytes]:
-    """The numbers behind ``key``'s map for the hover readout (made from the cached map): a header
-    (sizes, geometry, kernels, offsets) and one block of bytes: the padded input (C, Hp, Wp) at
-    offset 0 (uint8 or little-endian float32, as the header's "dtype" says), then the map(s)
-    (n, H', W') as float32. The browser only indexes these: it computes no convolution."""
-    return _readout_arrays(key.image_key, key.fingerprint, key.colour, key.params, image.pixels, filt)
