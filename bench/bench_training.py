@@ -3,7 +3,9 @@
 Target (issue 5): >= 95 % in <= 60 s on 2 CPU cores, dataset generation included. Trains the
 default configuration and reports the time at each epoch's end. Then (issue 16) the Train page's
 recipe against the shipped one: time, accuracy, and how far their first-layer filters end from
-noise (lenet.filter_structure: the mean neighbour correlation, about 0 for noise).
+noise (lenet.filter_structure: the mean neighbour correlation, about 0 for noise). First (issue 18)
+how much a fresh process grows while it makes the Train page's 12,000 digits, beside the set's
+own size: the Train page makes a set when a class presses Train.
 
     python bench/bench_training.py [--threads N]
 """
@@ -11,11 +13,35 @@ noise (lenet.filter_structure: the mean neighbour correlation, about 0 for noise
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import torch
 
 from convcore.nets import digits, lenet
+
+# In a fresh process: its size once torch and the glyphs are ready, then its peak while it makes the set.
+_GROWTH = """
+import resource, sys, torch
+torch.set_num_threads(1)
+from convcore.nets import digits
+digits.make_digits(10)
+before = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS"))
+digits.make_digits(int(sys.argv[1]))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+def making_growth_mb(n: int) -> float:
+    """How many MB a fresh process grows (its peak RSS) while it makes ``n`` digits (Linux)."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", _GROWTH, str(n)], cwd=root, check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.split()[-1])
 
 
 def main() -> None:
@@ -25,6 +51,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the app trains with 1)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    n = lenet.TRAIN_PAGE_CONFIG.train_size
+    own = n * digits.SIZE * digits.SIZE * 4 / 2**20
+    growth = statistics.median(making_growth_mb(n) for _ in range(3))
+    print(
+        f"making {n} digits: the process grows {growth:.0f} MB (median of 3) for a set of {own:.0f} MB "
+        f"({growth / own:.1f} x its size)"
+    )
     t0 = time.perf_counter()
     config = lenet.DEFAULT_CONFIG
     data = digits.make_digits(config.train_size, seed=config.seed)

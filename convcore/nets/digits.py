@@ -3,8 +3,8 @@
 Each digit 0-9 is drawn with the DejaVu fonts that ship with matplotlib (found on disk, matplotlib
 itself is not imported), in several weights and stroke widths, then moved by a random affine
 transform (rotation, scale, shear, shift) and given noise: white strokes on black, 28 x 28,
-values 0..1, as MNIST. Glyphs are drawn once; the random warps are one batched torch call, so
-tens of thousands of samples take a fraction of a second.
+values 0..1, as MNIST. Glyphs are drawn once; the random warps are batched torch calls (1,024
+digits each, written into the result), so tens of thousands of samples take a fraction of a second.
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ _FONTS = (
     "DejaVuSerif-Italic.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
 )  # fmt: skip
 _STROKES = (0, 1, 2)
+#: Digits warped at a time. The warp's sampling grid takes 6 KB a digit, and warping 12,000 digits
+#: (a 38 MB set) in one call held several arrays of the set's size or twice it at once: the process
+#: grew 216 MB while making them, the largest spike of issue 18's load test (the Train page makes a
+#: set when a class presses Train). In chunks it grows 94-118 MB (bench/bench_training.py), in half
+#: the time, with the same numbers (tests/test_digits.py).
+_CHUNK = 1024
 
 
 @lru_cache(maxsize=1)
@@ -75,11 +81,16 @@ def make_digits(n: int, *, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     theta = torch.stack(
         [torch.stack([cos, -sin + shear, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1
     )
-    grid = F.affine_grid(theta, (n, 1, SIZE, SIZE), align_corners=False)
-    images = F.grid_sample(glyphs[pick], grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    images = torch.empty(n, 1, SIZE, SIZE)
+    for start in range(0, n, _CHUNK):  # each digit's warp is its own: the same numbers as one call
+        part = slice(start, start + _CHUNK)
+        grid = F.affine_grid(theta[part], (len(theta[part]), 1, SIZE, SIZE), align_corners=False)
+        images[part] = F.grid_sample(
+            glyphs[pick[part]], grid, mode="bilinear", padding_mode="zeros", align_corners=False
+        )
     contrast = 0.7 + 0.3 * torch.rand(n, 1, 1, 1, generator=g)
-    noise = torch.randn(n, 1, SIZE, SIZE, generator=g) * 0.08 * torch.rand(n, 1, 1, 1, generator=g)
-    return (images * contrast + noise).clamp(0, 1), glyph_labels[pick].clone()
+    noise = torch.randn(n, 1, SIZE, SIZE, generator=g).mul_(0.08).mul_(torch.rand(n, 1, 1, 1, generator=g))
+    return images.mul_(contrast).add_(noise).clamp_(0, 1), glyph_labels[pick].clone()
 
 
 def prepare_drawing(image: np.ndarray) -> np.ndarray:
