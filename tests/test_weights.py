@@ -143,6 +143,18 @@ def test_keys_and_shapes_must_match_exactly(weights_file):
     nan["features.3.bias"] = torch.full((192,), float("nan"))
     with pytest.raises(weights.WeightsError, match="NaN"):
         ax.alexnet(nan)
+    # The check sums each tensor first: one infinity, or two that cancel into NaN, are still found,
+    # and finite numbers whose sum overflows float32 are still accepted.
+    for bad in ([float("inf")], [float("inf"), float("-inf")]):
+        spoiled = dict(state)
+        spoiled["features.0.weight"] = state["features.0.weight"].clone()
+        spoiled["features.0.weight"].view(-1)[5 : 5 + len(bad)] = torch.tensor(bad)
+        with pytest.raises(weights.WeightsError, match="features.0.weight contain NaN or infinite"):
+            ax.alexnet(spoiled)
+    huge = dict(state)
+    huge["classifier.6.bias"] = torch.full((1000,), 3e38)
+    assert not torch.isfinite(huge["classifier.6.bias"].sum())
+    assert float(ax.alexnet(huge).classifier[6].bias[0]) == pytest.approx(3e38)
     with pytest.raises(weights.WeightsError, match="holds a list"):
         ax.alexnet([1, 2])
 

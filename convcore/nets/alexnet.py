@@ -197,7 +197,10 @@ def check_state_dict(state_dict: object, model: AlexNet | None = None) -> None:
         if not isinstance(value, torch.Tensor) or tuple(value.shape) != shape:
             got = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
             raise WeightsError(f"The weights for {key} have shape {got}; AlexNet needs {shape}.")
-        if not torch.isfinite(value).all():
+        # A finite sum means finite numbers (one NaN or infinity makes it NaN or infinite), found
+        # without a mask of every number (38 MB for fc6's); only a sum that overflowed is looked at
+        # number by number.
+        if not torch.isfinite(value.sum()) and not torch.isfinite(value).all():
             raise WeightsError(f"The weights for {key} contain NaN or infinite numbers: the file is damaged.")
 
 
