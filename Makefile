@@ -53,6 +53,7 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_decode.py
 	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_coldstart.py
+	$(PY) bench/bench_first_use.py
 	$(PY) bench/bench_network.py
 	$(PY) bench/bench_trust.py
 

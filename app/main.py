@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import lessons, links, presenter, registry, server, session  # noqa: E402
+from app import lessons, links, presenter, registry, server, session, warm  # noqa: E402
 
 
 def run() -> None:
@@ -26,6 +26,7 @@ def run() -> None:
     )
     session.init()
     server.start_housekeeping()
+    warm.start()  # a few seconds from now, in the background: what the network pages load first
     links.arrive()
     pages = registry.st_pages()
     page = st.navigation(list(pages.values()))

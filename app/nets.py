@@ -59,6 +59,17 @@ def pretrained_status() -> str | None:
     return None
 
 
+# Cached itself, so the models' caches are nested in it: Streamlit draws no spinner for a nested one
+# (the warm-up thread has no page to draw it on, and Streamlit would log a warning).
+@st.cache_resource(show_spinner=False)
+def warm_up() -> None:
+    """Load the shared models before a page first needs them (:mod:`app.warm`, in the
+    background, once per process): the pretrained AlexNet when its weights are here, and the
+    held-out digits."""
+    pretrained_status()
+    held_out_digits()
+
+
 def model(kind: str) -> ax.AlexNet:
     """The shared model: PRETRAINED or UNTRAINED (read-only use only)."""
     return _pretrained() if kind == PRETRAINED else _untrained()

@@ -24,11 +24,16 @@ CPU and all of them finish late, while their temporary arrays all sit in memory 
 - uploads no widget took (a crafted client can send files without any widget asking) are dropped
   after ``UPLOAD_SECONDS``, and all of a session's when it ends; trainings whose student has been
   gone for ``ORPHAN_SECONDS`` are stopped; half-done weights downloads are removed at start.
+- ``WARM_SECONDS`` after the first page of a server, what the other pages load on first use (torch,
+  pandas, scipy's filters, the pretrained AlexNet) is loaded in the background: about 2 s of one
+  core, most of it holding the interpreter's lock, that the first student to open AlexNet made
+  every session wait for (:mod:`app.warm`).
 
 Settings (environment variables, read at start): ``CONVCORE_HEAVY_SLOTS``,
 ``CONVCORE_TRAINING_SLOTS``, ``CONVCORE_WAIT_SECONDS``, ``CONVCORE_TORCH_THREADS``,
 ``CONVCORE_DECODE_MB``, ``CONVCORE_MAX_SIDE``, ``CONVCORE_TRIM_SECONDS`` (0 turns trimming off),
-``CONVCORE_UPLOAD_SECONDS``, ``CONVCORE_ORPHAN_SECONDS``.
+``CONVCORE_UPLOAD_SECONDS``, ``CONVCORE_ORPHAN_SECONDS``, ``CONVCORE_WARM_SECONDS`` (0: each page
+loads what it needs when first opened).
 """
 
 from __future__ import annotations
@@ -79,6 +84,9 @@ MAX_SIDE = _setting("CONVCORE_MAX_SIDE", 768, minimum=16)
 TRIM_SECONDS = float(os.environ.get("CONVCORE_TRIM_SECONDS", "2"))
 UPLOAD_SECONDS = _setting("CONVCORE_UPLOAD_SECONDS", 30)
 ORPHAN_SECONDS = _setting("CONVCORE_ORPHAN_SECONDS", 10)
+#: Home's first paint does not wait for the warm-up (it imports none of it); a few seconds later a
+#: teacher is still talking and no student has opened a network page yet.
+WARM_SECONDS = _setting("CONVCORE_WARM_SECONDS", 3, minimum=0)
 
 _heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
 training = threading.BoundedSemaphore(TRAINING_SLOTS)

@@ -522,6 +522,43 @@ def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
         proc.wait(timeout=10)
 
 
+def test_the_server_loads_what_network_pages_need_a_little_after_its_first_page(tmp_path):
+    """Torch, pandas and scipy's filters (with the models, app.nets.warm_up) are loaded in the
+    background CONVCORE_WARM_SECONDS after the first page: not while Home is first drawn, and not
+    by the first student who opens AlexNet while the whole class waits (issue 18)."""
+    if not os.path.exists("/proc/self/maps"):
+        pytest.skip("reads the server's memory map from /proc (Linux)")
+    from cluster import free_port, server_env, start_server
+    from stclient import Session
+
+    port = free_port()
+    proc = start_server(port, server_env({"CONVCORE_WARM_SECONDS": "5"}), tmp_path / "streamlit.log")
+    libraries = {"torch": "libtorch_cpu", "pandas": "pandas/_libs", "scipy.ndimage": "_nd_image"}
+
+    def loaded() -> set[str]:
+        maps = open(f"/proc/{proc.pid}/maps").read()
+        return {name for name, library in libraries.items() if library in maps}
+
+    async def first_page() -> None:
+        session = Session(f"http://127.0.0.1:{port}")
+        await session.open("")
+        await session.close()
+
+    try:
+        assert loaded() == set()
+        _in_a_thread(first_page())
+        assert loaded() == set(), "Home's first run waited for the warm-up"
+        deadline = time.monotonic() + 60
+        while loaded() != set(libraries) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert loaded() == set(libraries)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    log = (tmp_path / "streamlit.log").read_text()
+    assert "warm-up failed" not in log and "missing ScriptRunContext" not in log, log
+
+
 def test_the_server_runs_on_uvloop_where_requirements_install_it():
     """requirements.txt installs uvloop (not on Windows) and Streamlit then runs its server on it:
     a page's thread wakes the loop without letting go of the interpreter's lock (issue 18)."""
