@@ -26,8 +26,8 @@ CPU and all of them finish late, while their temporary arrays all sit in memory 
   gone for ``ORPHAN_SECONDS`` are stopped; half-done weights downloads are removed at start.
 - ``WARM_SECONDS`` after the first page of a server, what the other pages load on first use (torch,
   pandas, scipy's filters, the pretrained AlexNet) is loaded in the background: about 2 s of one
-  core, most of it holding the interpreter's lock, that the first student to open AlexNet made
-  every session wait for (:mod:`app.warm`).
+  core, most of it holding the interpreter's lock, that the first student to open AlexNet waited
+  for while every other session slowed (:mod:`app.warm`).
 
 Settings (environment variables, read at start): ``CONVCORE_HEAVY_SLOTS``,
 ``CONVCORE_TRAINING_SLOTS``, ``CONVCORE_WAIT_SECONDS``, ``CONVCORE_TORCH_THREADS``,

@@ -525,7 +525,7 @@ def test_a_training_is_stopped_when_its_student_leaves(tmp_path):
 def test_the_server_loads_what_network_pages_need_a_little_after_its_first_page(tmp_path):
     """Torch, pandas and scipy's filters (with the models, app.nets.warm_up) are loaded in the
     background CONVCORE_WARM_SECONDS after the first page: not while Home is first drawn, and not
-    by the first student who opens AlexNet while the whole class waits (issue 18)."""
+    by the first student who opens AlexNet while the others' sliders slow down (issue 18)."""
     if not os.path.exists("/proc/self/maps"):
         pytest.skip("reads the server's memory map from /proc (Linux)")
     from cluster import free_port, server_env, start_server
