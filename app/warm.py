@@ -4,8 +4,9 @@ the background ``app.server.WARM_SECONDS`` after the server's first page.
 Measured in a quiet process: torch 0.9 s, the pretrained AlexNet 0.2 s plus reading its 233 MB,
 pandas 0.2 s, scipy's filters 0.14 s, most of it holding the interpreter's lock. Paid by the first
 student to open AlexNet (2.2 s for that page), it slowed every other student's sliders meanwhile
-(their p95 0.5 s instead of 0.1 s; bench/bench_first_use.py). Loaded when the server starts, it would delay Home's first paint
-instead, which imports none of it; a few seconds after the first page a teacher is still talking.
+(their p95 0.5 s instead of 0.1 s; bench/bench_first_use.py). Loaded when the server starts, it
+would delay Home's first paint instead, which imports none of it; a few seconds after the first
+page a teacher is still talking.
 """
 
 from __future__ import annotations

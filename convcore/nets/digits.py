@@ -84,7 +84,7 @@ def make_digits(n: int, *, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     images = torch.empty(n, 1, SIZE, SIZE)
     for start in range(0, n, _CHUNK):  # each digit's warp is its own: the same numbers as one call
         part = slice(start, start + _CHUNK)
-        grid = F.affine_grid(theta[part], (len(theta[part]), 1, SIZE, SIZE), align_corners=False)
+        grid = F.affine_grid(theta[part], (len(pick[part]), 1, SIZE, SIZE), align_corners=False)
         images[part] = F.grid_sample(
             glyphs[pick[part]], grid, mode="bilinear", padding_mode="zeros", align_corners=False
         )
