@@ -9,6 +9,13 @@ finished its first run and the browser has painted the next frame. Chromium is s
 before the runs (not timed); every run gets a fresh browser context (no cache). The app and the
 one-line app (``st.title("Hello")``) take turns, so that a busy moment of the machine falls on both.
 
+A third app takes its turn too, as a reference: the floor that Streamlit's own parts set for any app
+with a page list and a picture. It sets the app's page icon, lists as many pages as the app in the
+sidebar, and its first page shows a title and one photo, with no code of the app's. (``st.image``
+and a page icon given as a file import numpy and Pillow inside Streamlit, so the floor pays for
+them as the app does.) The ratio that the issue sets is the app's against the one-line app; the
+floor says how much of that gap is left to the app's own code and content.
+
     python bench/bench_coldstart.py [--runs 5]
 """
 
@@ -29,9 +36,28 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT))
 from cluster import free_port, server_env, wait_healthy  # noqa: E402
 
+from app.registry import PAGES  # noqa: E402
 from tests.browser import chromium_path  # noqa: E402
 
 ONE_LINE = 'import streamlit as st\n\nst.title("Hello")\n'
+FLOOR = """import streamlit as st
+
+st.set_page_config(page_title="Floor", page_icon={icon!r}, layout="wide")
+
+
+def home():
+    st.title("Hello")
+    st.image({photo!r}, width=300)
+
+
+def other():
+    st.title("Other")
+
+
+pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
+pages += [st.Page(other, title=f"Page {{i}}", icon=":material/tune:", url_path=f"p{{i}}") for i in range(1, {count})]
+st.navigation(pages).run()
+"""
 # tests/browser.py's load(): the title visible and the first run over, checked on every frame
 # (Playwright's expect() polls at 100-1000 ms steps, too coarse here), then the next frame painted.
 FIRST_RUN_JS = """() => {
@@ -79,9 +105,14 @@ def main() -> None:
     # as `make run` does first: the app's bytecode cache (Python may be told not to write it itself)
     subprocess.run([sys.executable, "-m", "compileall", "-q", "app", "convcore"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as tmp:
-        one_line = Path(tmp) / "hello.py"
+        one_line, floor = Path(tmp) / "hello.py", Path(tmp) / "floor.py"
         one_line.write_text(ONE_LINE)
-        scripts = {"app": "app/main.py", "one-line": str(one_line)}  # the app's path as `make run` gives it
+        photo = str(ROOT / "assets" / "grace_hopper.jpg")  # Home's first picture
+        floor.write_text(
+            FLOOR.format(icon=str(ROOT / "assets" / "favicon.png"), photo=photo, count=len(PAGES))
+        )
+        # the app's path as `make run` gives it
+        scripts = {"app": "app/main.py", "one-line": str(one_line), "floor": str(floor)}
         painted: dict[str, list[float]] = {name: [] for name in scripts}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path())
@@ -91,9 +122,13 @@ def main() -> None:
                     painted[name].append(seconds)
                     print(f"run {run} {name:>8}: server healthy {healthy:.2f} s, first paint {seconds:.2f} s")
             browser.close()
-    app, hello = (statistics.median(painted[name]) for name in scripts)
+    app, hello, floor = (statistics.median(painted[name]) for name in scripts)
     print(
         f"median of {args.runs}: app {app:.2f} s, one-line app {hello:.2f} s; ratio app/one-line {app / hello:.2f}"
+    )
+    print(
+        f"floor (Streamlit's page list, page icon and one picture, no app code): {floor:.2f} s, "
+        f"ratio floor/one-line {floor / hello:.2f}; the app's own part {app - floor:+.2f} s"
     )
 
 
