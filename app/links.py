@@ -118,7 +118,8 @@ def check() -> None:
         # Streamlit also drops a value equal to the widget's default from the address: not a refusal
         refused = refused or value is None or (key not in st.query_params and not _holds(key, value))
     if st.session_state.pop(_BROKEN, False) or refused:
-        st.toast(
+        st.toast(  # 10 s instead of 4: a teacher opening a link in front of the class looks at the page first
             "Some of that link's settings could not be used here; the page shows its usual values instead.",
             icon=":material/link_off:",
+            duration="long",
         )

@@ -36,6 +36,7 @@ html { font-size: 21px; }
 [data-testid="stWidgetLabel"] p { font-size: 1.15rem !important; color: #000 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { font-size: 1rem !important;
   color: #111 !important; }
+[data-testid="stToast"] [data-testid="stMarkdownContainer"] p { font-size: 0.8rem !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.5rem 1.5rem 2rem 1.5rem; }
 [data-testid="stSliderThumbValue"] { top: -1.6rem !important; }
 h1 { font-size: 2.1rem !important; padding-top: 0.5rem !important; }

@@ -52,6 +52,25 @@ def test_presenter_mode_hides_the_sidebar_and_walks_the_lesson(server, page):
     expect(page.get_by_text("7 / 17 · Pooling")).to_be_visible()
 
 
+@pytest.mark.parametrize("presenter", ["", "&ui.presenter=true"], ids=["normal", "presenter"])
+def test_a_link_with_impossible_values_says_so_long_enough_to_be_read(server, page, presenter):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server + "/train?train.lr=999&train.size=7&train.filters=-3&train.epochs=abc" + presenter)
+    settle(page)
+    toast = page.get_by_test_id("stToast").filter(has_text="could not be used here")
+    expect(toast).to_be_visible()
+    page.wait_for_timeout(6_000)  # Streamlit's short toast is gone after 4 s
+    expect(toast).to_be_visible()
+    # the whole sentence on screen: Streamlit cuts a toast's text taller than its box, behind "view more"
+    # (counted at once: expect() would wait until the toast has gone)
+    assert toast.get_by_text("view more").count() == 0
+    height, shown = toast.get_by_test_id("stToastText").evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert height <= shown + 1, (height, shown)
+    expect(toast).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+    expect(page.get_by_role("slider", name="Learning rate")).to_be_visible()  # the page with its usual values
+
+
 def test_a_setting_changed_inside_a_fragment_reaches_the_url_at_once(server, page):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(server + "/filter_lab")
