@@ -62,3 +62,19 @@ def open_view(page, url: str, size: tuple[int, int], presenter: bool = False) ->
         url += ("&" if "?" in url else "?") + "presenter=1"
     load(page, url)
     images_loaded(page)
+
+
+def draw_a_seven(page, canvas, *, left: int, width: int, stem: int) -> None:
+    """Draw a 7 on ``canvas`` (a locator) with the mouse: a bar ``width`` pixels long at ``left``
+    pixels from its top-left corner, then ``stem`` steps down to the left, 12 pixels down and
+    ``width / 20`` to the left each; then wait for the rerun."""
+    canvas.scroll_into_view_if_needed()  # the mouse draws only on what is on screen
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + left, box["y"] + left)
+    page.mouse.down()
+    for x in range(left, left + width + 1, 10):  # the top bar
+        page.mouse.move(box["x"] + x, box["y"] + left)
+    for k in range(stem):  # the stem, down to the left
+        page.mouse.move(box["x"] + left + width - width // 20 * k, box["y"] + left + 12 * k)
+    page.mouse.up()
+    settle(page)

@@ -13,7 +13,7 @@ import pytest
 import convcore
 from app import nets
 from convcore.nets import explain
-from tests.browser import ARTIFACTS, BROWSER, expect, load, open_view, settle
+from tests.browser import ARTIFACTS, BROWSER, draw_a_seven, expect, load, open_view, settle
 
 pytestmark = BROWSER
 
@@ -126,16 +126,7 @@ def test_presenter_mode_at_1024(server, page):
 def test_a_drawn_digit_goes_through_the_network(server, page):
     page.set_viewport_size({"width": 1366, "height": 900})
     load(page, server + "/network?nw.digits.source=Draw+one")
-    canvas = page.locator(".st-key-nw-digits-canvas canvas").last
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 40, box["y"] + 40)
-    page.mouse.down()
-    for x in range(40, 161, 10):  # the top bar of a 7
-        page.mouse.move(box["x"] + x, box["y"] + 40)
-    for k in range(12):  # its stem, down to the left
-        page.mouse.move(box["x"] + 160 - 6 * k, box["y"] + 40 + 12 * k)
-    page.mouse.up()
-    settle(page)
+    draw_a_seven(page, page.locator(".st-key-nw-digits-canvas canvas").last, left=40, width=120, stem=12)
     expect(page.locator(ROOT + " .said")).to_have_text(
         "Your drawing, made MNIST-like (28 x 28).", timeout=15_000
     )

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app.training import CHECK_DIGITS
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, open_view, settle
+from tests.browser import ARTIFACTS, BROWSER, draw_a_seven, expect, images_loaded, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
@@ -28,20 +28,6 @@ CANVAS_JS = """() => { const out = [];
 FRAMES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')]
   .filter(i => i.alt.startsWith('the first-layer filters at '))
   .map(i => [i.naturalWidth, i.naturalHeight, Math.round(i.getBoundingClientRect().width), Math.round(i.getBoundingClientRect().height)])"""
-
-
-def _draw_a_seven(page) -> None:
-    canvas = page.locator("canvas").last  # streamlit-drawable-canvas's top layer
-    canvas.scroll_into_view_if_needed()  # below the replay: the mouse draws only on what is on screen
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 50, box["y"] + 50)
-    page.mouse.down()
-    for x in range(50, 191, 10):  # the top bar of a 7
-        page.mouse.move(box["x"] + x, box["y"] + 50)
-    for k in range(15):  # its stem, down to the left
-        page.mouse.move(box["x"] + 190 - 7 * k, box["y"] + 50 + 12 * k)
-    page.mouse.up()
-    settle(page)
 
 
 def test_short_training_then_draw_a_seven(server, page):
@@ -76,7 +62,8 @@ def test_short_training_then_draw_a_seven(server, page):
     expect(
         page.get_by_role("img", name=re.compile(r"first-layer filters of 7 x 7 at step 0 \(start\)"))
     ).to_be_visible()
-    _draw_a_seven(page)
+    # below the replay; streamlit-drawable-canvas's top layer
+    draw_a_seven(page, page.locator("canvas").last, left=50, width=140, stem=15)
     expect(page.get_by_text("It reads 7")).to_be_visible(timeout=15_000)
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "train_1500.png"))
