@@ -196,6 +196,22 @@ def test_snapshot_counts_like_a_plain_loop():
         lenet.snapshot(model, images[:0], labels[:0])
 
 
+def test_snapshot_histogram_leaves_nan_out_as_numpy_does():
+    """A conv1 filter of NaN (a diverged run) makes its outputs NaN: they are in no bin (numpy's
+    histogram drops them too), instead of all landing in the first one."""
+    model = lenet.new_model(lenet.LeNetConfig())
+    images, labels = lenet.make_digits(50, seed=3)
+    with torch.no_grad():
+        model.conv1.weight[0, 0, 0, 0] = float("nan")
+        conv1 = model.conv1(images).numpy().ravel()
+    snap = lenet.snapshot(model, images, labels)
+    edges = lenet.HISTOGRAM_EDGES
+    assert 0 < np.isnan(conv1).sum() < conv1.size  # one filter's maps (where its NaN tap is used)
+    hist, _ = np.histogram(np.clip(conv1, edges[0], edges[-1]), bins=edges)
+    assert (snap.histogram == hist).all()
+    assert snap.histogram.sum() == conv1.size - np.isnan(conv1).sum()
+
+
 def test_filter_structure_by_hand():
     """Neighbour correlation: 1 for a ramp-like smooth filter, -1 for a checkerboard, 0 for a flat one."""
     i, j = np.mgrid[0:5, 0:5]

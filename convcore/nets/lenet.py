@@ -242,7 +242,8 @@ class Snapshot:
         ``confusion[true, predicted]``: how many digits of each class were read as each class.
     histogram : ndarray of int64, shape (len(HISTOGRAM_EDGES) - 1,)
         How many of conv1's outputs (every filter, every position, every digit, before the ReLU)
-        fall in each bin of :data:`HISTOGRAM_EDGES` (the end bins also count what lies beyond).
+        fall in each bin of :data:`HISTOGRAM_EDGES` (the end bins also count what lies beyond; NaN,
+        from a network whose training diverged, is in no bin).
     below_zero : float
         The fraction of those outputs below 0: what the ReLU sets to 0.
     filters : ndarray of float32, shape (n, 1, k, k)
@@ -294,7 +295,10 @@ def snapshot(model: LeNet, images: torch.Tensor, labels: torch.Tensor, step: int
                     first = value.flatten()
                     below += int((first < 0).sum())
                     total += first.numel()
-                    counts += np.bincount(_histogram_bins(first.numpy()), minlength=len(counts))
+                    values = first.numpy()
+                    if np.isnan(values).any():  # a network gone to NaN: in no bin, as in numpy's histogram
+                        values = values[~np.isnan(values)]
+                    counts += np.bincount(_histogram_bins(values), minlength=len(counts))
                 out = value
             predicted = out.argmax(1)
             confusion.index_put_(
