@@ -62,4 +62,4 @@ def show(target, rgb: np.ndarray, *, alt: str, **kwargs) -> None:
     512 x 600"): every picture has one (axe-core's image-alt rule, issue 13)."""
     if rgb.shape[1] > MAX_SHOWN_WIDTH:
         rgb = shrink(rgb, MAX_SHOWN_WIDTH)
-    target.image(png_bytes(np.ascontiguousarray(rgb)), output_format="PNG", alt=alt, **kwargs)
+    target.image(png_bytes(rgb), output_format="PNG", alt=alt, **kwargs)

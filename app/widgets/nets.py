@@ -629,7 +629,7 @@ def _show_filters(target, weights: np.ndarray, width: int, most: int, *, caption
 @memo(mb=8)
 def _filters_png(digest: str, width: int, most: int, _weights: np.ndarray) -> tuple[bytes, int]:
     grid = _filter_square(_weights, width, most=most)
-    return encode.png_bytes(np.ascontiguousarray(grid)), int(grid.shape[1])
+    return encode.png_bytes(grid), int(grid.shape[1])
 
 
 def _filter_square(weights: np.ndarray, width: int, *, most: int) -> np.ndarray:
