@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -17,7 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
     sys.path.insert(0, str(ROOT))
 
-from app import lessons, links, presenter, registry, server, session, warm  # noqa: E402
+# A CONVCORE_* setting this server cannot use (app.server and app.memo read them as they load): a
+# sentence for whoever opens the page, instead of Streamlit's redacted error.
+try:
+    from app import lessons, links, presenter, registry, server, session, warm
+except ValueError as exc:
+    logging.getLogger(__name__).error("The app cannot start: %s", exc)
+    st.error(f"The app cannot start on this server: {exc}. Whoever runs it must correct that setting and start "
+             "it again.", icon=":material/error:")  # fmt: skip
+    st.stop()
 
 
 def run() -> None:

@@ -42,6 +42,7 @@ import ctypes
 import ctypes.util
 import functools
 import logging
+import math
 import os
 import threading
 import time
@@ -58,16 +59,19 @@ from convcore.nets.files import remove_partial_downloads
 _CORES = os.cpu_count() or 1
 
 
-def _setting(name: str, default: int, *, minimum: int = 1) -> int:
+def _setting(name: str, default, *, minimum=1, kind: type = int):
+    """The environment variable ``name`` as a ``kind`` (int, or float for seconds) of at least
+    ``minimum``, or ``default`` when it is not set; anything else is refused with its name."""
     raw = os.environ.get(name)
     if raw is None:
         return default
+    what = "a whole number" if kind is int else "a number"
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {raw!r}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {raw!r}")
+        raise ValueError(f"{name} must be {what} >= {minimum}, got {raw!r}") from None
+    if not (minimum <= value < math.inf):  # NaN and infinity too
+        raise ValueError(f"{name} must be {what} >= {minimum}, got {raw!r}")
     return value
 
 
@@ -81,7 +85,7 @@ DECODE_MB = _setting("CONVCORE_DECODE_MB", 1024)
 #: at 1920 (measured in Chromium), so 768 loses nothing a student sees; at 1024 every feature map,
 #: readout payload and picture costs 1.8 times the work and memory.
 MAX_SIDE = _setting("CONVCORE_MAX_SIDE", 768, minimum=16)
-TRIM_SECONDS = float(os.environ.get("CONVCORE_TRIM_SECONDS", "2"))
+TRIM_SECONDS = _setting("CONVCORE_TRIM_SECONDS", 2.0, minimum=0, kind=float)
 UPLOAD_SECONDS = _setting("CONVCORE_UPLOAD_SECONDS", 30)
 ORPHAN_SECONDS = _setting("CONVCORE_ORPHAN_SECONDS", 10)
 #: Home's first paint does not wait for the warm-up (it imports none of it); a few seconds later a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -197,6 +198,40 @@ def test_bad_limit_settings_are_refused_with_the_name(monkeypatch):
     monkeypatch.setenv("CONVCORE_HEAVY_SLOTS", "0")
     with pytest.raises(ValueError, match=">= 1"):
         server._setting("CONVCORE_HEAVY_SLOTS", 2)
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan", "inf", "-1", ""])
+def test_bad_seconds_settings_are_refused_with_the_name(monkeypatch, bad):
+    monkeypatch.setenv("CONVCORE_TRIM_SECONDS", bad)
+    with pytest.raises(ValueError, match="CONVCORE_TRIM_SECONDS must be a number >= 0"):
+        server._setting("CONVCORE_TRIM_SECONDS", 2.0, minimum=0, kind=float)
+
+
+def test_seconds_settings_take_fractions_and_zero(monkeypatch):
+    for raw, value in (("0", 0.0), ("0.5", 0.5), ("3", 3.0)):
+        monkeypatch.setenv("CONVCORE_TRIM_SECONDS", raw)
+        assert server._setting("CONVCORE_TRIM_SECONDS", 2.0, minimum=0, kind=float) == value
+
+
+def test_a_server_with_an_unusable_setting_says_so_on_the_page():
+    """A setting is read when the first page loads the app: the page says which and why, instead of
+    Streamlit's redacted error (and its "Ask Google" buttons, of no use offline)."""
+    script = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app/main.py', default_timeout=60).run()\n"
+        "print(len(at.exception), '|'.join(e.value for e in at.error))\n"
+    )
+    env = {**os.environ, "CONVCORE_TRIM_SECONDS": "soon"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    exceptions, said = done.stdout.strip().split(" ", 1)
+    assert exceptions == "0"
+    assert said == (
+        "The app cannot start on this server: CONVCORE_TRIM_SECONDS must be a number >= 0, got 'soon'. "
+        "Whoever runs it must correct that setting and start it again."
+    )
 
 
 # ------------------------------------------------------------------------------ the decode memory budget

@@ -173,7 +173,8 @@ def _startup_imports() -> list[str]:
     """The modules the entry and Home import at their top level (what Home's first run loads)."""
     found = set()
     for path in (ROOT / "app" / "main.py", ROOT / "pages" / "home.py"):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        top = ast.parse(path.read_text(encoding="utf-8")).body
+        for node in [n for t in top for n in (t.body if isinstance(t, ast.Try) else [t])]:  # try: import ...
             if isinstance(node, ast.Import):
                 found |= {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
