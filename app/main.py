@@ -23,6 +23,8 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only app/ on sys.path
 try:
     from app import lessons, links, presenter, registry, server, session, warm
 except ValueError as exc:
+    if not str(exc).startswith("CONVCORE_"):  # not a setting: a fault of the app, shown as such
+        raise
     logging.getLogger(__name__).error("The app cannot start: %s", exc)
     st.error(f"The app cannot start on this server: {exc}. Whoever runs it must correct that setting and start "
              "it again.", icon=":material/error:")  # fmt: skip
