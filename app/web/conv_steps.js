@@ -109,11 +109,13 @@ class StepGrid {
     });
     out.fig.appendChild(el('p', 'hint', 'Click a cell to go to its step.'));
     row.appendChild(out.fig);
+    this.ruler = el('span', 'ruler'); // measures a number in the cells' type (fitType)
     this.out = out;
     root.appendChild(row);
     this.said = el('p', 'said'); // what the grids show, for a screen reader
     this.said.setAttribute('aria-live', 'polite');
     root.appendChild(this.said);
+    root.appendChild(this.ruler);
   }
 
   // cells as large as wanted, smaller when the grids would not fit the width (all alike)
@@ -186,10 +188,27 @@ class StepGrid {
       cell.classList.toggle('neg', done && d.output[r][q] < 0);
     });
     this.appear(this.out.cells[i][j], moving, 150, ms * 0.85);
+    this.chans.forEach((ch, c) => {
+      if (!d.dense) this.fitType(ch.input, d.inputs[c].values.flat().map(show));
+      ch.small.forEach((g, k) => this.fitType(g, s.side[c][k].values.flat().map(show)));
+    });
+    if (!d.dense) this.fitType(this.out, d.output.flat().map(show)); // every step's: the type stays while playing
     this.said.textContent = d.alt;
     this.root.dataset.step = String(s.index);
     this.root.dataset.window = `${s.rows[0]},${s.cols[0]}`;
     this.root.dataset.value = String(s.value);
+  }
+
+  // A grid's type made smaller, alike in all its cells, when its longest number would not fit a cell
+  // whole: "-0.00148" in a small cell lost its sign and its last digits. Measured in the cells' own
+  // type (bold, as the chosen cell's), with 2 pixels of air each side.
+  fitType(grid, texts) {
+    const longest = texts.reduce((a, b) => (b.length > a.length ? b : a), '');
+    this.ruler.textContent = longest;
+    const room = grid.cells[0][0].clientWidth - 4;
+    const wide = this.ruler.getBoundingClientRect().width;
+    if (room > 0 && wide > room) grid.box.style.setProperty('--fit', (room / wide).toFixed(3));
+    else grid.box.style.removeProperty('--fit');
   }
 
   // the padded input's rows and columns that output (i, j) reads (the trace's geometry)
