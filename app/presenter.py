@@ -41,6 +41,7 @@ html { font-size: 21px; }
 [data-testid="stSliderThumbValue"] { top: -1.6rem !important; }
 h1 { font-size: 2.1rem !important; padding-top: 0.5rem !important; }
 .st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.85rem !important; }
+.st-key-ui-lesson-bar button, .st-key-ui-lesson-bar a { padding: 0.15rem 0.5rem !important; min-height: 0 !important; }
 [data-testid="stSlider"] { padding-top: 0.6rem; }
 </style>"""
 
