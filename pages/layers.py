@@ -66,8 +66,11 @@ st.caption(
     "+ 100 biases; 8 filters of 3 x 3 on an RGB image (256 x 256 x 3, or any size): 3 x 3 x 3 x 8 = 216 weights "
     "+ 8 biases."
 )
-encode.show(st, connectivity.picture(7, 3), width="stretch", alt=connectivity.alt_text(7, 3),
-            caption="Local connectivity, one row of a layer: the same colour is the same weight.")  # fmt: skip
+# one row of the layer with the kernel chosen above (up to 5 weights have colours of their own)
+drawn_k = int(k) if k <= len(connectivity.WEIGHT_COLOURS) else 3
+encode.show(st, connectivity.picture(7, drawn_k), width="stretch", alt=connectivity.alt_text(7, drawn_k),
+            caption="Local connectivity, one row of a layer: the same colour is the same weight."
+            + ("" if drawn_k == k else f" Drawn with a kernel of 3: a row of {k} weights has too many links to draw."))  # fmt: skip
 
 st.subheader("A stack of layers: sizes, parameters and the receptive field")
 preset = st.radio("Start from", list(PRESETS), format_func=lambda key: PRESETS[key][0], key=f"{P}.preset",

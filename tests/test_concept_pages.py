@@ -56,6 +56,22 @@ def test_local_connectivity_is_drawn_and_described():
     assert "linked to all 7 inputs" in drawn[0].alt and "the same 3 weights" in drawn[0].alt
 
 
+def test_local_connectivity_follows_the_kernel_size():
+    at = _page("layers")
+
+    def drawn():
+        return next(img for e in at.get("image") for img in e.proto.imgs if img.caption.startswith("Local"))
+
+    by_label(at.number_input, "Kernel size k").set_value(5).run()
+    assert "the same 5 weights" in drawn().alt and drawn().alt == connectivity.alt_text(7, 5)
+    by_label(at.number_input, "Kernel size k").set_value(9).run()
+    assert "the same 3 weights" in drawn().alt
+    assert drawn().caption.endswith(
+        "Drawn with a kernel of 3: a row of 9 weights has too many links to draw."
+    )
+    assert not at.exception
+
+
 def test_the_connectivity_picture_draws_shared_weights_in_their_own_colours():
     pic = connectivity.picture(7, 3).astype(int)
     assert pic.shape == (380, 970, 3)
