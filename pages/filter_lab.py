@@ -66,7 +66,9 @@ def one_filter(shown: bool) -> None:
 def filter_bank(shown: bool) -> None:
     maps = st.container()  # the maps first, the choices below
     c1, c2 = st.columns(2, gap="medium")
-    name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name", bind=LINK)
+    # shown without its parenthesis (the maps' captions name each filter): the whole name fits at 1024 pixels
+    name = c1.selectbox("Filter bank", list(convcore.BANKS), key="bank.name", bind=LINK,
+                        format_func=lambda bank: bank.split(" (")[0])  # fmt: skip
     filters = convcore.get_bank(name)
     rgb = c2.toggle(
         "Each colour channel",
