@@ -92,6 +92,8 @@ def test_occlusion_writes_convcores_numbers_for_the_digit():
     # the cost says what a stride that does not fit leaves out: 28 = 4 x 6 + 4, patch 7 reaches 25
     at = open_page({"tr.tab": "Occlusion", "tr.digits.window": "7", "tr.digits.stride": "6"})
     assert "The patch never reaches the last 3 rows and the last 3 columns" in text(at)
+    at = open_page({"tr.tab": "Occlusion", "tr.digits.window": "7", "tr.digits.stride": "2"})  # 27 of 28
+    assert "The patch never reaches the last row and the last column (" in text(at)
 
 
 def test_alexnets_occlusion_says_its_cost_then_runs_on_a_click():

@@ -247,7 +247,7 @@ def occlusion_view(prefix: str, s: Subject) -> None:
     missed_rows, missed_cols = h - ((rows - 1) * stride + window), w - ((cols - 1) * stride + window)
     if missed_rows or missed_cols:
         edge = " and ".join(
-            f"the last {n} {what}{'s' if n > 1 else ''}"
+            f"the last {what}" if n == 1 else f"the last {n} {what}s"
             for n, what in ((missed_rows, "row"), (missed_cols, "column"))
             if n
         )
