@@ -157,7 +157,7 @@ def step_equation(step: convcore.ConvStep) -> str:
 
 def conv1d_equation(step: convcore.ConvStep) -> str:
     """One output of a 1-D convolution: every product and the sum."""
-    terms = " + ".join(f"{fmt(a)}×{fmt(b)}" for a, b in zip(step.inputs.ravel(), step.kernel.ravel()))
+    terms = " + ".join(f"{_paren(a)}×{_paren(b)}" for a, b in zip(step.inputs.ravel(), step.kernel.ravel()))
     return f"{terms} = {fmt(step.value)} (output {step.position[2] + 1})"
 
 

@@ -205,7 +205,7 @@ def test_conv1d_steps_signals_and_kernels():
     assert not at.exception
     eq = [m.value for m in at.markdown if m.value.startswith("####")][0]
     # 'convolution': c=99, o=111, n=110 -> -99 + 0 + 110 = 11
-    assert "99×-1 + 111×0 + 110×1 = 11" in eq
+    assert "99×(-1) + 111×0 + 110×1 = 11" in eq  # a negative factor in brackets, as on the 2-D page
     by_label(at.radio, "Signal").set_value("Type numbers").run()
     by_label(at.text_input, "Numbers").input("1, 2, x").run()
     assert "write numbers separated by commas" in " ".join(w.value for w in at.warning)
