@@ -76,9 +76,9 @@ def number_editor(key: str, start: np.ndarray, label: str, *, step: float = 1.0)
     sentence, and the page keeps working.
     """
     rows, cols = start.shape
-    config = {
+    config = {  # headed 1, 2, ... as the app counts rows and columns everywhere else
         str(c): st.column_config.NumberColumn(
-            str(c), min_value=-LIMIT, max_value=LIMIT, step=step, format="%g", width="small"
+            str(c + 1), min_value=-LIMIT, max_value=LIMIT, step=step, format="%g", width="small"
         )
         for c in range(cols)
     }
