@@ -75,7 +75,8 @@ def show(prefix: str) -> None:
     st.markdown(
         "**Layer 1** finds edges; **layer 2** combines them. Here layer 1 is the four classic edge filters on a "
         f"{SIZE} x {SIZE} digit 7 (white 1 on black 0), each followed by a ReLU. Layer 2 is one filter that looks at "
-        "all four maps at once: a 3 x 3 slice for each map, added up, plus a bias, then a ReLU."
+        "all four maps at once: a 3 x 3 slice for each map, added up, plus a bias, then a ReLU. (This tab does "
+        "not use the network or the input chosen above: they are for the tab Every layer.)"
     )
     cols = st.columns(5, gap="small")
     encode.show(cols[0], _picture(x), caption=f"Input: 7, {SIZE} x {SIZE}", width="stretch",
