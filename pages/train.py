@@ -78,6 +78,7 @@ def live_filters() -> None:
     if (
         job is not None
         and job.result is not None
+        and not job.running  # the thread is done too (it still frees its slot after setting the result)
         and st.session_state.get(internal(P, "seen_end")) is not job.result
     ):
         st.session_state[internal(P, "seen_end")] = job.result

@@ -55,6 +55,34 @@ def test_short_training_run_shows_result_curves_and_filmstrip():
     assert job.gif is made  # a rerun reuses the GIF instead of drawing it again
 
 
+def test_the_end_is_drawn_once_the_thread_is_done_not_when_the_result_is_set():
+    """A run's thread sets its result, then frees its training slot. A poll in between once
+    marked the end as seen and reran the page while the thread still ran: the page kept its buttons
+    disabled and polled for good (a fresh-clone CI saw "Train from scratch" disabled after "Done:")."""
+    import threading
+
+    at = _page()
+    by_label(at.select_slider, "Training digits").set_value(3000).run()
+    by_label(at.slider, "Epochs").set_value(1).run()
+    by_label(at.button, "Train from scratch").click().run()
+    job = at.session_state["train._job"]
+    job.thread.join(timeout=120)
+    release = threading.Event()
+    job.thread = threading.Thread(target=release.wait, daemon=True)  # the same run, its thread not yet done
+    job.thread.start()
+    at.session_state["train._seen_end"] = None  # (an identical earlier run may be shared, and seen)
+    at.run()
+    assert job.result.status == "done" and job.running
+    assert at.session_state["train._seen_end"] is None  # not yet: a later poll will see the end
+    assert by_label(at.button, "Train from scratch").disabled
+    release.set()
+    job.thread.join(timeout=5)
+    at.run()
+    assert at.session_state["train._seen_end"] is job.result
+    assert not by_label(at.button, "Train from scratch").disabled
+    assert not at.exception
+
+
 def test_stop_and_resume_continue_the_same_run():
     at = _page()
     by_label(at.select_slider, "Training digits").set_value(12000).run()
