@@ -13,7 +13,8 @@ from app.session import LINK
 
 # Static CSS only (no user content). Every page: grey captions darkened to WCAG AA contrast (4.5:1
 # on white; Streamlit draws them at 60 % opacity, about 3:1), a focus ring that can be seen on a projector, less empty space
-# above the title (the first screen is for the picture).
+# above the title (the first screen is for the picture), and a lesson bar in one row: the step's title takes
+# the room that the buttons leave and wraps there, instead of pushing buttons onto a second row.
 _BASE_CSS = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #595c66 !important; }
@@ -25,6 +26,9 @@ input:focus-visible, [tabindex]:focus-visible { outline: 3px solid #1c5fb8 !impo
 div:has(> .st-key-ui-lesson-bar) { position: sticky; top: 0; z-index: 990; background: #fff; padding-top: 3.2rem;
   margin-top: -3.2rem; }
 .st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.875rem !important; }
+.st-key-ui-lesson-bar { column-gap: 0.5rem !important; }
+.st-key-ui-lesson-bar > [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) { flex: 1 1 6rem;
+  min-width: 6rem; width: auto !important; }
 </style>"""
 # Presenter mode: everything larger (type, and the pages draw their grids larger too:
 # session.presenting()), no sidebar, darker text, slider values clear of the knob.
@@ -42,6 +46,7 @@ html { font-size: 21px; }
 h1 { font-size: 2.1rem !important; padding-top: 0.5rem !important; }
 .st-key-ui-lesson-bar p, .st-key-ui-lesson-bar span, .st-key-ui-lesson-bar button { font-size: 0.85rem !important; }
 .st-key-ui-lesson-bar button, .st-key-ui-lesson-bar a { padding: 0.15rem 0.5rem !important; min-height: 0 !important; }
+.st-key-ui-lesson-bar [data-testid="stPopoverButton"] div[aria-hidden="true"] { display: none; }
 [data-testid="stSlider"] { padding-top: 0.6rem; }
 </style>"""
 
@@ -105,8 +110,8 @@ def apply(pages: dict[str, st.Page], current: registry.Page) -> None:
                 picker.draw()
             with st.popover("Link", icon=":material/link:", help="Copy this view's link for the class."):
                 links.copy_button()
-            st.button("Leave presenter mode", key=session.internal("ui", "leave"), on_click=_leave,
-                      icon=":material/close_fullscreen:")  # fmt: skip
+            st.button("Leave", key=session.internal("ui", "leave"), on_click=_leave, icon=":material/close_fullscreen:",
+                      help="Leave presenter mode: normal type, and the sidebar again.")  # fmt: skip
 
 
 def _open_step(current: registry.Page) -> int | None:

@@ -118,7 +118,19 @@ class StepGrid {
     root.appendChild(this.ruler);
   }
 
-  // cells as large as wanted, smaller when the grids would not fit the width (all alike)
+  // The height, in pixels, that the grids may take: from their top to the bottom of the first screen
+  // (the page's scrolling area), less their titles and the hint under the output. A projector at
+  // 1024 x 768 shows a whole 16 x 16 input and its output without scrolling.
+  tall() {
+    const main = this.root.closest('[data-testid="stMain"]');
+    const view = main || document.documentElement;
+    const top = this.root.getBoundingClientRect().top - view.getBoundingClientRect().top + view.scrollTop;
+    return (main ? main.clientHeight : window.innerHeight) - top - 64;
+  }
+
+  // cells as large as wanted, smaller when the grids would not fit the width or the first screen's
+  // height (all alike; never under 22 pixels, where a number such as 255 would no longer be read: a
+  // grid that 22-pixel cells would not fit in the height keeps the size the width allows).
   // A large input (d.dense: over 16 x 16) keeps the small grids' numbers readable: the input and the
   // output are drawn with small shaded cells (--gcell), the kernel and products at full size.
   fit() {
@@ -127,7 +139,9 @@ class StepGrid {
     const n = d.inputs[0].values[0].length;
     const room = Math.max(200, this.root.clientWidth - 80);
     if (!d.dense) {
-      const cell = Math.max(22, Math.min(d.cell, Math.floor(room / (n + widest + d.output[0].length + 1))));
+      const rows = Math.max(d.inputs[0].values.length, d.output.length);
+      const high = Math.floor(this.tall() / rows); // (where even 22 would not fit, the cells keep their size)
+      const cell = Math.max(22, Math.min(d.cell, high >= 22 ? high : d.cell, Math.floor(room / (n + widest + d.output[0].length + 1))));
       this.root.style.setProperty('--cell', `${cell}px`);
       this.root.style.setProperty('--gcell', `${cell}px`);
       return;
