@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -78,3 +79,13 @@ def draw_a_seven(page, canvas, *, left: int, width: int, stem: int) -> None:
         page.mouse.move(box["x"] + left + width - width // 20 * k, box["y"] + left + 12 * k)
     page.mouse.up()
     settle(page)
+
+
+def lesson_link(server: str, n: int, *, presenter: bool = False) -> str:
+    """Lesson step ``n``'s link as its page link in the app makes it (its page, its settings and
+    ``lesson=n``), in presenter mode if asked."""
+    from app import lessons
+
+    step = lessons.STEPS[n - 1].link
+    params = {**step.params, "lesson": str(n)} | ({"presenter": "1"} if presenter else {})
+    return f"{server}/{step.page}?{urlencode(params, doseq=True)}"

@@ -6,10 +6,8 @@ step grids whole on the first screen."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
-from app import lessons
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, load, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, lesson_link, load, settle
 
 pytestmark = BROWSER
 
@@ -87,14 +85,6 @@ def test_the_rgb_volume_step_fits_a_projector(server, page):
     page.screenshot(path=str(ARTIFACTS / "lesson_step5_1024.png"))
 
 
-def _step_link(server: str, n: int) -> str:
-    """Lesson step ``n``'s link (as its page link in the app makes it), in presenter mode."""
-    step = lessons.STEPS[n - 1].link
-    return (
-        f"{server}/{step.page}?{urlencode({**step.params, 'lesson': str(n), 'presenter': '1'}, doseq=True)}"
-    )
-
-
 def test_presenter_lesson_bar_is_one_row_and_small_grids_fit_the_first_screen(server, page):
     """On a 1024 x 768 projector the lesson bar is one row (a long step title wraps in the room the
     buttons leave), and the grids of a 10 x 10 convolution and of an 8 x 8 pooling end on the first
@@ -105,7 +95,7 @@ def test_presenter_lesson_bar_is_one_row_and_small_grids_fit_the_first_screen(se
       return Math.max(...items.map(r => r.top)) < Math.min(...items.map(r => r.bottom)); }"""
     grids_end = "() => document.querySelector('.sg').getBoundingClientRect().bottom"
     for n in (1, 2, 7, 9, 17):  # the first, long titles beside Previous, the last (All steps)
-        load(page, _step_link(server, n))
+        load(page, lesson_link(server, n, presenter=True))
         bar = page.locator(".st-key-ui-lesson-bar")
         expect(bar.get_by_role("button", name="Leave")).to_be_visible()
         assert page.evaluate(one_row), n
@@ -115,7 +105,7 @@ def test_presenter_lesson_bar_is_one_row_and_small_grids_fit_the_first_screen(se
             assert page.evaluate(grids_end) <= 768, n
     page.screenshot(path=str(ARTIFACTS / "lesson_step7_presenter_1024.png"))
     page.set_viewport_size({"width": 1366, "height": 900})
-    load(page, _step_link(server, 1))
+    load(page, lesson_link(server, 1, presenter=True))
     expect(page.locator(".sg .output .cell").first).to_be_visible()
     assert page.evaluate(grids_end) <= 900
     assert page.locator(".sg .input .cell").first.bounding_box()["width"] >= 22  # still readable

@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, load, open_view, settle
+from tests.browser import ARTIFACTS, BROWSER, expect, images_loaded, lesson_link, load, open_view, settle
 from tests.layout import SIZES, findings, first_screen_top
 
 pytestmark = BROWSER
@@ -144,13 +144,7 @@ def test_long_numbers_in_the_step_grids_are_whole(server, page, presenter):
     """Lesson step 5's "Green patches" kernel has numbers such as -0.00148: in a small cell they lost
     their sign and last digits (a negative weight read as a positive one). A grid whose longest
     number would not fit gets smaller type, alike in all its cells."""
-    from urllib.parse import urlencode
-
-    from app import lessons
-
-    link = lessons.STEPS[4].link
-    url = f"{server}/{link.page}?{urlencode({**link.params, 'lesson': '5'}, doseq=True)}"
-    open_view(page, url, (1024, 768), presenter)
+    open_view(page, lesson_link(server, 5), (1024, 768), presenter)
     expect(page.locator(".sg .side .cell").filter(has_text="-0.00148").first).to_be_attached()
     assert page.evaluate(CUT_NUMBERS_JS) == []
     page.get_by_role("button", name="Next", exact=False).last.click()  # the step's own Next: new products
