@@ -50,6 +50,7 @@ bench: $(RUN_STAMP)
 	$(PY) bench/bench_conv.py
 	$(PY) bench/bench_alexnet.py
 	$(PY) bench/bench_training.py
+	$(PY) bench/bench_batched_training.py
 	$(PY) bench/bench_decode.py
 	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_coldstart.py
