@@ -139,17 +139,30 @@ CUT_NUMBERS_JS = """() => [...document.querySelectorAll('.sg .cell')]
   .filter(([, wide, room]) => wide > room + 0.5)"""
 
 
+#: The type size, in pixels, of every number shown in the step grids.
+NUMBER_TYPE_JS = """() => [...document.querySelectorAll('.sg .cell')]
+  .map(c => parseFloat(getComputedStyle(c).fontSize)).filter(size => size > 0)"""
+
+
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
 def test_long_numbers_in_the_step_grids_are_whole(server, page, presenter):
     """Lesson step 5's "Green patches" kernel has numbers such as -0.00148: in a small cell they lost
     their sign and last digits (a negative weight read as a positive one). A grid whose longest
-    number would not fit gets smaller type, alike in all its cells."""
+    number would not fit gets smaller type, alike in all its cells, but never under 11 pixels (14 in
+    presenter mode): at 5 pixels nobody read them. Its cells grow wider instead, and the kernel
+    stays beside its input."""
     open_view(page, lesson_link(server, 5), (1024, 768), presenter)
     expect(page.locator(".sg .side .cell").filter(has_text="-0.00148").first).to_be_attached()
     assert page.evaluate(CUT_NUMBERS_JS) == []
+    least = 14 if presenter else 11
+    assert min(page.evaluate(NUMBER_TYPE_JS)) >= least - 0.05
+    kernel = page.locator(".sg .side figure").first.bounding_box()
+    red = page.locator(".sg .input").first.bounding_box()
+    assert kernel["x"] >= red["x"] + red["width"] and kernel["y"] < red["y"] + red["height"]  # beside it
     page.get_by_role("button", name="Next", exact=False).last.click()  # the step's own Next: new products
     settle(page)
     assert page.evaluate(CUT_NUMBERS_JS) == []
+    assert min(page.evaluate(NUMBER_TYPE_JS)) >= least - 0.05
 
 
 def _open(server, page, name: str, size: tuple[int, int], presenter: bool) -> None:

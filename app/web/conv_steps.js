@@ -10,6 +10,7 @@
 // no product, sum or maximum of its own.
 
 const show = (v) => (v === null ? '-inf' : fmt(v)); // max pooling's padding is -inf (sent as null)
+const MIN_TYPE = { usual: 11, big: 14 }; // pixels: the smallest type of a number in a grid (fitType), presenter's big
 
 class StepGrid {
   constructor(root) {
@@ -32,7 +33,7 @@ class StepGrid {
     fig.appendChild(el('figcaption', '', title));
     const box = el('div', 'cells');
     const size = cls === 'input' || cls === 'output' ? '--gcell' : '--cell'; // (the same but on a large grid)
-    box.style.gridTemplateColumns = `repeat(${values[0].length}, var(${size}))`;
+    box.style.gridTemplateColumns = `repeat(${values[0].length}, var(--cw, var(${size})))`; // --cw: fitType
     const cells = values.map((line, r) =>
       line.map((v, q) => {
         const c = el('span', 'cell', show(v));
@@ -215,14 +216,22 @@ class StepGrid {
 
   // A grid's type made smaller, alike in all its cells, when its longest number would not fit a cell
   // whole: "-0.00148" in a small cell lost its sign and its last digits. Measured in the cells' own
-  // type (bold, as the chosen cell's), with 2 pixels of air each side.
+  // type (bold, as the chosen cell's), with 2 pixels of air each side. Never under MIN_TYPE pixels,
+  // where it could no longer be read from the back of a classroom: the grid's cells grow wider instead.
   fitType(grid, texts) {
     const longest = texts.reduce((a, b) => (b.length > a.length ? b : a), '');
     this.ruler.textContent = longest;
+    grid.box.style.removeProperty('--cw');
     const room = grid.cells[0][0].clientWidth - 4;
     const wide = this.ruler.getBoundingClientRect().width;
-    if (room > 0 && wide > room) grid.box.style.setProperty('--fit', (room / wide).toFixed(3));
-    else grid.box.style.removeProperty('--fit');
+    if (!(room > 0 && wide > room)) {
+      grid.box.style.removeProperty('--fit');
+      return;
+    }
+    const full = parseFloat(getComputedStyle(this.ruler).fontSize);
+    const fit = Math.max(room / wide, Math.min(1, MIN_TYPE[this.d.big ? 'big' : 'usual'] / full));
+    grid.box.style.setProperty('--fit', fit.toFixed(3));
+    if (wide * fit > room) grid.box.style.setProperty('--cw', `${Math.ceil(wide * fit) + 4}px`);
   }
 
   // the padded input's rows and columns that output (i, j) reads (the trace's geometry)
