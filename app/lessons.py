@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from app import links, registry
+from app import links, registry, session
 
 #: The query parameter naming the open step (1-based); never a widget's key.
 PARAM = links.LESSON_PARAM
@@ -309,6 +309,16 @@ STEPS: tuple[Step, ...] = (
         "Open the Sanity check tab: it randomises the layers from the top and redraws the maps after each step.",
     ),
 )
+
+
+def teacher_note(step: Step) -> None:
+    """A step's note for the teacher: folded in presenter mode, where the class reads the screen too,
+    else a caption."""
+    if session.presenting():
+        with st.expander("Teacher's note"):
+            st.markdown(step.note)
+    else:
+        st.caption(f"Teacher's note: {step.note}")
 
 
 def page_link(target, link: Link, *, step: int | None, label: str, icon: str | None = None) -> None:

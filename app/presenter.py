@@ -146,5 +146,5 @@ def _step_bar(n: int) -> None:
         st.markdown(f"**Ask the class:** {step.question}")
         with st.expander("Answer"):
             st.markdown(step.answer)
-        st.caption(f"Teacher's note: {step.note}")
+        lessons.teacher_note(step)  # folded on the projector
         registry.page_link(st, "lessons", label="All the steps")

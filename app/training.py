@@ -182,7 +182,7 @@ def replay_summary(snap: lenet.Snapshot) -> str:
     if off.max() > 0:
         t, p = np.unravel_index(int(off.argmax()), off.shape)
         times = int(off[t, p])
-        said += f" The most frequent mistake: a {t} read as {p} ({times} time{'s' if times != 1 else ''})."
+        said += f" The most frequent mistake: {'an' if t == 8 else 'a'} {t} read as {p} ({times} time{'s' if times != 1 else ''})."
     else:
         said += " No mistakes."
     return said + f" {snap.below_zero:.0%} of layer 1's outputs are below zero: the ReLU sets them to 0."

@@ -17,8 +17,10 @@ registry.page_link(st, "lessons")  # the guided path first: every step is one mo
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("1. Choose an image")
+    where = ("**Picture** at the top of any page" if session.presenting()  # presenter mode hides the sidebar
+             else "the **sidebar** on any page")  # fmt: skip
     st.markdown(
-        "Use the **sidebar** on any page: a sample, your own photo (**Upload**), or the **Camera**. "
+        f"Use {where}: a sample, your own photo (**Upload**), or the **Camera**. "
         "Your choice stays while you move between pages. Your photo goes only to the server running this app, is "
         "kept only for your session, and is not shared."
     )

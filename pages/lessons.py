@@ -3,7 +3,7 @@ settings, with a question for the class (answer hidden) and a note for the teach
 
 import streamlit as st
 
-from app import lessons, registry, session
+from app import lessons, registry
 
 st.title("Lessons: how a CNN sees")
 st.markdown(
@@ -21,8 +21,4 @@ for n, step in enumerate(lessons.STEPS, start=1):
         st.markdown(f"**Ask the class:** {step.question}")
         with st.expander("Answer", expanded=False):
             st.markdown(step.answer)
-        if session.presenting():  # on the projector the note stays folded
-            with st.expander("Teacher's note"):
-                st.markdown(step.note)
-        else:
-            st.caption(f"Teacher's note: {step.note}")
+        lessons.teacher_note(step)

@@ -72,6 +72,24 @@ def test_presenter_mode_walks_the_steps_with_previous_and_next():
     assert any(m.value == f"**3 / {len(lessons.STEPS)}** · {step.title}" for m in at.markdown)
 
 
+@pytest.mark.parametrize("page", ["step", "lessons"])
+def test_the_teachers_note_is_folded_on_the_projector(page):
+    """The lesson bar's Question and the Lessons page show the note for the teacher: in presenter
+    mode, where the class reads the screen too, folded like the answer; otherwise as a caption."""
+    n, step = STEPS[4]
+    where = (
+        (step.link.page, {**step.link.params, lessons.PARAM: str(n)}) if page == "step" else ("lessons", {})
+    )
+    at = _open(where[0], {**where[1], "presenter": "1"})
+    assert not at.exception
+    notes = [e for e in at.expander if e.label == "Teacher's note"]
+    assert notes and any(step.note in m.value for e in notes for m in e.markdown)
+    assert not any(c.value.startswith("Teacher's note") for c in at.caption)
+    at = _open(*where)
+    assert not [e for e in at.expander if e.label == "Teacher's note"]
+    assert f"Teacher's note: {step.note}" in [c.value for c in at.caption]
+
+
 def test_a_step_number_out_of_range_is_ignored():
     for raw in ("0", "99", "abc", "-1"):
         at = _open("conv_steps", {lessons.PARAM: raw})

@@ -72,6 +72,19 @@ def test_presenter_mode_from_a_link_offers_the_lesson():
     assert not at.session_state["ui.presenter"]
 
 
+def test_home_says_where_the_image_is_chosen_in_each_mode():
+    """Presenter mode hides the sidebar: Home then points to the Picture button, not to the sidebar."""
+    at = _open("home", {"ui.presenter": "true"})
+    text = " ".join(m.value for m in at.markdown)
+    assert (
+        "Use **Picture** at the top of any page: a sample" in text
+        and "the **sidebar** on any page" not in text
+    )
+    by_label(at.button, "Leave").click().run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "Use the **sidebar** on any page: a sample" in text and "**Picture**" not in text
+
+
 @pytest.mark.parametrize("page", ["home", "filter_lab", "conv_steps", "alexnet", "lessons"])
 def test_a_link_copied_in_presenter_mode_opens_in_presenter_mode(page):
     """Copy link in presenter mode gives ``ui.presenter=true`` (the toggle's own form). Opened in a

@@ -119,11 +119,20 @@ def test_replay_labels_and_sentences():
     assert said.startswith(f"**{last.accuracy:.1%}** of 2000 held-out digits right")
     off = last.confusion - np.diag(np.diag(last.confusion))
     t, p = np.unravel_index(off.argmax(), off.shape)
-    assert f"a {t} read as {p} ({off[t, p]} times)" in said
+    assert f"{'an' if t == 8 else 'a'} {t} read as {p} ({off[t, p]} time" in said
     assert f"{last.below_zero:.0%} of layer 1's outputs are below zero" in said
     assert f"of {training.CHECK_DIGITS} held-out digits" in training.replay_summary(job.snapshots[1])
     perfect = lenet.Snapshot(5, 1.0, np.eye(10, dtype=np.int64) * 3, last.histogram, 0.5, last.filters)
     assert "No mistakes." in training.replay_summary(perfect)
+    eights = np.eye(10, dtype=np.int64) * 3
+    eights[8, 6] = 2
+    eights[3, 5] = 1
+    eights_said = training.replay_summary(lenet.Snapshot(5, 0.9, eights, last.histogram, 0.5, last.filters))
+    assert "The most frequent mistake: an 8 read as 6 (2 times)." in eights_said  # "an eight", not "a 8"
+    eights[3, 5] = 4
+    assert "a 3 read as 5 (4 times)" in training.replay_summary(
+        lenet.Snapshot(5, 0.9, eights, last.histogram, 0.5, last.filters)
+    )
     words = training.structure_summary(job, job.history[-1].filters)
     assert words.startswith(
         f"Neighbour correlation {lenet.filter_structure(job.initial_filters):.2f} at the start"

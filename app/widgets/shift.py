@@ -59,8 +59,8 @@ def section(prefix: str, x: np.ndarray, size: int, stride: int, mode: str, tint:
           (grid.picture(conv.map_of_shifted, title="Map after the shift", cell=cell, title_size=ts, window=border),
            f"The map of the shifted input; the {len(border)} numbers of the border {edge} where new pixels came in are outlined")],
          f"**Convolution moves with the input** (equivariance): the map of the shifted input is the map shifted one "
-         f"pixel {way}. **{conv.equal_inside} of {conv.inside_count}** numbers are equal to it; only the outlined "
-         f"border {edge}, where new pixels came in, is new.")  # fmt: skip
+         f"pixel {way}. Away from the outlined border {edge}, where new pixels came in, **{conv.equal_inside} of "
+         f"{conv.inside_count}** numbers are equal to it; only that {edge} ({len(border)} numbers) is new.")  # fmt: skip
     _pooled(x, size, stride, mode, rows, cols, cell, ts, tint)
 
 
