@@ -61,6 +61,13 @@ def test_the_sizes_are_said_and_the_map_column_shrinks_with_the_stride():
     three = _picture_weights(at)
     assert three[0] == pytest.approx(one[0]), "the input keeps its size"
     assert three[1] / three[0] == pytest.approx(171 / W), "the map is drawn at its true size"
+    by_label(at.slider, "Stride").set_value(8).run()  # 64 x 75: a speck at its true size
+    assert not at.exception
+    said = _sentence(at)
+    assert "→ feature map 64 x 75**, drawn 2.7 times larger than to scale, so that it can be seen" in said
+    eight = _picture_weights(at)
+    assert eight[0] == pytest.approx(one[0]) and eight[1] / eight[0] == pytest.approx(1 / 3)
+    assert [p["caption"] for p in _readout(at)["pictures"]] == ["Input", "Map"]
 
 
 def test_three_channel_maps_are_drawn_to_scale_and_labelled():

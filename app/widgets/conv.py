@@ -125,6 +125,9 @@ _ROW_SHARE = {False: 0.36, True: 0.26}
 #: The same for the filter bank's maps, which have no readout beside them.
 _BANK_SHARE = {False: 0.44, True: 0.26}
 _MAX_SHARE = 0.46
+#: The narrowest a map is drawn, as a share of its input's width: at stride 8 a map drawn to scale was
+#: a speck of 30 pixels under the readout's pin. A narrower map is drawn larger, and the sentence says so.
+_MIN_MAP = 1 / 3
 _CHANNELS = ("Red", "Green", "Blue")
 
 
@@ -135,12 +138,12 @@ def picture_shares(
     scale (input first), and the gap between them in %. The rest of the row is the readout's.
 
     The input of W columns takes the same share of the row at every stride; a map of W' columns
-    takes W'/W of that (stride 3: a third).
+    takes W'/W of that (stride 3: a third), but never less than a third (:data:`_MIN_MAP`).
     """
     (h, w), (_, ow) = input_size, map_size
     share = min(_MAX_SHARE, _ROW_SHARE[session.presenting()] * w / h)
     share = min(share, 0.9 * w / (w + maps * ow))  # a map wider than the input (much padding)
-    return [100 * share] + [100 * share * ow / w] * maps, 1.5
+    return [100 * share] + [100 * share * max(ow / w, _MIN_MAP)] * maps, 1.5
 
 
 def _size_sentence(image: CurrentImage, geom: convcore.ConvGeometry, maps: int) -> str:
@@ -148,7 +151,11 @@ def _size_sentence(image: CurrentImage, geom: convcore.ConvGeometry, maps: int) 
     what = f"{maps} feature maps (R, G, B), each {ow} x {oh}" if maps > 1 else f"feature map {ow} x {oh}"
     stride = geom.stride[1]
     step = f"; stride {stride}: one output every {stride} pixels" if stride > 1 else ""
-    return f"**Input {w} x {h} → {what}**, drawn to the same scale{step}."
+    if ow < _MIN_MAP * w:
+        drawn = f"drawn {_MIN_MAP * w / ow:.1f} times larger than to scale, so that it can be seen"
+    else:
+        drawn = "drawn to the same scale"
+    return f"**Input {w} x {h} → {what}**, {drawn}{step}."
 
 
 def _bar_alt(out: caches.Rendered) -> str:
@@ -168,8 +175,9 @@ def show_result(image: CurrentImage, filt: convcore.Filter, key: caches.MapKey,
            "image": "a picture"}[key.display]  # fmt: skip
     names = _CHANNELS if maps > 1 else ("",)
     # a narrow map gets a short caption (or none): a word broken over lines helps nobody
+    drawn = max(ow, _MIN_MAP * w)  # (in the input's pixels)
     captions = ["Input"] + [
-        name or (f"Feature map: {ow} x {oh}" if 2 * ow >= w else "Map" if 5 * ow >= w else None)
+        name or (f"Feature map: {ow} x {oh}" if 2 * drawn >= w else "Map" if 5 * drawn >= w else None)
         for name in names
     ]
     alts = [f"input picture {image.name}, {w} x {h} pixels"] + [
