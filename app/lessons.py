@@ -263,8 +263,8 @@ STEPS: tuple[Step, ...] = (
         "Learned, not designed",
         Link("train"),
         "Nobody sets a trained network's kernels: they start as random numbers, and gradient descent changes them "
-        "to lower the loss on labelled examples. Watch the first layer's filters turn from noise into strokes and "
-        "edges as the accuracy rises.",
+        "to lower the loss on labelled examples. Watch the first layer's filters turn from noise into smooth "
+        "strokes and blobs, the beginnings of edge detectors, as the accuracy rises.",
         "Why do the first-layer filters of very different networks, this one and AlexNet, look like edge and colour "
         "detectors?",
         "Edges and colour contrasts are the most useful local features of almost any picture, so training finds "

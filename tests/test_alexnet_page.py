@@ -40,6 +40,7 @@ def test_without_weights_the_page_explains_and_works_untrained(no_weights):
     at = _page()
     text = " ".join(m.value for m in at.markdown)
     assert "The pretrained weights are not on this computer" in text and "make weights" in text
+    assert weights.MISSING not in [c.value for c in at.caption]  # said once, not again in small type
     assert "Untrained network" in text  # said at the top, in one line; the panel is at the end
     assert not [r for r in at.radio if r.label == "Model"]  # one model: no choice of one
     assert any(b.label == "Download the weights (233 MB)" for b in at.button)

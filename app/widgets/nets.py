@@ -42,7 +42,8 @@ def weights_panel(prefix: str, problem: str) -> None:
             "**The pretrained weights are not on this computer**, so the page uses an untrained AlexNet "
             "(random weights). Everything works; the filters and predictions just mean nothing yet."
         )
-        st.caption(problem)
+        if problem != weights.MISSING:  # a damaged or refused file: what is wrong with it (else said above)
+            st.caption(problem)
         if st.button(
             "Download the weights (233 MB)", icon=":material/download:", key=internal(prefix, "download")
         ):

@@ -28,6 +28,7 @@ from .alexnet import AlexNet, WeightsError, alexnet, check_state_dict
 from .files import PARTIAL_SUFFIX, hub_checkpoints_dir, remove_partial_downloads
 
 __all__ = [
+    "MISSING",
     "WEIGHTS_BYTES",
     "WEIGHTS_ENV",
     "WEIGHTS_URL",
@@ -41,6 +42,11 @@ __all__ = [
 
 WEIGHTS_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 WEIGHTS_ENV = "CONVCORE_ALEXNET_WEIGHTS"
+#: What :func:`load_pretrained` says when there is no file at all (not a damaged or refused one).
+MISSING = (
+    "The pretrained weights (233 MB) are not on this computer. Download them, run `make weights`, "
+    f"or set {WEIGHTS_ENV} to the path of alexnet-owt-7be5be79.pth."
+)
 WEIGHTS_BYTES = 244_408_911  # the official file, for the progress bar before the server says
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]{8,})\.")
 
@@ -101,10 +107,7 @@ def load_pretrained(*, url: str | None = None, model_dir: str | os.PathLike | No
     """
     path = find_weights(url=url, model_dir=model_dir)
     if path is None:
-        raise WeightsError(
-            "The pretrained weights (233 MB) are not on this computer. Download them, run `make weights`, "
-            f"or set {WEIGHTS_ENV} to the path of alexnet-owt-7be5be79.pth."
-        )
+        raise WeightsError(MISSING)
     try:
         state = load_weights(path)
     except WeightsError:
