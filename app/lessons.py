@@ -4,7 +4,7 @@ Each step opens one page with exactly the settings and example it needs, through
 share-link parameters (the bound widgets' keys and the values a link holds for them: a selectbox's
 or radio's label, "true"/"false" for a toggle, numbers as numbers). ``lesson=N`` in the address
 says which step is open: the Lessons page links carry it, the lesson bar (app/presenter.py) reads it
-to offer Previous and Next, and a copied link keeps it. The sentences are checked against the
+to link the previous and next steps, and a copied link keeps it. The sentences are checked against the
 papers they name (LeCun et al. 1998; Krizhevsky et al. 2012; Krizhevsky 2014; Simonyan & Zisserman
 2014; Zeiler & Fergus 2014; Adebayo et al. 2018); tests/test_lessons opens every step.
 """
@@ -321,13 +321,15 @@ def teacher_note(step: Step) -> None:
         st.caption(f"Teacher's note: {step.note}")
 
 
-def page_link(target, link: Link, *, step: int | None, label: str, icon: str | None = None) -> None:
+def page_link(
+    target, link: Link, *, step: int | None, label: str, icon: str | None = None, help: str | None = None
+) -> None:
     """A link in ``target`` that opens ``link``'s page with its settings (and ``?lesson=step``)."""
     params = dict(link.params)
     if step is not None:
         params[PARAM] = str(step)
     page = registry.BY_NAME[link.page]
-    target.page_link(page.path, label=label, icon=icon or page.icon, query_params=params)
+    target.page_link(page.path, label=label, icon=icon or page.icon, query_params=params, help=help)
 
 
 _SEEN = "ui._lesson"  # the step the last run had open

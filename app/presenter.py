@@ -1,6 +1,6 @@
 """How the app looks: the page style every page shares (readable captions, visible focus, a compact
-top), presenter mode for a projector (larger type, no sidebar), the lesson bar (Previous and Next
-through app.lessons' steps), and the sidebar's display settings (colours for maps, the presenter
+top), presenter mode for a projector (larger type, no sidebar), the lesson bar (links to the previous and
+next of app.lessons' steps), and the sidebar's display settings (colours for maps, the presenter
 toggle, the "Copy link" button)."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def sidebar() -> None:
     st.sidebar.toggle(
         "Presenter mode",
         key=session.PRESENTER_KEY,
-        help="Large type, no sidebar, and the lesson's steps with Previous and Next.",
+        help="Large type, no sidebar, and the lesson's steps one after another.",
         bind=LINK,
     )
     if not session.presenting():
@@ -131,14 +131,17 @@ def _open_step(current: registry.Page) -> int | None:
 
 
 def _step_bar(n: int) -> None:
-    """Previous, "Step n of N: title", Next, the step's question (answer hidden), all steps."""
+    """The previous step, "n / N · title", the next step, the step's question (answer hidden)."""
     steps = lessons.STEPS
     step = steps[n - 1]
+    # "Step 4", not "Next": the step pages have Previous and Next buttons of their own, a row below
     if n > 1:
-        lessons.page_link(st, steps[n - 2].link, step=n - 1, label="Previous", icon=":material/arrow_back:")
+        lessons.page_link(st, steps[n - 2].link, step=n - 1, label=f"Step {n - 1}", icon=":material/arrow_back:",
+                          help=f"The lesson's previous step: {steps[n - 2].title}")  # fmt: skip
     st.markdown(f"**{n} / {len(steps)}** · {step.title}", width="content")
     if n < len(steps):
-        lessons.page_link(st, steps[n].link, step=n + 1, label="Next", icon=":material/arrow_forward:")
+        lessons.page_link(st, steps[n].link, step=n + 1, label=f"Step {n + 1}", icon=":material/arrow_forward:",
+                          help=f"The lesson's next step: {steps[n].title}")  # fmt: skip
     else:
         registry.page_link(st, "lessons", label="All steps")
     with st.popover("Question", icon=":material/help:", help="This step's question for the class."):

@@ -8,7 +8,7 @@ from app import lessons, registry
 st.title("Lessons: how a CNN sees")
 st.markdown(
     f"{len(lessons.STEPS)} short steps, from a picture as numbers to a trained network and how far to trust its heat maps. Each link opens a page "
-    "with the right example and settings; **Presenter mode** (sidebar) then walks the steps with Previous and Next."
+    "with the right example and settings; **Presenter mode** (sidebar) then walks the steps one after another."
 )
 for n, step in enumerate(lessons.STEPS, start=1):
     with st.container(border=True, key=f"lesson-step-{n}"):

@@ -34,11 +34,11 @@ def test_home_lessons_step_then_next_and_the_question(server, page):
     bar.get_by_role("button", name=re.compile("Question")).click()
     expect(page.get_by_text("Which map shows the top of the 7's bar")).to_be_visible()
     page.keyboard.press("Escape")
-    bar.get_by_role("link", name="Next").click()
+    bar.get_by_role("link", name="Step 4").click()
     settle(page)
     expect(page.get_by_text("4 / 17 · Sobel: a designed filter, and the flip")).to_be_visible()
     expect(page).to_have_url(re.compile(r"lesson=4"))
-    bar.get_by_role("link", name="Previous").click()
+    bar.get_by_role("link", name="Step 3").click()
     settle(page)
     expect(page.get_by_text("3 / 17 · Four edge filters")).to_be_visible()
 
@@ -54,7 +54,7 @@ def test_a_step_further_down_its_page_opens_there_with_the_bar_on_top(server, pa
     )
     expect(heading).to_be_in_viewport()
     bar = page.locator(".st-key-ui-lesson-bar")
-    expect(bar).to_be_in_viewport()  # sticky: Previous and Next stay at hand
+    expect(bar).to_be_in_viewport()  # sticky: the previous and next steps stay at hand
     box, head = bar.bounding_box(), heading.bounding_box()
     assert box["y"] + box["height"] <= head["y"] + 1  # the heading is not under the bar
     expect(page.get_by_text("1,516").first).to_be_visible()

@@ -41,7 +41,7 @@ def test_presenter_mode_hides_the_sidebar_and_walks_the_lesson(server, page):
     expect(page).to_have_url(re.compile(r"/conv_steps\?.*lesson=1"))
     images_loaded(page)
     page.screenshot(path=str(ARTIFACTS / "presenter_1920.png"))
-    page.get_by_role("link", name="Next").click()
+    page.get_by_role("link", name="Step 2").click()
     settle(page)
     expect(page.get_by_text("2 / 17 · One filter: the sliding sum of products")).to_be_visible()
     page.get_by_role("button", name="Leave").click()

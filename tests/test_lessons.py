@@ -68,7 +68,9 @@ def test_presenter_mode_walks_the_steps_with_previous_and_next():
     at = _open(step.link.page, {**step.link.params, lessons.PARAM: "3", "presenter": "1"})
     assert not at.exception
     labels = [link.label for link in at.get("page_link")]
-    assert "Previous" in labels and "Next" in labels
+    assert "Step 2" in labels and "Step 4" in labels  # not "Next": the step pages have a Next button too
+    ahead = next(link for link in at.get("page_link") if link.label == "Step 4")
+    assert ahead.proto.help == f"The lesson's next step: {lessons.STEPS[3].title}"
     assert any(m.value == f"**3 / {len(lessons.STEPS)}** · {step.title}" for m in at.markdown)
 
 
