@@ -78,13 +78,15 @@ def walk(trace: convcore.ConvTrace) -> None:
         P, trace, k, solution=explain.step_equation, hint=explain.step_hint))  # fmt: skip
     st.caption("Each output number: lay the kernel on the input, multiply the numbers that meet, add them up, "
                "add the bias. The numbers are convcore's, checked against PyTorch.")  # fmt: skip
-    relu_picture = steps.relu_picture(trace, step, **step_widgets.sizes())
+    shaded = trace.output.shape[-1] > stepgrid.DENSE  # 28 columns of numbers do not fit a page: shades
+    relu_picture = steps.relu_picture(trace, step, **step_widgets.sizes(), numbers=not shaded)
     # Beside the output-size formulas a third of the page is about 190 pixels wide at 1024: a wider
     # picture (an output of more than about 5 columns) would be shrunk past reading, so it takes the row.
     beside = relu_picture.shape[1] <= 250
     relu, size = st.columns([1, 2], gap="large") if beside else (st.container(), st.container())
     encode.show(relu, relu_picture, alt=alts["relu"])
-    relu.caption("ReLU keeps positive numbers and sets negative ones to 0.")
+    relu.caption("ReLU keeps positive numbers and sets negative ones to 0"
+                 + (": white is 0, the redder the larger." if shaded else "."))  # fmt: skip
     with size:
         st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
         for line in explain.size_formulas(x.shape[-2:], weight.shape[2:], params):

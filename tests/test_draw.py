@@ -133,6 +133,29 @@ def test_an_input_is_called_padded_only_when_it_is():
         assert steps._input_title(pool) == title
 
 
+def test_a_wide_output_after_relu_is_shaded_without_numbers():
+    """Lesson step 5's 28 x 28 output after ReLU, drawn with its numbers, was 1011 pixels wide and
+    shown at 564: digits of 5 pixels. Shaded only, it fits 420 pixels; its cells keep their colours."""
+    from app.draw import steps
+
+    x = np.random.default_rng(0).uniform(-50, 200, (30, 30))
+    trace = convcore.conv2d_steps(x, np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]))
+    step = trace[len(trace) - 1]  # every cell computed
+    read = steps.relu_picture(trace, step)
+    shaded = steps.relu_picture(trace, step, numbers=False)
+    assert read.shape[1] > 1000 and shaded.shape[1] <= 423
+    title = grid._title_h(17)
+    assert (read[title:] == 0).all(axis=-1).any()  # black digits on the light cells
+    assert not (shaded[title:] == 0).all(axis=-1).any()  # none: colours only
+    cell = 420 // 28
+    r, c = 3, 5  # a cell's centre has the colour of max(value, 0)
+    value = max(trace.output[0][r, c], 0.0)
+    top = np.maximum(trace.output[0], 0).max()
+    assert tuple(shaded[title + 1 + r * cell + cell // 2, 1 + c * cell + cell // 2]) == grid._fill(
+        value, False, "signed", top
+    )
+
+
 def test_a_box_can_mark_the_centre_of_the_unit_it_belongs_to():
     picture = np.zeros((40, 40, 3), np.uint8)
     boxed = mosaic.box(picture, (0, 0, 25, 30), width=1, centre=(12.5, 15.5))  # clipped box, centre inside

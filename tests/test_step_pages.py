@@ -402,3 +402,20 @@ def test_the_chosen_maximum_is_marked_by_a_shape_too():
     marked = grid.picture(values, cell=40, window={(0, 0), (1, 0), (1, 1)}, chosen={(0, 1)})
     corner = marked[1 + 4, 1 + 2 * 40 - 4]  # inside the top right corner of cell (0, 1)
     assert tuple(corner) == tuple(colour.CHOSEN) and tuple(plain[5, 77]) != tuple(colour.CHOSEN)
+
+
+def test_the_relu_of_a_wide_output_is_shaded_and_a_small_one_has_its_numbers():
+    """A 28 x 28 output's numbers could not be read beside the formulas (lesson step 5): its ReLU is
+    shaded, and the caption says how to read the shades. A small output keeps its numbers."""
+    from app import lessons
+
+    def relu_caption(params) -> str:
+        at = open_page(CONV, params=params)
+        assert not at.exception
+        said = [c.value for c in at.caption if c.value.startswith("ReLU keeps positive numbers")]
+        assert len(said) == 1
+        return said[0]
+
+    wide = relu_caption(dict(lessons.STEPS[4].link.params))  # 32 x 32 x 3 in, 28 x 28 x 6 out
+    assert wide.endswith(": white is 0, the redder the larger.")
+    assert relu_caption(dict(lessons.STEPS[5].link.params)).endswith("sets negative ones to 0.")  # 4 x 4 out

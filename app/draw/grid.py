@@ -58,6 +58,7 @@ def grid(
     padding: np.ndarray | None = None,
     hidden: np.ndarray | None = None,
     title_size: int = _TITLE_SIZE,
+    numbers: bool = True,
 ) -> tuple[np.ndarray, GridLayout]:
     """Draw a 2-D grid of numbers.
 
@@ -80,6 +81,8 @@ def grid(
         Cells not computed yet: left empty.
     title_size : int
         The title's type size in pixels (larger for a projector, with larger cells).
+    numbers : bool
+        False: the cells shaded by value only (a grid too large for its numbers to be read).
 
     Returns
     -------
@@ -94,7 +97,15 @@ def grid(
     cell = cell or auto_cell(v)
     pad = None if padding is None else np.ascontiguousarray(padding, dtype=bool)
     base = _base(
-        v.tobytes(), v.shape, title, cell, tint, scale, None if pad is None else pad.tobytes(), title_size
+        v.tobytes(),
+        v.shape,
+        title,
+        cell,
+        tint,
+        scale,
+        None if pad is None else pad.tobytes(),
+        title_size,
+        numbers,
     )
     layout = GridLayout(cell, 1 + (_title_h(title_size) if title else 0), v.shape[0], v.shape[1])
     if not window and not chosen and (hidden is None or not hidden.any()):
@@ -145,8 +156,8 @@ def _title_h(size: int) -> int:
     return _TITLE_H + size - _TITLE_SIZE
 
 
-def _base(data, shape, title, cell, tint, scale, padding, title_size) -> np.ndarray:
-    key = (data, shape, title, cell, tint, scale, padding, title_size)
+def _base(data, shape, title, cell, tint, scale, padding, title_size, numbers) -> np.ndarray:
+    key = (data, shape, title, cell, tint, scale, padding, title_size, numbers)
     cached = _drawn.get(key)
     if cached is None:
         cached = _draw_base(*key)
@@ -154,8 +165,8 @@ def _base(data, shape, title, cell, tint, scale, padding, title_size) -> np.ndar
     return cached
 
 
-def _draw_base(data, shape, title, cell, tint, scale, padding, title_size) -> np.ndarray:
-    """The grid with its numbers and colours, no outlines."""
+def _draw_base(data, shape, title, cell, tint, scale, padding, title_size, numbers) -> np.ndarray:
+    """The grid with its numbers (unless not ``numbers``) and colours, no outlines."""
     v = np.frombuffer(data, dtype=np.float64).reshape(shape)
     pad = None if padding is None else np.frombuffer(padding, dtype=bool).reshape(shape)
     rows, cols = shape
@@ -178,6 +189,8 @@ def _draw_base(data, shape, title, cell, tint, scale, padding, title_size) -> np
             draw.rectangle([x0, y0, x0 + cell, y0 + cell], fill=fill, outline=(150, 150, 150))
             if is_pad:
                 _hatch(draw, x0, y0, cell)
+            if not numbers:
+                continue
             lum = 0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2]
             ink = (120, 120, 120) if is_pad else ((255, 255, 255) if lum < 128 else (0, 0, 0))
             mask = label(texts[r][c], size)

@@ -64,11 +64,15 @@ def _output_title(trace, o: int) -> str:
     return f"Output channel {o + 1}" if trace.output.shape[0] > 1 else "Output"
 
 
-def relu_picture(trace, step, *, cell: int = 44, title_size: int = 17) -> np.ndarray:
-    """The step's output channel after ReLU, filled up to this step."""
+def relu_picture(trace, step, *, cell: int = 44, title_size: int = 17, numbers: bool = True) -> np.ndarray:
+    """The step's output channel after ReLU, filled up to this step. Without ``numbers`` (an output
+    too wide for its numbers to be read on a page) its cells are shaded only, at most 420 pixels wide."""
     o, i, j = step.position
-    return picture(np.maximum(trace.output[o], 0), title="After ReLU", cell=cell, title_size=title_size,
-                   hidden=_hidden(trace.output[o], i, j), window={(i, j)})  # fmt: skip
+    out = trace.output[o]
+    if not numbers:
+        cell = max(6, min(cell, 420 // out.shape[1]))
+    return picture(np.maximum(out, 0), title="After ReLU", cell=cell, title_size=title_size,
+                   hidden=_hidden(out, i, j), window={(i, j)}, numbers=numbers)  # fmt: skip
 
 
 def conv_step_images(trace, step, *, tint: str, cell: int = 44, title_size: int = 17) -> dict:
