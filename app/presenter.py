@@ -14,7 +14,9 @@ from app.session import LINK
 # Static CSS only (no user content). Every page: grey captions darkened to WCAG AA contrast (4.5:1
 # on white; Streamlit draws them at 60 % opacity, about 3:1), a focus ring that can be seen on a projector, less empty space
 # above the title (the first screen is for the picture), and a lesson bar in one row: the step's title takes
-# the room that the buttons leave and wraps there, instead of pushing buttons onto a second row.
+# the room that the buttons leave and wraps there, instead of pushing buttons onto a second row. Its links
+# to the previous and next steps look alike: Streamlit marks a link to the page that is open (shaded, bold),
+# which was one of them whenever that step is on the same page.
 _BASE_CSS = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #595c66 !important; }
@@ -29,6 +31,8 @@ div:has(> .st-key-ui-lesson-bar) { position: sticky; top: 0; z-index: 990; backg
 .st-key-ui-lesson-bar { column-gap: 0.5rem !important; }
 .st-key-ui-lesson-bar > [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) { flex: 1 1 6rem;
   min-width: 6rem; width: auto !important; }
+.st-key-ui-lesson-bar a[data-testid="stPageLink-NavLink"]:not(:hover) { background-color: transparent !important; }
+.st-key-ui-lesson-bar a[data-testid="stPageLink-NavLink"] * { font-weight: 400 !important; }
 </style>"""
 # Presenter mode: everything larger (type, and the pages draw their grids larger too:
 # session.presenting()), no sidebar, darker text, slider values clear of the knob.

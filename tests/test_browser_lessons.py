@@ -109,3 +109,19 @@ def test_presenter_lesson_bar_is_one_row_and_small_grids_fit_the_first_screen(se
     expect(page.locator(".sg .output .cell").first).to_be_visible()
     assert page.evaluate(grids_end) <= 900
     assert page.locator(".sg .input .cell").first.bounding_box()["width"] >= 22  # still readable
+
+
+def test_the_bars_links_to_the_previous_and_next_steps_look_alike(server, page):
+    """Step 5's next step is on the same page: Streamlit shaded that link as the open page, in bold, so
+    "Step 6" looked chosen and "Step 4" did not. Both now look alike, and both name their step."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    load(page, lesson_link(server, 5))
+    page.mouse.move(0, 700)  # no link under the pointer
+    bar = page.locator(".st-key-ui-lesson-bar")
+    looks = [
+        bar.get_by_role("link", name=name).evaluate(
+            "a => [getComputedStyle(a).backgroundColor, getComputedStyle(a.querySelector('p') || a).fontWeight]"
+        )
+        for name in ("Step 4", "Step 6")
+    ]
+    assert looks[0] == looks[1] and looks[0][0] == "rgba(0, 0, 0, 0)", looks
