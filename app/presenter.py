@@ -149,9 +149,10 @@ def _step_bar(n: int) -> None:
     else:
         registry.page_link(st, "lessons", label="All steps")
     with st.popover("Question", icon=":material/help:", help="This step's question for the class."):
+        # first: further down, a projector's popover scrolls out of sight
+        registry.page_link(st, "lessons", label="All the steps")
         st.markdown(step.explain)
         st.markdown(f"**Ask the class:** {step.question}")
         with st.expander("Answer"):
             st.markdown(step.answer)
         lessons.teacher_note(step)  # folded on the projector
-        registry.page_link(st, "lessons", label="All the steps")
