@@ -334,8 +334,8 @@ def _axis_output(n: int, k: int, s: int, before: int, after: int, d: int, *, axi
         dil = f" with dilation {d}" if d > 1 else ""
         raise ValueError(
             f"kernel is larger than the padded input{where}: the kernel spans {span} "
-            f"{'pixels' if not axis else axis}{dil}, but the input is only {n} + {before + after} "
-            f"(padding) = {padded}, so there is no output position. Use a smaller kernel or "
+            f"{'pixels' if not axis else axis}{dil}, but the input is only {n} + {before} + {after} "
+            f"(padding before and after) = {padded}, so there is no output position. Use a smaller kernel or "
             f"dilation, or more padding."
         )
     return (padded - span) // s + 1

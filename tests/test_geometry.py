@@ -50,6 +50,9 @@ def test_output_size_without_output_position_raises():
         convcore.output_size(3, 5)
     with pytest.raises(ValueError, match="dilation 3"):
         convcore.output_size(5, 3, dilation=3)
+    with pytest.raises(ValueError) as said:  # padding counted on both sides, and said so
+        convcore.output_size(5, 11, padding=2)
+    assert "the input is only 5 + 2 + 2 (padding before and after) = 9" in str(said.value)
 
 
 def test_geometry_reports_padded_size_and_span():
