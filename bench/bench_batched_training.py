@@ -23,6 +23,7 @@ all K networks: a rate per network is one more broadcast multiplication per weig
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -114,7 +115,7 @@ def main() -> None:
 
     x, y = batches[0]
     for k in (1, 4, 8, 16, 40):
-        models = [lenet.new_model(lenet.LeNetConfig(**{**CONFIG.__dict__, "seed": s})) for s in range(k)]
+        models = [lenet.new_model(dataclasses.replace(CONFIG, seed=s)) for s in range(k)]
         weights = stacked(models)
         with torch.no_grad():
             apart = torch.stack([F.cross_entropy(m(x), y) for m in models])

@@ -131,6 +131,11 @@ _MIN_MAP = 1 / 3
 _CHANNELS = ("Red", "Green", "Blue")
 
 
+def _drawn_columns(w: int, ow: int) -> float:
+    """How wide a map of ``ow`` columns is drawn beside its input of ``w``, in the input's pixels."""
+    return max(ow, _MIN_MAP * w)
+
+
 def picture_shares(
     input_size: tuple[int, int], map_size: tuple[int, int], maps: int = 1
 ) -> tuple[list[float], float]:
@@ -143,7 +148,7 @@ def picture_shares(
     (h, w), (_, ow) = input_size, map_size
     share = min(_MAX_SHARE, _ROW_SHARE[session.presenting()] * w / h)
     share = min(share, 0.9 * w / (w + maps * ow))  # a map wider than the input (much padding)
-    return [100 * share] + [100 * share * max(ow / w, _MIN_MAP)] * maps, 1.5
+    return [100 * share] + [100 * share * _drawn_columns(w, ow) / w] * maps, 1.5
 
 
 def _size_sentence(image: CurrentImage, geom: convcore.ConvGeometry, maps: int) -> str:
@@ -151,11 +156,13 @@ def _size_sentence(image: CurrentImage, geom: convcore.ConvGeometry, maps: int) 
     what = f"{maps} feature maps (R, G, B), each {ow} x {oh}" if maps > 1 else f"feature map {ow} x {oh}"
     stride = geom.stride[1]
     step = f"; stride {stride}: one output every {stride} pixels" if stride > 1 else ""
-    if ow < _MIN_MAP * w:
-        drawn = f"drawn {_MIN_MAP * w / ow:.1f} times larger than to scale, so that it can be seen"
-    else:
-        drawn = "drawn to the same scale"
-    return f"**Input {w} x {h} → {what}**, {drawn}{step}."
+    larger = _drawn_columns(w, ow) / ow
+    scale = (
+        f"drawn {larger:.1f} times larger than to scale, so that it can be seen"
+        if larger > 1
+        else "drawn to the same scale"
+    )
+    return f"**Input {w} x {h} → {what}**, {scale}{step}."
 
 
 def _bar_alt(out: caches.Rendered) -> str:
@@ -175,7 +182,7 @@ def show_result(image: CurrentImage, filt: convcore.Filter, key: caches.MapKey,
            "image": "a picture"}[key.display]  # fmt: skip
     names = _CHANNELS if maps > 1 else ("",)
     # a narrow map gets a short caption (or none): a word broken over lines helps nobody
-    drawn = max(ow, _MIN_MAP * w)  # (in the input's pixels)
+    drawn = _drawn_columns(w, ow)
     captions = ["Input"] + [
         name or (f"Feature map: {ow} x {oh}" if 2 * drawn >= w else "Map" if 5 * drawn >= w else None)
         for name in names
