@@ -86,7 +86,7 @@ def walk(trace: convcore.ConvTrace) -> None:
     relu, size = st.columns([1, 2], gap="large") if beside else (st.container(), st.container())
     encode.show(relu, relu_picture, alt=alts["relu"])
     relu.caption("ReLU keeps positive numbers and sets negative ones to 0"
-                 + (": white is 0, the redder the larger." if shaded else "."))  # fmt: skip
+                 + (": white is 0, the redder the larger, grey not computed yet." if shaded else "."))  # fmt: skip
     with size:
         st.markdown("**Output size** (k = kernel size, p = padding, d = dilation, s = stride)")
         for line in explain.size_formulas(x.shape[-2:], weight.shape[2:], params):

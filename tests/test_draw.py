@@ -154,6 +154,9 @@ def test_a_wide_output_after_relu_is_shaded_without_numbers():
     assert tuple(shaded[title + 1 + r * cell + cell // 2, 1 + c * cell + cell // 2]) == grid._fill(
         value, False, "signed", top
     )
+    early = steps.relu_picture(trace, trace[0], numbers=False)  # only the first cell computed
+    still = tuple(early[title + 1 + r * cell + cell // 2, 1 + c * cell + cell // 2])
+    assert still == (214, 216, 222) and still != grid._fill(0.0, False, "signed", 1.0)  # not the white of a 0
 
 
 def test_a_box_can_mark_the_centre_of_the_unit_it_belongs_to():

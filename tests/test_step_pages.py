@@ -417,5 +417,5 @@ def test_the_relu_of_a_wide_output_is_shaded_and_a_small_one_has_its_numbers():
         return said[0]
 
     wide = relu_caption(dict(lessons.STEPS[4].link.params))  # 32 x 32 x 3 in, 28 x 28 x 6 out
-    assert wide.endswith(": white is 0, the redder the larger.")
+    assert wide.endswith(": white is 0, the redder the larger, grey not computed yet.")
     assert relu_caption(dict(lessons.STEPS[5].link.params)).endswith("sets negative ones to 0.")  # 4 x 4 out

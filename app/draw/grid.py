@@ -112,10 +112,11 @@ def grid(
         return base, layout
     img = Image.fromarray(base)
     draw = ImageDraw.Draw(img)
-    if hidden is not None:
+    if hidden is not None:  # without numbers a 0 is white, so a cell still to come is grey
+        blank = (250, 250, 250) if numbers else (214, 216, 222)
         for r, c in np.argwhere(hidden):
             x0, y0 = 1 + c * cell, layout.top + r * cell
-            draw.rectangle([x0, y0, x0 + cell, y0 + cell], fill=(250, 250, 250), outline=(215, 215, 215))
+            draw.rectangle([x0, y0, x0 + cell, y0 + cell], fill=blank, outline=(215, 215, 215))
     for cells, colour in ((window, WINDOW), (chosen, CHOSEN)):
         for r, c in cells:
             x0, y0 = 1 + c * cell, layout.top + r * cell
